@@ -1,0 +1,245 @@
+//! The loopback redirect (RFC 8252 §7.3): a one-shot HTTP listener on 127.0.0.1 that takes the
+//! authorization response and answers the browser with a page of its own.
+
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+use url::Url;
+
+use crate::secret::Secret;
+use crate::{Error, Result};
+
+/// The request line and headers may not be larger than this.
+const MAX_REQUEST: usize = 8 * 1024;
+/// A connection that sends no complete request within this time is dropped.
+const READ_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// What one request to the listener meant.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Callback {
+    /// The authorization code, with the `state` of this attempt.
+    Code(Secret),
+    /// The provider's error response (RFC 6749 §4.1.2.1), with the `state` of this attempt.
+    ProviderError {
+        error: String,
+        description: Option<String>,
+    },
+    /// `state` is missing or belongs to another attempt: refused, the attempt goes on
+    /// (RFC 6749 §10.12, RFC 9700 §4.7).
+    BadState,
+    /// The `iss` parameter names another provider (RFC 9207 §2.4): refused, the attempt goes on.
+    BadIssuer,
+    /// Neither a code nor an error, though the state matched.
+    Malformed,
+    /// Not `GET /callback` (a favicon, a probe).
+    NotCallback,
+}
+
+/// Reads the request target of an HTTP request to the listener.
+///
+/// ```
+/// use gatehouse_core::oidc::callback::{parse_callback, Callback};
+/// let request = "GET /callback?code=abc&state=s1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+/// assert!(matches!(parse_callback(request, "s1", "https://id.example"), Callback::Code(_)));
+/// assert_eq!(parse_callback(request, "s2", "https://id.example"), Callback::BadState);
+/// ```
+pub fn parse_callback(request: &str, expected_state: &str, issuer: &str) -> Callback {
+    let mut parts = request.lines().next().unwrap_or_default().split(' ');
+    let (Some("GET"), Some(target)) = (parts.next(), parts.next()) else {
+        return Callback::NotCallback;
+    };
+    let Ok(url) = Url::parse("http://127.0.0.1").and_then(|base| base.join(target)) else {
+        return Callback::NotCallback;
+    };
+    if url.path() != "/callback" {
+        return Callback::NotCallback;
+    }
+    let mut state = None;
+    let mut code = None;
+    let mut error = None;
+    let mut description = None;
+    let mut iss = None;
+    for (key, value) in url.query_pairs() {
+        let slot = match key.as_ref() {
+            "state" => &mut state,
+            "code" => &mut code,
+            "error" => &mut error,
+            "error_description" => &mut description,
+            "iss" => &mut iss,
+            _ => continue,
+        };
+        // A repeated parameter is ambiguous (RFC 6749 §3.1): treat the request as malformed.
+        if slot.replace(value.into_owned()).is_some() {
+            return Callback::Malformed;
+        }
+    }
+    // Constant-time is not needed here: the state is single-use and the listener answers
+    // only this machine, but the comparison must be exact.
+    if state.as_deref() != Some(expected_state) {
+        return Callback::BadState;
+    }
+    if iss.is_some_and(|iss| iss != issuer) {
+        return Callback::BadIssuer;
+    }
+    match (code, error) {
+        (_, Some(error)) => Callback::ProviderError { error, description },
+        (Some(code), None) if !code.is_empty() => Callback::Code(Secret::new(code)),
+        _ => Callback::Malformed,
+    }
+}
+
+/// A bound loopback listener, waiting for one valid callback.
+pub struct Listener {
+    listener: TcpListener,
+    port: u16,
+}
+
+impl Listener {
+    /// Binds `127.0.0.1:port`; port 0 lets the OS pick (RFC 8252 §7.3). Never `localhost`,
+    /// which may resolve elsewhere (RFC 8252 §8.3).
+    pub async fn bind(port: u16) -> Result<Self> {
+        let listener = TcpListener::bind(("127.0.0.1", port))
+            .await
+            .map_err(|source| Error::Listener { port, source })?;
+        let port = listener
+            .local_addr()
+            .map_err(|source| Error::Listener { port, source })?
+            .port();
+        Ok(Self { listener, port })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn redirect_uri(&self) -> String {
+        format!("http://127.0.0.1:{}/callback", self.port)
+    }
+
+    /// Serves requests until one carries this attempt's `state` with a code or an error.
+    /// Requests with a wrong or missing state get an error page and do not end the attempt.
+    /// Each connection is served on its own task, so an idle one (a browser's preconnect)
+    /// does not hold up the real request.
+    pub async fn wait(self, expected_state: String, issuer: String) -> Result<Secret> {
+        let (tx, mut rx) = mpsc::channel::<Result<Secret>>(1);
+        loop {
+            tokio::select! {
+                accepted = self.listener.accept() => {
+                    let Ok((stream, _)) = accepted else { continue };
+                    let tx = tx.clone();
+                    let (state, issuer) = (expected_state.clone(), issuer.clone());
+                    tokio::spawn(async move {
+                        if let Some(outcome) = serve(stream, &state, &issuer).await {
+                            let _ = tx.send(outcome).await;
+                        }
+                    });
+                }
+                Some(outcome) = rx.recv() => return outcome,
+            }
+        }
+    }
+}
+
+/// Answers one connection; `Some` when it ends the attempt.
+async fn serve(mut stream: TcpStream, state: &str, issuer: &str) -> Option<Result<Secret>> {
+    let request = tokio::time::timeout(READ_TIMEOUT, read_head(&mut stream))
+        .await
+        .ok()??;
+    let (outcome, status, page) = match parse_callback(&request, state, issuer) {
+        Callback::Code(code) => (Some(Ok(code)), "200 OK", Page::SignedIn),
+        Callback::ProviderError { error, description } => {
+            let page = Page::Refused;
+            (
+                Some(Err(Error::Refused { error, description })),
+                "200 OK",
+                page,
+            )
+        }
+        Callback::BadState | Callback::BadIssuer | Callback::Malformed => {
+            (None, "400 Bad Request", Page::NotThisAttempt)
+        }
+        Callback::NotCallback => (None, "404 Not Found", Page::NotFound),
+    };
+    let _ = respond(&mut stream, status, page).await;
+    outcome
+}
+
+/// Reads up to the end of the request head; `None` if it is too large or the peer went away.
+async fn read_head(stream: &mut TcpStream) -> Option<String> {
+    let mut buf = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 1024];
+    loop {
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if buf.windows(4).any(|w| w == b"\r\n\r\n") {
+            return String::from_utf8(buf).ok();
+        }
+        if buf.len() > MAX_REQUEST {
+            return None;
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Page {
+    SignedIn,
+    Refused,
+    NotThisAttempt,
+    NotFound,
+}
+
+impl Page {
+    fn text(self) -> (&'static str, &'static str) {
+        match self {
+            Self::SignedIn => (
+                "Signed in",
+                "You are signed in to Gatehouse. You can close this tab.",
+            ),
+            Self::Refused => (
+                "Sign-in failed",
+                "The sign-in did not succeed. Return to Gatehouse to see why.",
+            ),
+            Self::NotThisAttempt => (
+                "Not a valid sign-in",
+                "This link does not belong to the sign-in Gatehouse is waiting for.",
+            ),
+            Self::NotFound => ("Not found", "There is nothing here."),
+        }
+    }
+}
+
+/// A self-contained page: no third-party content, no referrer (RFC 8252 §8.3, RFC 9700 §4.2.4).
+async fn respond(stream: &mut TcpStream, status: &str, page: Page) -> std::io::Result<()> {
+    let (title, message) = page.text();
+    let body = format!(
+        "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width\">\
+         <title>{title} · Gatehouse</title>\
+         <style>:root{{color-scheme:light dark;font-family:system-ui,sans-serif}}\
+         body{{display:grid;place-items:center;min-height:90vh;margin:0}}\
+         main{{max-width:28rem;padding:2rem;text-align:center}}</style>\
+         <main><h1>{title}</h1><p>{message}</p></main></html>"
+    );
+    let head = format!(
+        "HTTP/1.1 {status}\r\n\
+         Content-Type: text/html; charset=utf-8\r\n\
+         Content-Length: {}\r\n\
+         Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'\r\n\
+         Referrer-Policy: no-referrer\r\n\
+         Cache-Control: no-store\r\n\
+         X-Content-Type-Options: nosniff\r\n\
+         Connection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await?;
+    stream.write_all(body.as_bytes()).await?;
+    stream.shutdown().await
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,160 @@
+use super::*;
+
+const ISSUER: &str = "https://id.example/";
+
+fn get(target: &str) -> String {
+    format!("GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+}
+
+#[test]
+fn code_with_matching_state_is_accepted() {
+    match parse_callback(&get("/callback?code=c0de&state=s1"), "s1", ISSUER) {
+        Callback::Code(code) => assert_eq!(code.secret(), "c0de"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn wrong_or_missing_state_is_refused() {
+    assert_eq!(
+        parse_callback(&get("/callback?code=c&state=other"), "s1", ISSUER),
+        Callback::BadState
+    );
+    assert_eq!(
+        parse_callback(&get("/callback?code=c"), "s1", ISSUER),
+        Callback::BadState
+    );
+    assert_eq!(
+        parse_callback(&get("/callback?code=c&state="), "s1", ISSUER),
+        Callback::BadState
+    );
+    // An error response with a foreign state must not end the attempt either.
+    assert_eq!(
+        parse_callback(&get("/callback?error=access_denied&state=x"), "s1", ISSUER),
+        Callback::BadState
+    );
+}
+
+#[test]
+fn provider_error_is_surfaced_with_its_description() {
+    assert_eq!(
+        parse_callback(
+            &get("/callback?error=access_denied&error_description=User%20said%20no&state=s1"),
+            "s1",
+            ISSUER
+        ),
+        Callback::ProviderError {
+            error: "access_denied".into(),
+            description: Some("User said no".into())
+        }
+    );
+}
+
+#[test]
+fn issuer_parameter_must_match_when_present() {
+    let target = format!(
+        "/callback?code=c&state=s1&iss={}",
+        "https%3A%2F%2Fevil.example%2F"
+    );
+    assert_eq!(
+        parse_callback(&get(&target), "s1", ISSUER),
+        Callback::BadIssuer
+    );
+    let target = "/callback?code=c&state=s1&iss=https%3A%2F%2Fid.example%2F";
+    assert!(matches!(
+        parse_callback(&get(target), "s1", ISSUER),
+        Callback::Code(_)
+    ));
+}
+
+#[test]
+fn repeated_parameters_are_malformed() {
+    assert_eq!(
+        parse_callback(&get("/callback?code=a&code=b&state=s1"), "s1", ISSUER),
+        Callback::Malformed
+    );
+    assert_eq!(
+        parse_callback(&get("/callback?state=s1"), "s1", ISSUER),
+        Callback::Malformed
+    );
+}
+
+#[test]
+fn other_paths_and_methods_are_not_the_callback() {
+    assert_eq!(
+        parse_callback(&get("/favicon.ico"), "s1", ISSUER),
+        Callback::NotCallback
+    );
+    assert_eq!(
+        parse_callback(&get("/callback/x?code=c&state=s1"), "s1", ISSUER),
+        Callback::NotCallback
+    );
+    assert_eq!(
+        parse_callback(
+            "POST /callback?code=c&state=s1 HTTP/1.1\r\n\r\n",
+            "s1",
+            ISSUER
+        ),
+        Callback::NotCallback
+    );
+    assert_eq!(parse_callback("", "s1", ISSUER), Callback::NotCallback);
+    assert_eq!(parse_callback("GET", "s1", ISSUER), Callback::NotCallback);
+}
+
+async fn request(port: u16, target: &str) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    stream.write_all(get(target).as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    response
+}
+
+#[tokio::test]
+async fn listener_refuses_bad_state_then_takes_the_good_one() {
+    let listener = Listener::bind(0).await.unwrap();
+    let port = listener.port();
+    let waiting = tokio::spawn(listener.wait("s1".into(), ISSUER.into()));
+
+    // An idle connection (a browser's preconnect) must not block the others.
+    let _idle = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+
+    let refused = request(port, "/callback?code=c&state=forged").await;
+    assert!(refused.starts_with("HTTP/1.1 400"), "{refused}");
+    assert!(!waiting.is_finished());
+
+    let ok = request(port, "/callback?code=real&state=s1").await;
+    assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
+    assert!(ok.contains("Referrer-Policy: no-referrer"));
+    assert!(ok.contains("You are signed in to Gatehouse. You can close this tab."));
+
+    let code = waiting.await.unwrap().unwrap();
+    assert_eq!(code.secret(), "real");
+}
+
+#[tokio::test]
+async fn listener_ends_the_attempt_on_a_provider_error() {
+    let listener = Listener::bind(0).await.unwrap();
+    let port = listener.port();
+    assert_eq!(
+        listener.redirect_uri(),
+        format!("http://127.0.0.1:{port}/callback")
+    );
+    let waiting = tokio::spawn(listener.wait("s1".into(), ISSUER.into()));
+    request(port, "/callback?error=access_denied&state=s1").await;
+    let err = waiting.await.unwrap().unwrap_err();
+    assert!(matches!(err, Error::Refused { ref error, .. } if error == "access_denied"));
+}
+
+#[tokio::test]
+async fn oversized_request_is_dropped_without_ending_the_attempt() {
+    let listener = Listener::bind(0).await.unwrap();
+    let port = listener.port();
+    let waiting = tokio::spawn(listener.wait("s1".into(), ISSUER.into()));
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let _ = stream.write_all(&vec![b'a'; 3 * MAX_REQUEST]).await;
+    let mut sink = Vec::new();
+    let _ = stream.read_to_end(&mut sink).await;
+    assert!(!waiting.is_finished());
+    request(port, "/callback?code=ok&state=s1").await;
+    assert_eq!(waiting.await.unwrap().unwrap().secret(), "ok");
+}

@@ -1,0 +1,208 @@
+//! OpenID Provider metadata (OIDC Discovery 1.0).
+
+use serde::Deserialize;
+use url::Url;
+
+use super::http::{check_endpoint, get_json};
+use crate::{Error, Result};
+
+/// What Gatehouse needs of the provider's discovery document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderMetadata {
+    pub issuer: String,
+    pub authorization_endpoint: Url,
+    pub token_endpoint: Url,
+    pub jwks_uri: Url,
+    pub revocation_endpoint: Option<Url>,
+    pub end_session_endpoint: Option<Url>,
+}
+
+#[derive(Deserialize)]
+struct Document {
+    issuer: String,
+    authorization_endpoint: String,
+    token_endpoint: String,
+    jwks_uri: String,
+    revocation_endpoint: Option<String>,
+    end_session_endpoint: Option<String>,
+    code_challenge_methods_supported: Option<Vec<String>>,
+}
+
+/// The discovery URL: the issuer with any terminating `/` removed, then
+/// `/.well-known/openid-configuration` (OIDC Discovery §4).
+pub fn discovery_url(issuer: &str) -> String {
+    format!(
+        "{}/.well-known/openid-configuration",
+        issuer.trim_end_matches('/')
+    )
+}
+
+/// Fetches and checks the discovery document of `issuer`.
+pub(crate) async fn discover(
+    client: &reqwest::Client,
+    issuer: &str,
+    allow_loopback_http: bool,
+) -> Result<ProviderMetadata> {
+    let doc: Document = get_json(client, &discovery_url(issuer)).await?;
+    ProviderMetadata::from_document(doc, issuer, allow_loopback_http)
+}
+
+impl ProviderMetadata {
+    fn from_document(doc: Document, issuer: &str, loopback: bool) -> Result<Self> {
+        // OIDC Discovery §4.3: the issuer returned MUST be identical to the one used to build
+        // the URL. Compared byte for byte: Auth0's ends with `/`, others' do not.
+        if doc.issuer != issuer {
+            return Err(Error::IssuerMismatch {
+                expected: issuer.to_owned(),
+                found: doc.issuer,
+            });
+        }
+        // RFC 7636 §4.3 / RFC 9700 §2.1.1: PKCE with S256. A provider that lists its methods
+        // and leaves S256 out cannot protect the code.
+        if let Some(methods) = &doc.code_challenge_methods_supported {
+            if !methods.iter().any(|m| m == "S256") {
+                return Err(Error::BadResponse(
+                    "it does not support PKCE with S256".into(),
+                ));
+            }
+        }
+        let optional = |name, value: Option<String>| {
+            value
+                .map(|v| check_endpoint(name, &v, loopback))
+                .transpose()
+        };
+        Ok(Self {
+            authorization_endpoint: check_endpoint(
+                "authorization_endpoint",
+                &doc.authorization_endpoint,
+                loopback,
+            )?,
+            token_endpoint: check_endpoint("token_endpoint", &doc.token_endpoint, loopback)?,
+            jwks_uri: check_endpoint("jwks_uri", &doc.jwks_uri, loopback)?,
+            revocation_endpoint: optional("revocation_endpoint", doc.revocation_endpoint)?,
+            end_session_endpoint: optional("end_session_endpoint", doc.end_session_endpoint)?,
+            issuer: doc.issuer,
+        })
+    }
+
+    /// Where to end the provider's browser session: the `end_session_endpoint` (OIDC
+    /// RP-Initiated Logout 1.0), else Auth0's `/v2/logout` for an Auth0 issuer.
+    pub fn logout_url(&self, client_id: &str, id_token_hint: Option<&str>) -> Option<Url> {
+        if let Some(endpoint) = &self.end_session_endpoint {
+            let mut url = endpoint.clone();
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("client_id", client_id);
+                if let Some(hint) = id_token_hint {
+                    query.append_pair("id_token_hint", hint);
+                }
+            }
+            return Some(url);
+        }
+        let issuer = Url::parse(&self.issuer).ok()?;
+        let host = issuer.host_str()?;
+        if host.ends_with(".auth0.com") {
+            let mut url = issuer.join("/v2/logout").ok()?;
+            url.query_pairs_mut().append_pair("client_id", client_id);
+            return Some(url);
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(issuer: &str, base: &str) -> Document {
+        Document {
+            issuer: issuer.into(),
+            authorization_endpoint: format!("{base}/authorize"),
+            token_endpoint: format!("{base}/token"),
+            jwks_uri: format!("{base}/jwks"),
+            revocation_endpoint: None,
+            end_session_endpoint: None,
+            code_challenge_methods_supported: Some(vec!["S256".into()]),
+        }
+    }
+
+    #[test]
+    fn discovery_url_removes_one_terminating_slash() {
+        assert_eq!(
+            discovery_url("https://t.auth0.com/"),
+            "https://t.auth0.com/.well-known/openid-configuration"
+        );
+        assert_eq!(
+            discovery_url("https://id.example/realms/x"),
+            "https://id.example/realms/x/.well-known/openid-configuration"
+        );
+    }
+
+    #[test]
+    fn issuer_must_match_exactly_trailing_slash_included() {
+        let err = ProviderMetadata::from_document(
+            doc("https://t.auth0.com", "https://t.auth0.com"),
+            "https://t.auth0.com/",
+            false,
+        )
+        .unwrap_err();
+        assert!(matches!(err, Error::IssuerMismatch { .. }));
+        assert!(ProviderMetadata::from_document(
+            doc("https://t.auth0.com/", "https://t.auth0.com"),
+            "https://t.auth0.com/",
+            false
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn plain_http_endpoints_only_on_loopback() {
+        let remote = doc("https://id.example", "http://id.example");
+        assert!(matches!(
+            ProviderMetadata::from_document(remote, "https://id.example", true),
+            Err(Error::BadResponse(_))
+        ));
+        let local = doc("http://127.0.0.1:3000", "http://127.0.0.1:3000");
+        assert!(ProviderMetadata::from_document(local, "http://127.0.0.1:3000", true).is_ok());
+        let local = doc("http://127.0.0.1:3000", "http://127.0.0.1:3000");
+        assert!(ProviderMetadata::from_document(local, "http://127.0.0.1:3000", false).is_err());
+    }
+
+    #[test]
+    fn provider_without_s256_is_refused() {
+        let mut d = doc("https://id.example", "https://id.example");
+        d.code_challenge_methods_supported = Some(vec!["plain".into()]);
+        assert!(ProviderMetadata::from_document(d, "https://id.example", false).is_err());
+    }
+
+    #[test]
+    fn logout_url_prefers_end_session_then_auth0() {
+        let mut d = doc("https://id.example", "https://id.example");
+        d.end_session_endpoint = Some("https://id.example/logout".into());
+        let m = ProviderMetadata::from_document(d, "https://id.example", false).unwrap();
+        let url = m.logout_url("cid", Some("tok")).unwrap();
+        assert_eq!(
+            url.as_str(),
+            "https://id.example/logout?client_id=cid&id_token_hint=tok"
+        );
+
+        let m = ProviderMetadata::from_document(
+            doc("https://t.eu.auth0.com/", "https://t.eu.auth0.com"),
+            "https://t.eu.auth0.com/",
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            m.logout_url("cid", None).unwrap().as_str(),
+            "https://t.eu.auth0.com/v2/logout?client_id=cid"
+        );
+
+        let m = ProviderMetadata::from_document(
+            doc("https://id.example", "https://id.example"),
+            "https://id.example",
+            false,
+        )
+        .unwrap();
+        assert!(m.logout_url("cid", None).is_none());
+    }
+}

@@ -1,0 +1,316 @@
+//! ID token validation, step by step as OIDC Core 3.1.3.7 lists it.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use jsonwebtoken::Algorithm;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::jwks::{JwksCache, KeySource};
+use super::ALLOWED_ALGORITHMS;
+
+/// Why an ID token was rejected. Messages never quote the token.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TokenError {
+    #[error("it is not a well-formed JWT ({0})")]
+    Malformed(&'static str),
+    #[error("it is signed with {0}, which Gatehouse does not accept")]
+    UnsupportedAlgorithm(String),
+    #[error("the provider's signing keys could not be fetched ({0})")]
+    Keys(String),
+    #[error("no signing key of the provider matches it")]
+    UnknownKey,
+    #[error("it names no signing key and the provider has several")]
+    AmbiguousKey,
+    #[error("its signature does not verify")]
+    BadSignature,
+    #[error("it was issued by another provider")]
+    WrongIssuer,
+    #[error("it was issued to another client")]
+    WrongAudience,
+    #[error("it has several audiences but no authorized party")]
+    MissingAzp,
+    #[error("it was issued to another authorized party")]
+    WrongAzp,
+    #[error("it has expired")]
+    Expired,
+    #[error("it has no expiry time")]
+    NoExpiry,
+    #[error("it is not valid yet")]
+    NotYetValid,
+    #[error("it has no issue time")]
+    NoIssuedAt,
+    #[error("it was issued in the future")]
+    IssuedInFuture,
+    #[error("it names no subject")]
+    NoSubject,
+    #[error("its nonce does not match this sign-in")]
+    NonceMismatch,
+    #[error("it carries no nonce")]
+    NonceMissing,
+    #[error("it names another user than the session it renews")]
+    SubjectChanged,
+}
+
+/// How the `nonce` claim is checked.
+#[derive(Debug, Clone, Copy)]
+pub enum NonceCheck<'a> {
+    /// After a sign-in: present and equal to the one sent (OIDC Core 3.1.3.7 step 11).
+    Equals(&'a str),
+    /// After a refresh: if present, equal to the original token's (OIDC Core 12.2).
+    SameAsOriginal(Option<&'a str>),
+}
+
+/// What the token is checked against.
+#[derive(Debug, Clone, Copy)]
+pub struct ValidationParams<'a> {
+    pub issuer: &'a str,
+    pub client_id: &'a str,
+    /// Seconds since the epoch.
+    pub now: i64,
+    /// Allowed clock skew, seconds.
+    pub leeway: i64,
+    pub nonce: NonceCheck<'a>,
+    /// After a refresh: the `sub` the session already has (OIDC Core 12.2).
+    pub subject: Option<&'a str>,
+}
+
+/// The claims Gatehouse uses, from a token that passed validation (or that it sealed itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdClaims {
+    pub issuer: String,
+    pub subject: String,
+    pub expires_at: i64,
+    pub issued_at: i64,
+    pub nonce: Option<String>,
+    pub name: Option<String>,
+    pub nickname: Option<String>,
+    pub preferred_username: Option<String>,
+    pub email: Option<String>,
+    pub picture: Option<String>,
+}
+
+impl IdClaims {
+    /// The name to greet the person by.
+    pub fn display_name(&self) -> &str {
+        [
+            &self.name,
+            &self.nickname,
+            &self.preferred_username,
+            &self.email,
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .find(|s| !s.trim().is_empty())
+        .unwrap_or(&self.subject)
+    }
+
+    /// Reads the claims of a token without checking it: only for a token that was validated
+    /// when it arrived and has since been kept under Gatehouse's own AEAD seal.
+    pub fn read_sealed(token: &str) -> Result<Self, TokenError> {
+        let parts = split(token)?;
+        let raw: RawClaims = decode_part(parts.1, "payload")?;
+        let exp = numeric_date(raw.exp.as_ref())?.ok_or(TokenError::NoExpiry)?;
+        let iat = numeric_date(raw.iat.as_ref())?.ok_or(TokenError::NoIssuedAt)?;
+        raw.into_claims(exp, iat)
+    }
+}
+
+#[derive(Deserialize)]
+struct RawHeader {
+    alg: String,
+    kid: Option<String>,
+    crit: Option<Value>,
+}
+
+#[derive(Deserialize)]
+struct RawClaims {
+    iss: Option<String>,
+    sub: Option<String>,
+    aud: Option<Audience>,
+    azp: Option<String>,
+    exp: Option<Value>,
+    iat: Option<Value>,
+    nbf: Option<Value>,
+    nonce: Option<String>,
+    name: Option<String>,
+    nickname: Option<String>,
+    preferred_username: Option<String>,
+    email: Option<String>,
+    picture: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Audience {
+    fn as_slice(&self) -> &[String] {
+        match self {
+            Self::One(aud) => std::slice::from_ref(aud),
+            Self::Many(auds) => auds,
+        }
+    }
+}
+
+impl RawClaims {
+    fn into_claims(self, expires_at: i64, issued_at: i64) -> Result<IdClaims, TokenError> {
+        let subject = self
+            .sub
+            .filter(|s| !s.is_empty())
+            .ok_or(TokenError::NoSubject)?;
+        let issuer = self.iss.ok_or(TokenError::WrongIssuer)?;
+        // Only an https picture is shown: the UI's CSP allows no other remote images.
+        let picture = self.picture.filter(|p| p.starts_with("https://"));
+        Ok(IdClaims {
+            issuer,
+            subject,
+            expires_at,
+            issued_at,
+            nonce: self.nonce,
+            name: self.name,
+            nickname: self.nickname,
+            preferred_username: self.preferred_username,
+            email: self.email,
+            picture,
+        })
+    }
+}
+
+/// Validates an ID token and returns its claims.
+pub async fn validate_id_token<S: KeySource>(
+    token: &str,
+    keys: &JwksCache<S>,
+    params: &ValidationParams<'_>,
+) -> Result<IdClaims, TokenError> {
+    let (header_b64, payload_b64, signature) = split(token)?;
+    let header: RawHeader = decode_part(header_b64, "header")?;
+
+    // RFC 7515 §4.1.11: extensions Gatehouse does not implement must not be ignored.
+    if header.crit.is_some() {
+        return Err(TokenError::Malformed("unsupported critical header"));
+    }
+    // Steps 6-8 (and RFC 8725 §3.1): only asymmetric algorithms from the allow-list. `none`
+    // and HMAC (keyed with something public) are refused before any key is looked at.
+    let alg: Algorithm = header
+        .alg
+        .parse()
+        .ok()
+        .filter(|alg| ALLOWED_ALGORITHMS.contains(alg))
+        .ok_or_else(|| TokenError::UnsupportedAlgorithm(header.alg.clone()))?;
+
+    // Step 6: validate the signature with the provider's key from jwks_uri, chosen by kid.
+    let key = keys.key_for(header.kid.as_deref(), alg).await?;
+    let message = &token[..header_b64.len() + 1 + payload_b64.len()];
+    let verified = jsonwebtoken::crypto::verify(signature, message.as_bytes(), &key, alg)
+        .map_err(|_| TokenError::BadSignature)?;
+    if !verified {
+        return Err(TokenError::BadSignature);
+    }
+
+    let claims: RawClaims = decode_part(payload_b64, "payload")?;
+    check_claims(claims, params)
+}
+
+fn check_claims(claims: RawClaims, p: &ValidationParams<'_>) -> Result<IdClaims, TokenError> {
+    // Step 2: the iss Claim MUST exactly match the Issuer Identifier.
+    if claims.iss.as_deref() != Some(p.issuer) {
+        return Err(TokenError::WrongIssuer);
+    }
+    // Step 3: the aud Claim MUST contain the client_id as an audience.
+    let audiences = claims
+        .aud
+        .as_ref()
+        .map(Audience::as_slice)
+        .unwrap_or_default();
+    if !audiences.iter().any(|a| a == p.client_id) {
+        return Err(TokenError::WrongAudience);
+    }
+    // Steps 4-5: with several audiences an azp MUST be present; if present it MUST be us.
+    match claims.azp.as_deref() {
+        None if audiences.len() > 1 => return Err(TokenError::MissingAzp),
+        Some(azp) if azp != p.client_id => return Err(TokenError::WrongAzp),
+        _ => {}
+    }
+    // Step 9: the current time MUST be before the time represented by the exp Claim.
+    // A token without exp never counts as valid.
+    let exp = numeric_date(claims.exp.as_ref())?.ok_or(TokenError::NoExpiry)?;
+    if p.now >= exp.saturating_add(p.leeway) {
+        return Err(TokenError::Expired);
+    }
+    // RFC 7519 §4.1.5: not before nbf, when present.
+    if let Some(nbf) = numeric_date(claims.nbf.as_ref())? {
+        if p.now.saturating_add(p.leeway) < nbf {
+            return Err(TokenError::NotYetValid);
+        }
+    }
+    // Step 10: iat is required (OIDC Core 2); one from the future means a broken clock or a
+    // forged token.
+    let iat = numeric_date(claims.iat.as_ref())?.ok_or(TokenError::NoIssuedAt)?;
+    if iat > p.now.saturating_add(p.leeway) {
+        return Err(TokenError::IssuedInFuture);
+    }
+    // Step 11: the nonce Claim MUST be present and equal the value sent in the request.
+    match p.nonce {
+        NonceCheck::Equals(expected) => match claims.nonce.as_deref() {
+            None => return Err(TokenError::NonceMissing),
+            Some(nonce) if nonce != expected => return Err(TokenError::NonceMismatch),
+            Some(_) => {}
+        },
+        NonceCheck::SameAsOriginal(original) => {
+            if claims.nonce.is_some() && claims.nonce.as_deref() != original {
+                return Err(TokenError::NonceMismatch);
+            }
+        }
+    }
+    let checked = claims.into_claims(exp, iat)?;
+    // OIDC Core 12.2: a refreshed ID token names the same subject (iss was checked above).
+    if p.subject.is_some_and(|sub| sub != checked.subject) {
+        return Err(TokenError::SubjectChanged);
+    }
+    Ok(checked)
+}
+
+fn split(token: &str) -> Result<(&str, &str, &str), TokenError> {
+    let mut parts = token.split('.');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(h), Some(p), Some(s), None) if !h.is_empty() && !p.is_empty() => Ok((h, p, s)),
+        _ => Err(TokenError::Malformed("not three dot-separated parts")),
+    }
+}
+
+fn decode_part<T: for<'de> Deserialize<'de>>(
+    part: &str,
+    what: &'static str,
+) -> Result<T, TokenError> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(part)
+        .map_err(|_| TokenError::Malformed(what))?;
+    serde_json::from_slice(&bytes).map_err(|_| TokenError::Malformed(what))
+}
+
+/// A NumericDate (RFC 7519 §2) is a JSON number of seconds; a string or anything else is
+/// malformed rather than silently "no date".
+fn numeric_date(value: Option<&Value>) -> Result<Option<i64>, TokenError> {
+    match value {
+        None => Ok(None),
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.is_finite())
+                    .map(|f| f.floor() as i64)
+            })
+            .map(Some)
+            .ok_or(TokenError::Malformed("a date is out of range")),
+        Some(_) => Err(TokenError::Malformed("a date is not a number")),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,125 @@
+//! The data key's home: the OS keyring (Keychain, Credential Manager, Secret Service).
+
+use std::sync::Mutex;
+
+use super::DataKey;
+
+/// Why the keyring did not answer as hoped.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyStoreError {
+    /// No keyring service, a locked keyring, no session bus: nothing can be stored securely.
+    #[error("the system keyring is unavailable ({0})")]
+    Unavailable(String),
+    /// An entry exists but does not hold a key Gatehouse wrote.
+    #[error("the keyring entry does not hold a valid key")]
+    Corrupt,
+}
+
+/// Keeps one data key.
+pub trait KeyStore: Send + Sync {
+    fn get(&self) -> Result<Option<DataKey>, KeyStoreError>;
+    fn set(&self, key: &DataKey) -> Result<(), KeyStoreError>;
+    /// Deletes the key; deleting a missing key is not an error.
+    fn delete(&self) -> Result<(), KeyStoreError>;
+}
+
+/// The OS keyring through the `keyring` crate, one entry per issuer and client.
+#[derive(Debug, Clone)]
+pub struct OsKeyring {
+    service: String,
+    user: String,
+}
+
+impl OsKeyring {
+    /// `service` is the app's identifier; the entry's user names the provider and client, so
+    /// that two configurations never share a key.
+    pub fn new(service: &str, issuer: &str, client_id: &str) -> Self {
+        Self {
+            service: service.to_owned(),
+            user: format!("session-key:{client_id}@{issuer}"),
+        }
+    }
+
+    fn entry(&self) -> Result<keyring::Entry, KeyStoreError> {
+        keyring::Entry::new(&self.service, &self.user).map_err(classify)
+    }
+}
+
+fn classify(err: keyring::Error) -> KeyStoreError {
+    match err {
+        keyring::Error::PlatformFailure(e) | keyring::Error::NoStorageAccess(e) => {
+            KeyStoreError::Unavailable(e.to_string())
+        }
+        keyring::Error::BadEncoding(_) => KeyStoreError::Corrupt,
+        other => KeyStoreError::Unavailable(other.to_string()),
+    }
+}
+
+impl KeyStore for OsKeyring {
+    fn get(&self) -> Result<Option<DataKey>, KeyStoreError> {
+        match self.entry()?.get_password() {
+            Ok(text) => {
+                let text = zeroize::Zeroizing::new(text);
+                DataKey::from_base64(&text)
+                    .map(Some)
+                    .ok_or(KeyStoreError::Corrupt)
+            }
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(classify(e)),
+        }
+    }
+
+    fn set(&self, key: &DataKey) -> Result<(), KeyStoreError> {
+        self.entry()?
+            .set_password(&key.to_base64())
+            .map_err(classify)
+    }
+
+    fn delete(&self) -> Result<(), KeyStoreError> {
+        match self.entry()?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(classify(e)),
+        }
+    }
+}
+
+/// A key store in memory, for unit tests of the vault and for failure injection.
+#[derive(Debug, Default)]
+pub struct MemoryKeyStore {
+    key: Mutex<Option<DataKey>>,
+    unavailable: Mutex<bool>,
+}
+
+impl MemoryKeyStore {
+    /// Makes every call fail as an unreachable keyring would (or stop failing).
+    pub fn set_unavailable(&self, unavailable: bool) {
+        *self.unavailable.lock().unwrap() = unavailable;
+    }
+
+    fn check(&self) -> Result<(), KeyStoreError> {
+        if *self.unavailable.lock().unwrap() {
+            Err(KeyStoreError::Unavailable("simulated".into()))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl KeyStore for MemoryKeyStore {
+    fn get(&self) -> Result<Option<DataKey>, KeyStoreError> {
+        self.check()?;
+        Ok(self.key.lock().unwrap().clone())
+    }
+
+    fn set(&self, key: &DataKey) -> Result<(), KeyStoreError> {
+        self.check()?;
+        *self.key.lock().unwrap() = Some(key.clone());
+        Ok(())
+    }
+
+    fn delete(&self) -> Result<(), KeyStoreError> {
+        self.check()?;
+        *self.key.lock().unwrap() = None;
+        Ok(())
+    }
+}

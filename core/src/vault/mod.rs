@@ -1,0 +1,182 @@
+//! The session vault (DESIGN §5): the session record sealed with XChaCha20-Poly1305 under a
+//! random 256-bit key that lives in the OS keyring; the sealed record in a file.
+//!
+//! Opening never fails loudly: a tampered, truncated or foreign record is "no session" with a
+//! warning. An unavailable keyring is reported as such, and never deletes the record.
+
+mod file;
+mod keyring;
+mod seal;
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+pub use file::{write_atomic, FileRecordStore};
+pub use keyring::{KeyStore, KeyStoreError, MemoryKeyStore, OsKeyring};
+pub use seal::{DataKey, SealError, Sealed, FORMAT_VERSION};
+
+use crate::secret::Secret;
+
+/// What is kept of a session. Every field is sealed; none is ever written in the clear.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionRecord {
+    pub id_token: Secret,
+    pub refresh_token: Option<Secret>,
+    /// The ID token's `exp`, seconds since the epoch.
+    pub expires_at: i64,
+    pub issuer: String,
+    pub client_id: String,
+}
+
+impl fmt::Debug for SessionRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionRecord")
+            .field("id_token", &self.id_token)
+            .field("refresh_token", &self.refresh_token)
+            .field("expires_at", &self.expires_at)
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .finish()
+    }
+}
+
+/// Where the sealed record lives: the Tauri store file in the app, a plain file in tests.
+pub trait RecordStore: Send + Sync {
+    fn load(&self) -> std::io::Result<Option<Sealed>>;
+    /// Must replace the previous record atomically: a crash leaves the old one or the new one.
+    fn save(&self, sealed: &Sealed) -> std::io::Result<()>;
+    fn clear(&self) -> std::io::Result<()>;
+}
+
+/// The result of opening the vault.
+#[derive(Debug)]
+pub enum Opened {
+    /// A record sealed for this issuer and client.
+    Session(SessionRecord),
+    /// Nothing stored, or nothing usable (the reason was logged).
+    Empty,
+    /// The keyring cannot be reached; the record (if any) was left alone.
+    KeyringUnavailable(KeyStoreError),
+}
+
+/// Why sealing or destroying failed.
+#[derive(Debug, thiserror::Error)]
+pub enum VaultError {
+    #[error("the keyring is unavailable")]
+    Keyring(#[source] KeyStoreError),
+    #[error("the session file could not be written")]
+    Io(#[source] std::io::Error),
+}
+
+/// The vault of one issuer and client.
+#[derive(Clone)]
+pub struct Vault {
+    keys: Arc<dyn KeyStore>,
+    store: Arc<dyn RecordStore>,
+    issuer: String,
+    client_id: String,
+}
+
+impl Vault {
+    pub fn new(
+        keys: Arc<dyn KeyStore>,
+        store: Arc<dyn RecordStore>,
+        issuer: impl Into<String>,
+        client_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            keys,
+            store,
+            issuer: issuer.into(),
+            client_id: client_id.into(),
+        }
+    }
+
+    /// Associated data: the format version, issuer and client id. A record sealed for another
+    /// provider or client does not open here (DESIGN §5).
+    fn associated_data(&self) -> Vec<u8> {
+        let mut aad = format!("gatehouse.session.v{FORMAT_VERSION}").into_bytes();
+        for part in [&self.issuer, &self.client_id] {
+            aad.push(0);
+            aad.extend_from_slice(part.as_bytes());
+        }
+        aad
+    }
+
+    /// Opens the stored record. Blocking (keyring and file I/O).
+    pub fn open(&self) -> Opened {
+        let sealed = match self.store.load() {
+            Ok(Some(sealed)) => sealed,
+            Ok(None) => return Opened::Empty,
+            Err(e) => {
+                tracing::warn!(error = %e, "the session file cannot be read; starting signed out");
+                return Opened::Empty;
+            }
+        };
+        let key = match self.keys.get() {
+            Ok(Some(key)) => key,
+            Ok(None) => {
+                tracing::warn!("a session record exists but its key is gone; starting signed out");
+                return Opened::Empty;
+            }
+            Err(KeyStoreError::Unavailable(reason)) => {
+                return Opened::KeyringUnavailable(KeyStoreError::Unavailable(reason))
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "the session key is unreadable; starting signed out");
+                return Opened::Empty;
+            }
+        };
+        let plain = match sealed.open(&key, &self.associated_data()) {
+            Ok(plain) => plain,
+            Err(e) => {
+                tracing::warn!(error = %e, "the session record does not open; starting signed out");
+                return Opened::Empty;
+            }
+        };
+        match serde_json::from_slice::<SessionRecord>(&plain) {
+            Ok(record) if record.issuer == self.issuer && record.client_id == self.client_id => {
+                Opened::Session(record)
+            }
+            Ok(_) => {
+                tracing::warn!("the session record belongs to another provider; ignoring it");
+                Opened::Empty
+            }
+            Err(_) => {
+                tracing::warn!("the session record is not in a known format; ignoring it");
+                Opened::Empty
+            }
+        }
+    }
+
+    /// Seals `record` and stores it, creating the data key on first use. Blocking.
+    ///
+    /// The key is in the keyring before the record that needs it is written, so a crash in
+    /// between leaves at worst an unused key, never an unreadable record.
+    pub fn store(&self, record: &SessionRecord) -> Result<(), VaultError> {
+        let key = match self.keys.get().map_err(VaultError::Keyring)? {
+            Some(key) => key,
+            None => {
+                let key = DataKey::generate();
+                self.keys.set(&key).map_err(VaultError::Keyring)?;
+                key
+            }
+        };
+        let plain = Zeroizing::new(serde_json::to_vec(record).expect("a record serialises"));
+        let sealed = Sealed::seal(&key, &plain, &self.associated_data());
+        self.store.save(&sealed).map_err(VaultError::Io)
+    }
+
+    /// Deletes the record, then its key. Both are attempted; the first failure is returned.
+    pub fn destroy(&self) -> Result<(), VaultError> {
+        let record = self.store.clear().map_err(VaultError::Io);
+        let key = self.keys.delete().map_err(VaultError::Keyring);
+        record.and(key)
+    }
+}
+
+#[cfg(test)]
+mod tests;
