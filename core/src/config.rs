@@ -130,19 +130,19 @@ impl Config {
             client_id,
             audience: env("GATEHOUSE_AUDIENCE").or(file.audience),
             scopes,
-            redirect_port: number(&env, "GATEHOUSE_REDIRECT_PORT")?
+            redirect_port: number(env, "GATEHOUSE_REDIRECT_PORT")?
                 .or(file.redirect_port)
                 .unwrap_or(0),
             browser,
-            min_ttl: seconds(&env, "GATEHOUSE_MIN_TTL_SECS", file.min_ttl_secs, 60)?,
-            leeway: seconds(&env, "GATEHOUSE_LEEWAY_SECS", file.leeway_secs, 60)?,
+            min_ttl: seconds(env, "GATEHOUSE_MIN_TTL_SECS", file.min_ttl_secs, 60)?,
+            leeway: seconds(env, "GATEHOUSE_LEEWAY_SECS", file.leeway_secs, 60)?,
             login_timeout: seconds(
-                &env,
+                env,
                 "GATEHOUSE_LOGIN_TIMEOUT_SECS",
                 file.login_timeout_secs,
                 300,
             )?,
-            end_session: flag(&env, "GATEHOUSE_END_SESSION")?
+            end_session: flag(env, "GATEHOUSE_END_SESSION")?
                 .or(file.end_session)
                 .unwrap_or(false),
         })

@@ -1,1 +1,57 @@
+//! Gatehouse's UI: two routes, `/login` and `/home`, guarded by the session state, talking to
+//! the backend only through [`ipc`]. No token ever reaches this side.
 
+mod components;
+mod hooks;
+pub mod ipc;
+mod pages;
+pub mod route;
+pub mod state;
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod ssr_tests;
+
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::hooks::use_session_sync;
+use crate::route::{switch, Route};
+use crate::state::AppState;
+
+/// The app inside a router of the caller's choosing (the browser's history, or memory in
+/// tests), with the state it is given.
+#[derive(Properties, PartialEq)]
+pub struct ShellProps {
+    pub state: UseReducerHandle<AppState>,
+}
+
+/// The routes, under the shared state. Renders the same in the browser and in SSR tests.
+#[function_component(Shell)]
+pub fn shell(props: &ShellProps) -> Html {
+    html! {
+        <ContextProvider<UseReducerHandle<AppState>> context={props.state.clone()}>
+            <main class="app">
+                <Switch<Route> render={switch} />
+            </main>
+        </ContextProvider<UseReducerHandle<AppState>>>
+    }
+}
+
+/// The app as the window runs it: browser history, state synced with the backend.
+#[function_component(App)]
+pub fn app() -> Html {
+    let state = use_reducer(AppState::default);
+    use_session_sync(state.clone());
+    html! {
+        <BrowserRouter>
+            <Shell state={state} />
+        </BrowserRouter>
+    }
+}
+
+/// The wasm entry point.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen(start)]
+pub fn start() {
+    yew::Renderer::<App>::new().render();
+}

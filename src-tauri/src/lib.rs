@@ -1,1 +1,59 @@
+//! Gatehouse's desktop backend: the Tauri app around [`gatehouse_core`].
+//!
+//! The app is built by [`build`], which takes any [`tauri::Builder`], so the IPC tests drive
+//! the very same app through `tauri::test::mock_builder()`. A mock app never runs its event
+//! loop, so tests call [`setup`] themselves, as the builder's setup hook does for the real one.
 
+mod cmd;
+mod state;
+mod store;
+
+use tauri::{Manager, Runtime};
+
+pub use state::AppAuth;
+
+/// The name of the store file, in the app data directory.
+pub const STORE_FILE: &str = "session.json";
+
+/// Adds Gatehouse's plugins, commands and state to `builder`.
+pub fn build<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .invoke_handler(tauri::generate_handler![
+            cmd::login,
+            cmd::cancel_login,
+            cmd::logged_in,
+            cmd::session,
+            cmd::logout
+        ])
+        .setup(|app| {
+            setup(app.handle());
+            Ok(())
+        })
+}
+
+/// Resolves the configuration and starts opening the stored session.
+pub fn setup<R: Runtime>(app: &tauri::AppHandle<R>) {
+    if app.try_state::<AppAuth>().is_none() {
+        app.manage(AppAuth::start(app));
+    }
+}
+
+/// Runs the desktop app.
+pub fn run() {
+    init_logging();
+    build(tauri::Builder::default())
+        .run(tauri::generate_context!())
+        .expect("Gatehouse could not start its window");
+}
+
+/// Logs to stderr, `info` by default, `RUST_LOG` to change it. Nothing logged carries a token.
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,tao=warn,wry=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

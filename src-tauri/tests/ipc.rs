@@ -1,1 +1,274 @@
+//! The backend through IPC, as the window calls it: `tauri::test` (mock runtime, no display),
+//! the app's real context and capabilities, the real local provider, and the real Secret
+//! Service (the test command runs this inside a private D-Bus session with gnome-keyring).
 
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use gatehouse_contract::{event, CommandError, ErrorKind, SessionView};
+use gatehouse_core::vault::{KeyStore, Opened, OsKeyring, RecordStore, Sealed, Vault};
+use gatehouse_tests::idp::{Idp, IdpOptions};
+use gatehouse_tests::{test_browser, TempDir};
+use serde::de::DeserializeOwned;
+use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{App, Listener, WebviewWindow, WebviewWindowBuilder};
+
+const IDENTIFIER: &str = "dev.gatehouse.desktop";
+
+/// The process environment is shared by all tests in this binary: one at a time.
+static ENV: Mutex<()> = Mutex::new(());
+
+struct TestApp {
+    app: App<tauri::test::MockRuntime>,
+    window: WebviewWindow<tauri::test::MockRuntime>,
+    events: Arc<Mutex<Vec<Option<SessionView>>>>,
+}
+
+fn set_env(home: &Path, idp: Option<&Idp>) {
+    std::env::set_var("XDG_DATA_HOME", home.join("data"));
+    std::env::set_var("XDG_CONFIG_HOME", home.join("config"));
+    std::env::set_var("GATEHOUSE_BROWSER", test_browser());
+    for name in [
+        "AUTH0_DOMAIN",
+        "AUTH0_CLIENT_ID",
+        "GATEHOUSE_SCOPES",
+        "GATEHOUSE_REDIRECT_PORT",
+    ] {
+        std::env::remove_var(name);
+    }
+    match idp {
+        Some(idp) => {
+            std::env::set_var("GATEHOUSE_ISSUER", &idp.issuer);
+            std::env::set_var("GATEHOUSE_CLIENT_ID", &idp.client_id);
+        }
+        None => {
+            std::env::remove_var("GATEHOUSE_ISSUER");
+            std::env::remove_var("GATEHOUSE_CLIENT_ID");
+        }
+    }
+}
+
+fn start_app() -> TestApp {
+    let app = gatehouse_lib::build(mock_builder())
+        .build(tauri::generate_context!())
+        .expect("the app builds on the mock runtime");
+    gatehouse_lib::setup(app.handle());
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("the main window opens");
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = events.clone();
+    app.listen_any(event::SESSION_CHANGED, move |e| {
+        let view: Option<SessionView> =
+            serde_json::from_str(e.payload()).expect("a SessionView or null");
+        sink.lock().unwrap().push(view);
+    });
+    TestApp {
+        app,
+        window,
+        events,
+    }
+}
+
+impl TestApp {
+    fn invoke<T: DeserializeOwned>(&self, cmd: &str) -> Result<T, CommandError> {
+        invoke(&self.window, cmd)
+    }
+
+    fn store_file(&self) -> PathBuf {
+        use tauri::Manager;
+        self.app.path().app_data_dir().unwrap().join("session.json")
+    }
+}
+
+/// Calls a command as the window's `invoke` would, from the window's own origin.
+fn invoke<T: DeserializeOwned>(
+    window: &WebviewWindow<tauri::test::MockRuntime>,
+    cmd: &str,
+) -> Result<T, CommandError> {
+    let request = InvokeRequest {
+        cmd: cmd.into(),
+        callback: tauri::ipc::CallbackFn(0),
+        error: tauri::ipc::CallbackFn(1),
+        url: "tauri://localhost".parse().unwrap(),
+        body: tauri::ipc::InvokeBody::default(),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    match get_ipc_response(window, request) {
+        Ok(body) => Ok(body.deserialize::<T>().expect("the reply decodes")),
+        Err(value) => Err(serde_json::from_value(value.clone())
+            .unwrap_or_else(|_| panic!("{cmd} failed without a {{kind, message}}: {value}"))),
+    }
+}
+
+/// The store file as the vault reads it: the plugin's JSON map, key `session`.
+struct StoreFile(PathBuf);
+
+impl RecordStore for StoreFile {
+    fn load(&self) -> std::io::Result<Option<Sealed>> {
+        let map: serde_json::Value = serde_json::from_slice(&std::fs::read(&self.0)?)?;
+        Ok(map
+            .get("session")
+            .map(|v| serde_json::from_value(v.clone()))
+            .transpose()?)
+    }
+    fn save(&self, _: &Sealed) -> std::io::Result<()> {
+        unreachable!("the test only reads")
+    }
+    fn clear(&self) -> std::io::Result<()> {
+        unreachable!("the test only reads")
+    }
+}
+
+#[test]
+fn login_persists_restores_and_logout_revokes() {
+    let _env = ENV.lock().unwrap_or_else(|p| p.into_inner());
+    let idp = Idp::start(IdpOptions::default());
+    let home = TempDir::new("ipc");
+    set_env(home.path(), Some(&idp));
+    let keyring = OsKeyring::new(IDENTIFIER, &idp.issuer, &idp.client_id);
+
+    // First start: signed out.
+    let first = start_app();
+    assert_eq!(first.invoke::<bool>("logged_in"), Ok(false));
+    assert_eq!(first.invoke::<Option<SessionView>>("session"), Ok(None));
+
+    // Sign in through the browser; the provider signs "ada" in by itself.
+    let view: SessionView = first.invoke("login").expect("login succeeds");
+    assert_eq!(view.display_name, "Ada Lovelace");
+    assert_eq!(view.email.as_deref(), Some("ada@example.test"));
+    assert!(view.can_renew, "offline_access gave a refresh token");
+    assert_eq!(first.invoke::<bool>("logged_in"), Ok(true));
+    assert_eq!(
+        first.invoke::<Option<SessionView>>("session"),
+        Ok(Some(view.clone()))
+    );
+    assert_eq!(
+        first.events.lock().unwrap().last(),
+        Some(&Some(view.clone()))
+    );
+    assert_eq!(idp.stats().authorization_code, 1);
+
+    // On disk: sealed, no token or claim in the clear.
+    let on_disk = std::fs::read_to_string(first.store_file()).expect("the store file exists");
+    for needle in ["ada", "Ada", "example.test", "eyJ", &idp.issuer, "refresh"] {
+        assert!(
+            !on_disk.contains(needle),
+            "{needle:?} is on disk in the clear:\n{on_disk}"
+        );
+    }
+    assert!(
+        keyring.get().unwrap().is_some(),
+        "the data key is in the Secret Service"
+    );
+
+    // What an attacker with the keyring and the file could use: the refresh token.
+    let vault = Vault::new(
+        Arc::new(keyring.clone()),
+        Arc::new(StoreFile(first.store_file())),
+        &idp.issuer,
+        &idp.client_id,
+    );
+    let Opened::Session(record) = vault.open() else {
+        panic!("the record opens with the key")
+    };
+    let refresh_token = record
+        .refresh_token
+        .clone()
+        .expect("a refresh token is stored");
+
+    // A new app instance on the same data directory is still signed in, with no sign-in.
+    drop(first);
+    let second = start_app();
+    assert_eq!(second.invoke::<bool>("logged_in"), Ok(true));
+    assert_eq!(
+        second.invoke::<Option<SessionView>>("session"),
+        Ok(Some(view))
+    );
+    assert_eq!(idp.stats().authorization_code, 1);
+
+    // Log out: record and key gone, the refresh token dead at the provider.
+    assert_eq!(second.invoke::<()>("logout"), Ok(()));
+    assert_eq!(second.invoke::<bool>("logged_in"), Ok(false));
+    assert_eq!(second.invoke::<Option<SessionView>>("session"), Ok(None));
+    assert_eq!(second.events.lock().unwrap().last(), Some(&None));
+    assert!(
+        keyring.get().unwrap().is_none(),
+        "the keyring entry is gone"
+    );
+    assert!(matches!(vault.open(), Opened::Empty));
+    assert_eq!(idp.stats().revocations, 1);
+    let (status, error) = idp.try_refresh(refresh_token.secret());
+    assert_eq!((status, error.as_deref()), (400, Some("invalid_grant")));
+
+    // And a third start is signed out.
+    drop(second);
+    let third = start_app();
+    assert_eq!(third.invoke::<bool>("logged_in"), Ok(false));
+}
+
+#[test]
+fn missing_configuration_is_a_config_error_not_a_crash() {
+    let _env = ENV.lock().unwrap_or_else(|p| p.into_inner());
+    let home = TempDir::new("ipc-noconfig");
+    set_env(home.path(), None);
+    let app = start_app();
+    let err = app.invoke::<Option<SessionView>>("session").unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Config);
+    assert!(err.message.contains("GATEHOUSE_ISSUER"), "{}", err.message);
+    assert_eq!(app.invoke::<bool>("logged_in"), Ok(false));
+    assert_eq!(
+        app.invoke::<SessionView>("login").unwrap_err().kind,
+        ErrorKind::Config
+    );
+    assert_eq!(app.invoke::<()>("logout"), Ok(()));
+}
+
+#[test]
+fn cancel_ends_a_pending_login() {
+    let _env = ENV.lock().unwrap_or_else(|p| p.into_inner());
+    // A provider without auto-login: the browser shows the login form and waits for a person.
+    let idp = Idp::start(IdpOptions {
+        auto_login: false,
+        ..Default::default()
+    });
+    let home = TempDir::new("ipc-cancel");
+    set_env(home.path(), Some(&idp));
+    std::env::set_var("GATEHOUSE_BROWSER", "true");
+    let app = start_app();
+    let pending = {
+        let window = app.window.clone();
+        std::thread::spawn(move || invoke::<SessionView>(&window, "login"))
+    };
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(
+        app.invoke::<SessionView>("login").unwrap_err().kind,
+        ErrorKind::Busy
+    );
+    assert_eq!(app.invoke::<()>("cancel_login"), Ok(()));
+    let err = pending.join().unwrap().unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Cancelled);
+    assert_eq!(app.invoke::<bool>("logged_in"), Ok(false));
+}
+
+#[test]
+fn unreachable_provider_is_a_network_error() {
+    let _env = ENV.lock().unwrap_or_else(|p| p.into_inner());
+    let home = TempDir::new("ipc-down");
+    set_env(home.path(), None);
+    // A port that was free a moment ago: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    std::env::set_var("GATEHOUSE_ISSUER", format!("http://127.0.0.1:{port}"));
+    std::env::set_var("GATEHOUSE_CLIENT_ID", "gatehouse-local");
+    let app = start_app();
+    let err = app.invoke::<SessionView>("login").unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Network, "{}", err.message);
+    assert_eq!(app.invoke::<bool>("logged_in"), Ok(false));
+}

@@ -1,1 +1,75 @@
+//! What Gatehouse's tests share: the local identity provider, a private display, the WebDriver
+//! session, and paths into the repository. Every helper cleans up after itself on drop, even
+//! when the test panics.
 
+pub mod idp;
+pub mod webdriver;
+pub mod xvfb;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// The repository's top folder.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}
+
+/// The headless Chromium wrapper that serves as `GATEHOUSE_BROWSER` in tests.
+pub fn test_browser() -> PathBuf {
+    repo_root().join("tests/browser/headless-chromium")
+}
+
+/// Where tests keep what a person would want to look at afterwards (screenshots).
+pub fn artifacts_dir() -> PathBuf {
+    let dir = repo_root().join("target/test-artifacts");
+    std::fs::create_dir_all(&dir).expect("the artifacts folder can be created");
+    dir
+}
+
+/// A folder removed on drop.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(label: &str) -> Self {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "gatehouse-{label}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        std::fs::create_dir_all(&path).expect("a temp folder can be created");
+        Self(path)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A child process, started as the leader of its own process group, ended with that whole
+/// group on drop: without that, grandchildren such as WebKitWebDriver and the app outlive the
+/// test and the next run finds "Maximum number of active sessions".
+pub struct ChildGuard(pub std::process::Child);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        if let Ok(pid) = i32::try_from(self.0.id()) {
+            if pid > 1 {
+                // SAFETY: killpg only sends a signal; the group is the child's own.
+                unsafe { libc::killpg(pid, libc::SIGTERM) };
+            }
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

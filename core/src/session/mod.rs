@@ -56,7 +56,7 @@ pub(crate) struct Provider {
 enum State {
     #[default]
     SignedOut,
-    SignedIn(Active),
+    SignedIn(Box<Active>),
 }
 
 /// A signed-in session: the record as sealed, the claims read from its ID token.
@@ -127,7 +127,7 @@ impl Auth {
             storage: StorageStatus::Persisted,
         };
         if self.is_fresh(&active) {
-            *lock(&self.inner.state) = State::SignedIn(active);
+            *lock(&self.inner.state) = State::SignedIn(Box::new(active));
         } else if active.record.refresh_token.is_none() {
             // Expired and not renewable: nothing worth keeping.
             if let Err(e) = self.inner.vault.destroy() {

@@ -1,0 +1,89 @@
+//! The one way to the backend: typed wrappers over Tauri's `invoke` and `listen`.
+//!
+//! Every reply is decoded into the contract's types; a reply that does not decode is an
+//! `internal` error, never a panic.
+
+use gatehouse_contract::{command, event, CommandError, ErrorKind, SessionView};
+use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], js_name = invoke, catch)]
+    async fn tauri_invoke(cmd: &str) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "event"], js_name = listen, catch)]
+    async fn tauri_listen(
+        event: &str,
+        handler: &Closure<dyn FnMut(JsValue)>,
+    ) -> Result<JsValue, JsValue>;
+}
+
+async fn call<T: DeserializeOwned>(cmd: &str) -> Result<T, CommandError> {
+    match tauri_invoke(cmd).await {
+        Ok(value) => serde_wasm_bindgen::from_value(value).map_err(|e| {
+            CommandError::new(
+                ErrorKind::Internal,
+                format!("The app sent an unexpected reply to {cmd}: {e}"),
+            )
+        }),
+        Err(error) => Err(decode_error(cmd, error)),
+    }
+}
+
+fn decode_error(cmd: &str, error: JsValue) -> CommandError {
+    serde_wasm_bindgen::from_value::<CommandError>(error.clone()).unwrap_or_else(|_| {
+        let text = error.as_string().unwrap_or_else(|| format!("{error:?}"));
+        CommandError::new(
+            ErrorKind::Internal,
+            format!("The app could not run {cmd}: {text}"),
+        )
+    })
+}
+
+pub async fn login() -> Result<SessionView, CommandError> {
+    call(command::LOGIN).await
+}
+
+pub async fn cancel_login() -> Result<(), CommandError> {
+    call(command::CANCEL_LOGIN).await
+}
+
+pub async fn logged_in() -> Result<bool, CommandError> {
+    call(command::LOGGED_IN).await
+}
+
+pub async fn session() -> Result<Option<SessionView>, CommandError> {
+    call(command::SESSION).await
+}
+
+pub async fn logout() -> Result<(), CommandError> {
+    call(command::LOGOUT).await
+}
+
+/// Calls `on_change` with every `session-changed` payload, for the life of the page.
+pub async fn on_session_changed(
+    mut on_change: impl FnMut(Option<SessionView>) + 'static,
+) -> Result<(), CommandError> {
+    let handler = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+        let payload =
+            js_sys::Reflect::get(&event, &JsValue::from_str("payload")).unwrap_or(JsValue::NULL);
+        match serde_wasm_bindgen::from_value::<Option<SessionView>>(payload) {
+            Ok(view) => on_change(view),
+            Err(e) => web_sys_log(&format!("ignoring a malformed session-changed event: {e}")),
+        }
+    });
+    tauri_listen(event::SESSION_CHANGED, &handler)
+        .await
+        .map_err(|e| decode_error("listen", e))?;
+    // The listener lives as long as the page.
+    handler.forget();
+    Ok(())
+}
+
+fn web_sys_log(message: &str) {
+    #[cfg(target_arch = "wasm32")]
+    web_sys::console::warn_1(&JsValue::from_str(message));
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = message;
+}

@@ -1,0 +1,79 @@
+use gatehouse_contract::StorageStatus;
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+use crate::components::{Countdown, ErrorLine};
+use crate::ipc;
+use crate::state::{Action, AppState, Phase};
+
+/// `/home`: who is signed in, for how long, and the way out.
+#[function_component(Home)]
+pub fn home() -> Html {
+    let state = use_context::<UseReducerHandle<AppState>>().expect("the app state is provided");
+    let Phase::SignedIn(view) = &state.phase else {
+        return Html::default();
+    };
+
+    let on_logout = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_: MouseEvent| {
+            dispatcher.dispatch(Action::LogoutStarted);
+            let dispatcher = dispatcher.clone();
+            spawn_local(
+                async move { dispatcher.dispatch(Action::LogoutFinished(ipc::logout().await)) },
+            );
+        })
+    };
+
+    html! {
+        <section class="card" aria-labelledby="home-title">
+            <h1 id="home-title">{ "Home" }</h1>
+            <div class="profile">
+                if let Some(picture) = &view.picture {
+                    <img class="avatar" src={picture.clone()} alt="" width="64" height="64"
+                        referrerpolicy="no-referrer" />
+                } else {
+                    <span class="avatar initials" aria-hidden="true">{ initials(&view.display_name) }</span>
+                }
+                <div>
+                    <p id="welcome" class="welcome">{ format!("Welcome, {}!", view.display_name) }</p>
+                    if let Some(email) = &view.email {
+                        <p class="muted" id="email">{ email }</p>
+                    }
+                </div>
+            </div>
+            <Countdown expires_at={view.expires_at} />
+            if view.storage == StorageStatus::MemoryOnly {
+                <p class="notice" role="status">
+                    { "Secure storage is unavailable, so this session lasts only until Gatehouse quits." }
+                </p>
+            }
+            <button id="logout-button" class="button secondary" onclick={on_logout}
+                disabled={state.logging_out}>
+                { if state.logging_out { "Logging out…" } else { "Log out" } }
+            </button>
+            <ErrorLine error={state.error.clone()} />
+        </section>
+    }
+}
+
+/// Up to two initials for the placeholder avatar.
+fn initials(name: &str) -> String {
+    name.split_whitespace()
+        .filter_map(|w| w.chars().next())
+        .take(2)
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::initials;
+
+    #[test]
+    fn initials_take_the_first_letters_of_two_words() {
+        assert_eq!(initials("Ada Lovelace"), "AL");
+        assert_eq!(initials("ada"), "A");
+        assert_eq!(initials(""), "");
+    }
+}

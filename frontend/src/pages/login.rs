@@ -1,0 +1,58 @@
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+use crate::components::{ErrorLine, SetupHelp};
+use crate::ipc;
+use crate::state::{Action, AppState, Phase};
+
+/// `/login`: the product name and one button; while waiting, the browser hint and Cancel.
+#[function_component(Login)]
+pub fn login() -> Html {
+    let state = use_context::<UseReducerHandle<AppState>>().expect("the app state is provided");
+    let signing_in = state.phase == Phase::SigningIn;
+
+    let on_login = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_: MouseEvent| {
+            dispatcher.dispatch(Action::LoginStarted);
+            let dispatcher = dispatcher.clone();
+            spawn_local(
+                async move { dispatcher.dispatch(Action::LoginFinished(ipc::login().await)) },
+            );
+        })
+    };
+    let on_cancel = Callback::from(|_: MouseEvent| {
+        // The pending login answers with `cancelled`; that answer moves the state.
+        spawn_local(async {
+            let _ = ipc::cancel_login().await;
+        })
+    });
+
+    html! {
+        <section class="card" aria-labelledby="product">
+            <div class="brand">
+                <img class="logo" src="/icon.svg" alt="" width="56" height="56" />
+                <h1 id="product">{ "Gatehouse" }</h1>
+                <p class="muted">{ "Sign in with your identity provider." }</p>
+            </div>
+            if signing_in {
+                <div class="waiting" role="status" aria-live="polite">
+                    <span class="spinner" aria-hidden="true"></span>
+                    <p>{ "Finish signing in in your browser" }</p>
+                    <button id="cancel-login" class="button secondary" onclick={on_cancel}>
+                        { "Cancel" }
+                    </button>
+                </div>
+            } else {
+                <button id="login-button" class="button primary" onclick={on_login}
+                    disabled={state.needs_setup()}>
+                    { "Log in" }
+                </button>
+            }
+            <ErrorLine error={state.error.clone()} />
+            if state.needs_setup() {
+                <SetupHelp />
+            }
+        </section>
+    }
+}

@@ -1,0 +1,110 @@
+use super::*;
+use gatehouse_contract::StorageStatus;
+
+fn view() -> SessionView {
+    SessionView {
+        display_name: "Ada".into(),
+        email: Some("ada@example.test".into()),
+        picture: None,
+        expires_at: 2_000_000_000,
+        can_renew: true,
+        storage: StorageStatus::Persisted,
+    }
+}
+
+fn reduce(state: AppState, action: Action) -> AppState {
+    (*Rc::new(state).reduce(action)).clone()
+}
+
+#[test]
+fn start_with_a_stored_session_goes_signed_in() {
+    let s = reduce(AppState::default(), Action::Loaded(Ok(Some(view()))));
+    assert_eq!(s.phase, Phase::SignedIn(view()));
+}
+
+#[test]
+fn start_without_session_goes_signed_out() {
+    let s = reduce(AppState::default(), Action::Loaded(Ok(None)));
+    assert_eq!(s.phase, Phase::SignedOut);
+    assert_eq!(s.error, None);
+}
+
+#[test]
+fn start_with_missing_config_asks_for_setup() {
+    let err = CommandError::new(ErrorKind::Config, "Set GATEHOUSE_ISSUER.");
+    let s = reduce(AppState::default(), Action::Loaded(Err(err)));
+    assert_eq!(s.phase, Phase::SignedOut);
+    assert!(s.needs_setup());
+}
+
+#[test]
+fn an_event_before_the_load_answer_wins() {
+    let s = reduce(AppState::default(), Action::SessionChanged(Some(view())));
+    let s = reduce(s, Action::Loaded(Ok(None)));
+    assert_eq!(s.phase, Phase::SignedIn(view()));
+}
+
+#[test]
+fn login_then_success() {
+    let s = reduce(AppState::default(), Action::Loaded(Ok(None)));
+    let s = reduce(s, Action::LoginStarted);
+    assert_eq!(s.phase, Phase::SigningIn);
+    let s = reduce(s, Action::LoginFinished(Ok(view())));
+    assert_eq!(s.phase, Phase::SignedIn(view()));
+}
+
+#[test]
+fn login_failure_returns_to_signed_out_with_the_error() {
+    let s = reduce(
+        AppState {
+            phase: Phase::SigningIn,
+            ..Default::default()
+        },
+        Action::LoginFinished(Err(CommandError::new(ErrorKind::Refused, "No."))),
+    );
+    assert_eq!(s.phase, Phase::SignedOut);
+    assert_eq!(s.error.unwrap().kind, ErrorKind::Refused);
+}
+
+#[test]
+fn a_new_attempt_clears_the_old_error() {
+    let s = AppState {
+        phase: Phase::SignedOut,
+        error: Some(CommandError::new(ErrorKind::Network, "x")),
+        logging_out: false,
+    };
+    assert_eq!(reduce(s, Action::LoginStarted).error, None);
+}
+
+#[test]
+fn session_changed_to_none_signs_out_but_not_during_sign_in() {
+    let signed_in = AppState {
+        phase: Phase::SignedIn(view()),
+        ..Default::default()
+    };
+    assert_eq!(
+        reduce(signed_in, Action::SessionChanged(None)).phase,
+        Phase::SignedOut
+    );
+    let signing_in = AppState {
+        phase: Phase::SigningIn,
+        ..Default::default()
+    };
+    assert_eq!(
+        reduce(signing_in, Action::SessionChanged(None)).phase,
+        Phase::SigningIn
+    );
+}
+
+#[test]
+fn logout_goes_signed_out() {
+    let s = AppState {
+        phase: Phase::SignedIn(view()),
+        ..Default::default()
+    };
+    let s = reduce(s, Action::LogoutStarted);
+    assert!(s.logging_out);
+    let s = reduce(s, Action::LogoutFinished(Ok(())));
+    assert_eq!(s.phase, Phase::SignedOut);
+    assert!(!s.logging_out);
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Installs everything Gatehouse needs to build, run and test on Debian/Ubuntu, as root.
+# Idempotent: each step checks first and does nothing when its tool is already in place.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  # Tauri's build dependencies
+  build-essential pkg-config curl file libssl-dev libwebkit2gtk-4.1-dev libxdo-dev
+  libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev
+  # the opener used by default, and the desktop under test
+  xdg-utils xvfb xauth webkit2gtk-driver
+  # a real browser for the provider's pages
+  chromium
+  # the Secret Service, headless
+  gnome-keyring dbus-x11 libsecret-tools
+  # the local identity provider and the Tauri CLI
+  nodejs npm
+)
+# Versions pinned here and in Cargo.lock / package-lock.json.
+TAURI_DRIVER_VERSION=2.1.0
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  # Node may come from elsewhere (nodesource, nvm); only ask apt for it when there is none.
+  if [[ $pkg == nodejs || $pkg == npm ]] && command -v "${pkg/nodejs/node}" >/dev/null; then continue; fi
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  say "apt: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v cargo >/dev/null; then
+  echo "Rust is not installed: see https://rustup.rs, then run this again." >&2
+  exit 1
+fi
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "rustup: adding wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# wasm-bindgen-cli must match the wasm-bindgen in Cargo.lock exactly. It does not install with
+# --locked (a locked dependency is no longer served), so the version pin is what holds it.
+wb_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
+if [[ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $wb_version" ]]; then
+  say "cargo: installing wasm-bindgen-cli $wb_version"
+  cargo install wasm-bindgen-cli --version "=$wb_version" --force
+fi
+if ! cargo install --list | grep -qx "tauri-driver v$TAURI_DRIVER_VERSION:"; then
+  say "cargo: installing tauri-driver $TAURI_DRIVER_VERSION"
+  cargo install tauri-driver --version "=$TAURI_DRIVER_VERSION" --locked --force
+fi
+
+# npm ci when the lockfile changed since the last install.
+stamp=node_modules/.gatehouse-lock.sha256
+if [[ ! -f $stamp ]] || ! sha256sum --status -c "$stamp" 2>/dev/null; then
+  say "npm: installing from package-lock.json"
+  npm ci --no-audit --no-fund --loglevel=error
+  sha256sum package-lock.json >"$stamp"
+fi

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs every test of Gatehouse on a fresh Debian/Ubuntu machine (as root): installs what is
+# missing, checks format and lints, builds the release app with the Tauri CLI, then runs the
+# unit, IPC, frontend and end-to-end tests against the real local identity provider, the real
+# Secret Service and the real WebKit window under Xvfb.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+started=$SECONDS
+step() { printf '\n\033[1m==> %s\033[0m (%ds)\n' "$*" $((SECONDS - started)); }
+
+step "setup"
+bash scripts/setup.sh
+
+step "format"
+cargo fmt --all -- --check
+
+step "lints"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy -p gatehouse-ui --target wasm32-unknown-unknown --locked -- -D warnings
+
+step "release build (Tauri CLI: frontend, app, .deb)"
+node_modules/.bin/tauri build --ci --bundles deb
+
+step "tests"
+bash scripts/with-keyring.sh cargo test --workspace --locked --no-fail-fast
+
+step "done in $((SECONDS - started)) s; screenshots in target/test-artifacts/"

@@ -1,0 +1,80 @@
+//! The app's state: the session of the configured provider, opened in the background at
+//! start so that a slow keyring never holds up the window.
+
+use std::sync::Arc;
+
+use gatehouse_contract::{event, CommandError, ErrorKind, SessionView};
+use gatehouse_core::clock::SystemClock;
+use gatehouse_core::config::Config;
+use gatehouse_core::session::Auth;
+use gatehouse_core::vault::{OsKeyring, Vault};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tokio::sync::watch;
+
+use crate::store::PluginRecordStore;
+use crate::STORE_FILE;
+
+/// The session, or why there is none to be had (missing configuration).
+pub struct AppAuth {
+    auth: Result<Auth, CommandError>,
+    restored: watch::Receiver<bool>,
+}
+
+impl AppAuth {
+    /// Resolves the configuration and starts opening the stored session.
+    pub fn start<R: Runtime>(app: &AppHandle<R>) -> Self {
+        let (done, restored) = watch::channel(false);
+        let auth = Self::configure(app);
+        match &auth {
+            Ok(auth) => {
+                let auth = auth.clone();
+                tauri::async_runtime::spawn_blocking(move || {
+                    auth.restore();
+                    let _ = done.send(true);
+                });
+            }
+            Err(e) => {
+                tracing::warn!(kind = %e.kind, "{}", e.message);
+                let _ = done.send(true);
+            }
+        }
+        Self { auth, restored }
+    }
+
+    fn configure<R: Runtime>(app: &AppHandle<R>) -> Result<Auth, CommandError> {
+        let config_file = app
+            .path()
+            .app_config_dir()
+            .ok()
+            .map(|dir| dir.join("config.json"));
+        let config = Config::resolve(|name| std::env::var(name).ok(), config_file.as_deref())?;
+        let store = PluginRecordStore::open(app, STORE_FILE).map_err(|e| {
+            CommandError::new(
+                ErrorKind::Storage,
+                format!("The session file cannot be opened: {e}."),
+            )
+        })?;
+        let identifier = &app.config().identifier;
+        let keys = OsKeyring::new(identifier, &config.issuer, &config.client_id);
+        let vault = Vault::new(
+            Arc::new(keys),
+            Arc::new(store),
+            &config.issuer,
+            &config.client_id,
+        );
+        let emitter = app.clone();
+        let notify = Arc::new(move |view: Option<SessionView>| {
+            if let Err(e) = emitter.emit(event::SESSION_CHANGED, view) {
+                tracing::warn!(error = %e, "could not tell the window about the session");
+            }
+        });
+        Ok(Auth::new(config, vault, Arc::new(SystemClock), notify))
+    }
+
+    /// The session once the stored one has been opened; the configuration error otherwise.
+    pub async fn ready(&self) -> Result<&Auth, CommandError> {
+        let mut restored = self.restored.clone();
+        let _ = restored.wait_for(|done| *done).await;
+        self.auth.as_ref().map_err(Clone::clone)
+    }
+}

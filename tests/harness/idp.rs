@@ -1,0 +1,113 @@
+//! The local identity provider (npm oidc-provider on 127.0.0.1, port 0), one per test.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use serde::Deserialize;
+
+use crate::{repo_root, ChildGuard};
+
+/// A running provider; stopped on drop.
+pub struct Idp {
+    pub issuer: String,
+    pub client_id: String,
+    _child: ChildGuard,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Ready {
+    issuer: String,
+    client_id: String,
+}
+
+/// How the provider should behave.
+#[derive(Debug, Clone)]
+pub struct IdpOptions {
+    pub auto_login: bool,
+    pub id_token_ttl_secs: u64,
+}
+
+impl Default for IdpOptions {
+    fn default() -> Self {
+        Self {
+            auto_login: true,
+            id_token_ttl_secs: 3600,
+        }
+    }
+}
+
+/// What the provider saw, from its `/_gatehouse/stats`.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+pub struct Stats {
+    pub authorization_code: u32,
+    pub refresh_token: u32,
+    pub revocations: u32,
+    pub refresh_errors: u32,
+}
+
+impl Idp {
+    pub fn start(options: IdpOptions) -> Self {
+        let root = repo_root();
+        let mut command = Command::new("node");
+        command
+            .current_dir(&root)
+            .arg(root.join("idp/server.mjs"))
+            .args([
+                "--port",
+                "0",
+                "--id-token-ttl",
+                &options.id_token_ttl_secs.to_string(),
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        if options.auto_login {
+            command.arg("--auto-login");
+        }
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let mut child = command
+            .spawn()
+            .expect("node runs the identity provider (npm ci done?)");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let child = ChildGuard(child);
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("the provider prints its address");
+        let ready: Ready = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("the provider did not start ({e}): {line:?}"));
+        Self {
+            issuer: ready.issuer,
+            client_id: ready.client_id,
+            _child: child,
+        }
+    }
+
+    pub fn token_endpoint(&self) -> String {
+        format!("{}/token", self.issuer)
+    }
+
+    pub fn stats(&self) -> Stats {
+        reqwest::blocking::get(format!("{}/_gatehouse/stats", self.issuer))
+            .and_then(|r| r.json())
+            .expect("the provider answers its stats")
+    }
+
+    /// Tries a refresh grant with `refresh_token`, as an attacker holding it would; returns
+    /// the HTTP status and the `error` field.
+    pub fn try_refresh(&self, refresh_token: &str) -> (u16, Option<String>) {
+        let response = reqwest::blocking::Client::new()
+            .post(self.token_endpoint())
+            .form(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh_token),
+                ("client_id", &self.client_id),
+            ])
+            .send()
+            .expect("the token endpoint answers");
+        let status = response.status().as_u16();
+        let body: serde_json::Value = response.json().unwrap_or_default();
+        (status, body["error"].as_str().map(str::to_owned))
+    }
+}

@@ -1,0 +1,191 @@
+//! Just enough W3C WebDriver to drive the real app window through tauri-driver and
+//! WebKitWebDriver: start a session, find, read, click, screenshot, end the session.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use serde_json::{json, Value};
+
+use crate::ChildGuard;
+
+/// The W3C element reference key.
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// tauri-driver, in its own process group, ended (with WebKitWebDriver and the app) on drop.
+pub struct Driver {
+    url: String,
+    _child: ChildGuard,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+impl Driver {
+    /// Starts tauri-driver with `env` added to what it passes on to the app.
+    pub fn start(env: &[(&str, &str)]) -> Self {
+        let (port, native_port) = (free_port(), free_port());
+        let mut command = Command::new(tauri_driver());
+        command
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .args(["--native-driver", "/usr/bin/WebKitWebDriver"])
+            .envs(env.iter().copied())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let child = ChildGuard(
+            command
+                .spawn()
+                .expect("tauri-driver is installed (scripts/setup.sh)"),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let client = reqwest::blocking::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while client.get(format!("{url}/status")).send().is_err() {
+            assert!(Instant::now() < deadline, "tauri-driver did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Self { url, _child: child }
+    }
+}
+
+fn tauri_driver() -> String {
+    let home = std::env::var("CARGO_HOME")
+        .unwrap_or_else(|_| format!("{}/.cargo", std::env::var("HOME").unwrap_or_default()));
+    let installed = format!("{home}/bin/tauri-driver");
+    if Path::new(&installed).exists() {
+        installed
+    } else {
+        "tauri-driver".into()
+    }
+}
+
+/// A WebDriver session on the app; closed on drop so the next run can start one.
+pub struct Session {
+    base: String,
+    client: reqwest::blocking::Client,
+}
+
+impl Session {
+    /// Launches `application` and opens a session on its window.
+    pub fn new(driver: &Driver, application: &Path) -> Self {
+        assert!(
+            application.exists(),
+            "the app is not built: {}",
+            application.display()
+        );
+        let client = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .expect("an HTTP client");
+        let body = json!({"capabilities": {"alwaysMatch": {
+            "tauri:options": {"application": application.to_string_lossy()}
+        }}});
+        let reply: Value = client
+            .post(format!("{}/session", driver.url))
+            .json(&body)
+            .send()
+            .and_then(|r| r.json())
+            .expect("tauri-driver answers");
+        let id = reply["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no WebDriver session: {reply}"))
+            .to_owned();
+        Self {
+            base: format!("{}/session/{id}", driver.url),
+            client,
+        }
+    }
+
+    fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let reply: Value = request
+            .send()
+            .and_then(|r| r.json())
+            .expect("the driver answers");
+        reply["value"].clone()
+    }
+
+    /// The first element matching `css`, if any.
+    pub fn find(&self, css: &str) -> Option<String> {
+        let value = self.call(
+            reqwest::Method::POST,
+            "/element",
+            Some(json!({"using": "css selector", "value": css})),
+        );
+        value[ELEMENT].as_str().map(str::to_owned)
+    }
+
+    /// Waits up to `timeout` for an element matching `css`.
+    pub fn wait_for(&self, css: &str, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(element) = self.find(css) {
+                return element;
+            }
+            if Instant::now() > deadline {
+                let page = self.call(reqwest::Method::GET, "/source", None);
+                panic!("no {css} after {timeout:?}; the page is:\n{page}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn text(&self, element: &str) -> String {
+        let value = self.call(
+            reqwest::Method::GET,
+            &format!("/element/{element}/text"),
+            None,
+        );
+        value.as_str().unwrap_or_default().to_owned()
+    }
+
+    pub fn click(&self, element: &str) {
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{element}/click"),
+            Some(json!({})),
+        );
+    }
+
+    /// The page's URL path, e.g. `/login`.
+    pub fn path(&self) -> String {
+        let url = self.call(reqwest::Method::GET, "/url", None);
+        let url = url.as_str().unwrap_or_default();
+        url.splitn(4, '/')
+            .nth(3)
+            .map(|p| format!("/{p}"))
+            .unwrap_or_default()
+    }
+
+    /// Saves a PNG of the window.
+    pub fn screenshot(&self, path: &Path) {
+        let value = self.call(reqwest::Method::GET, "/screenshot", None);
+        let png = STANDARD
+            .decode(value.as_str().unwrap_or_default())
+            .expect("a base64 PNG");
+        std::fs::write(path, png).expect("the screenshot can be written");
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = self.client.delete(&self.base).send();
+    }
+}
