@@ -15,6 +15,9 @@ bash scripts/setup.sh
 step "format"
 cargo fmt --all -- --check
 
+step "frontend (the app embeds it, so it comes before anything compiles the app)"
+bash scripts/build-frontend.sh
+
 step "lints"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo clippy -p gatehouse-ui --target wasm32-unknown-unknown --locked -- -D warnings
