@@ -53,6 +53,10 @@ pub enum Error {
     Busy,
     #[error("Your session expired. Log in again.")]
     Expired,
+    #[error(
+        "Your session could not be renewed: the identity provider at {url} cannot be reached."
+    )]
+    RenewalUnreachable { url: String },
 }
 
 fn describe(description: &Option<String>) -> String {
@@ -67,7 +71,7 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Self::MissingConfig { .. } | Self::InvalidConfig(_) => ErrorKind::Config,
-            Self::Unreachable { .. } => ErrorKind::Network,
+            Self::Unreachable { .. } | Self::RenewalUnreachable { .. } => ErrorKind::Network,
             Self::HttpStatus { .. } | Self::BadResponse(_) | Self::IssuerMismatch { .. } => {
                 ErrorKind::Provider
             }

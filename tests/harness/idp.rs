@@ -89,14 +89,18 @@ impl Idp {
     }
 
     pub fn stats(&self) -> Stats {
-        reqwest::blocking::get(format!("{}/_gatehouse/stats", self.issuer))
-            .and_then(|r| r.json())
+        let url = format!("{}/_gatehouse/stats", self.issuer);
+        off_runtime(|| reqwest::blocking::get(url).and_then(|r| r.json()))
             .expect("the provider answers its stats")
     }
 
     /// Tries a refresh grant with `refresh_token`, as an attacker holding it would; returns
     /// the HTTP status and the `error` field.
     pub fn try_refresh(&self, refresh_token: &str) -> (u16, Option<String>) {
+        off_runtime(|| self.refresh_blocking(refresh_token))
+    }
+
+    fn refresh_blocking(&self, refresh_token: &str) -> (u16, Option<String>) {
         let response = reqwest::blocking::Client::new()
             .post(self.token_endpoint())
             .form(&[
@@ -110,4 +114,15 @@ impl Idp {
         let body: serde_json::Value = response.json().unwrap_or_default();
         (status, body["error"].as_str().map(str::to_owned))
     }
+}
+
+/// Runs blocking HTTP on a thread of its own, so that async tests may call it too (reqwest's
+/// blocking client refuses to run inside a tokio runtime).
+fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|scope| {
+        scope
+            .spawn(f)
+            .join()
+            .expect("the request thread does not panic")
+    })
 }

@@ -15,7 +15,7 @@ pub use jwks::{JwksCache, KeySource, RemoteKeys};
 pub use token::{Grant, TokenEndpointError, TokenResponse};
 
 pub(crate) use discovery::discover;
-pub(crate) use token::{exchange_code, revoke};
+pub(crate) use token::{exchange_code, refresh, revoke};
 
 /// The algorithms an ID token may be signed with: asymmetric only. Never `none`, never HMAC,
 /// whose key would be the public client id or a public key (OIDC Core 10.1, RFC 8725 §3.1).

@@ -58,6 +58,21 @@ pub(crate) async fn exchange_code(
     post_token(client, token_endpoint, &form).await
 }
 
+/// Trades a refresh token for new tokens.
+pub(crate) async fn refresh(
+    client: &reqwest::Client,
+    token_endpoint: &Url,
+    client_id: &str,
+    refresh_token: &Secret,
+) -> Result<Grant> {
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh_token.secret()),
+        ("client_id", client_id),
+    ];
+    post_token(client, token_endpoint, &form).await
+}
+
 async fn post_token(
     client: &reqwest::Client,
     endpoint: &Url,

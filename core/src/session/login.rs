@@ -115,8 +115,7 @@ impl Auth {
             storage,
         };
         let view = active.view();
-        *lock(&self.inner.state) = State::SignedIn(Box::new(active));
-        *lock(&self.inner.notice) = None;
+        self.set_state(State::SignedIn(Box::new(active)), None);
         tracing::info!(?storage, "signed in");
         (self.inner.notify)(Some(view.clone()));
         Ok(view)

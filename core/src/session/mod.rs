@@ -1,12 +1,17 @@
 //! The session: signed out, signing in, signed in; the sign-in flow that moves between them;
 //! and what the UI is told at each change.
 
+mod lifetime;
 mod login;
 
+pub use lifetime::TICK;
+
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use gatehouse_contract::{SessionView, StorageStatus};
+use gatehouse_contract::SessionView;
+pub(crate) use gatehouse_contract::StorageStatus;
 use tokio::sync::oneshot;
 
 use crate::browser::Browser;
@@ -41,9 +46,35 @@ struct Inner {
     state: Mutex<State>,
     /// The cancel handle of the sign-in in progress, if any.
     attempt: Mutex<Option<oneshot::Sender<()>>>,
-    /// Set when the keyring could not be reached at start, until a session replaces it.
-    notice: Mutex<Option<KeyStoreError>>,
+    /// Why the last session ended, or why none could be opened, until a new one starts.
+    ended: Mutex<Option<Ended>>,
+    /// Bumped on every change of session, so that a renewal that waited can tell whether
+    /// another one already did its work.
+    generation: AtomicU64,
+    /// Held for the whole of a renewal: one refresh in flight at a time.
+    renewing: tokio::sync::Mutex<()>,
     notify: Notify,
+}
+
+/// Why there is no session, as `session` reports it while signed out.
+#[derive(Debug, Clone)]
+pub(crate) enum Ended {
+    /// The keyring could not be reached, so the stored session could not be opened.
+    Keyring(KeyStoreError),
+    /// The session ran out and could not be renewed.
+    Expired,
+    /// Renewal failed because the provider could not be reached; the record is kept.
+    Unreachable { url: String },
+}
+
+impl Ended {
+    fn error(&self) -> Error {
+        match self {
+            Self::Keyring(e) => Error::KeyringUnavailable(e.clone()),
+            Self::Expired => Error::Expired,
+            Self::Unreachable { url } => Error::RenewalUnreachable { url: url.clone() },
+        }
+    }
 }
 
 /// The provider's metadata and its signing keys.
@@ -92,7 +123,9 @@ impl Auth {
                 provider: tokio::sync::Mutex::new(None),
                 state: Mutex::new(State::SignedOut),
                 attempt: Mutex::new(None),
-                notice: Mutex::new(None),
+                ended: Mutex::new(None),
+                generation: AtomicU64::new(0),
+                renewing: tokio::sync::Mutex::new(()),
                 notify,
             }),
         }
@@ -102,15 +135,25 @@ impl Auth {
         &self.inner.config
     }
 
-    /// Opens the stored session, if any. Blocking: call it off the async runtime's threads or
-    /// before the UI starts. Needs no network: a sealed ID token was validated when it came.
-    pub fn restore(&self) {
+    /// Opens the stored session and, when its ID token is no longer fresh, renews it before
+    /// returning (so the UI never shows a session that is about to go). A fresh token needs
+    /// no network: it was validated when it came and has been under Gatehouse's seal since.
+    pub async fn open(&self) {
+        let this = self.clone();
+        if let Err(e) = tokio::task::spawn_blocking(move || this.restore()).await {
+            tracing::warn!(error = %e, "opening the stored session failed");
+        }
+        self.check_lifetime().await;
+    }
+
+    /// Reads the stored session into memory. Blocking (keyring and file).
+    fn restore(&self) {
         let record = match self.inner.vault.open() {
             Opened::Session(record) => record,
             Opened::Empty => return,
             Opened::KeyringUnavailable(e) => {
                 tracing::warn!(error = %e, "cannot open the stored session");
-                *lock(&self.inner.notice) = Some(e);
+                self.set_state(State::SignedOut, Some(Ended::Keyring(e)));
                 return;
             }
         };
@@ -126,14 +169,23 @@ impl Auth {
             claims,
             storage: StorageStatus::Persisted,
         };
-        if self.is_fresh(&active) {
-            *lock(&self.inner.state) = State::SignedIn(Box::new(active));
-        } else if active.record.refresh_token.is_none() {
+        if self.is_fresh(&active) || active.record.refresh_token.is_some() {
+            // A stale one is renewed by `open` right after.
+            self.set_state(State::SignedIn(Box::new(active)), None);
+        } else {
             // Expired and not renewable: nothing worth keeping.
             if let Err(e) = self.inner.vault.destroy() {
                 tracing::warn!(error = %e, "could not remove the expired session");
             }
+            self.set_state(State::SignedOut, Some(Ended::Expired));
         }
+    }
+
+    /// Replaces the session (and the reason there is none), and counts the change.
+    fn set_state(&self, state: State, ended: Option<Ended>) {
+        *lock(&self.inner.state) = state;
+        *lock(&self.inner.ended) = ended;
+        self.inner.generation.fetch_add(1, Ordering::SeqCst);
     }
 
     /// The seed's `loggedIn`: a session exists and its ID token's `exp` is later than now
@@ -145,16 +197,16 @@ impl Auth {
         }
     }
 
-    /// The signed-in session as the UI sees it; `None` when signed out. While signed out
-    /// after the keyring failed at start, that failure instead.
+    /// The signed-in session as the UI sees it; `None` when signed out. When the last session
+    /// ended by itself (expired, renewal impossible) or could not be opened, why instead.
     pub fn session(&self) -> Result<Option<SessionView>> {
         if let State::SignedIn(active) = &*lock(&self.inner.state) {
             if self.is_fresh(active) {
                 return Ok(Some(active.view()));
             }
         }
-        match lock(&self.inner.notice).clone() {
-            Some(e) => Err(Error::KeyringUnavailable(e)),
+        match &*lock(&self.inner.ended) {
+            Some(ended) => Err(ended.error()),
             None => Ok(None),
         }
     }
@@ -172,7 +224,7 @@ impl Auth {
     pub async fn logout(&self) -> Result<()> {
         self.cancel_login();
         let previous = std::mem::take(&mut *lock(&self.inner.state));
-        *lock(&self.inner.notice) = None;
+        self.set_state(State::SignedOut, None);
         let vault = self.inner.vault.clone();
         match tokio::task::spawn_blocking(move || vault.destroy()).await {
             Ok(Ok(())) => {}

@@ -1,0 +1,305 @@
+//! A session's lifetime against the real local provider with short-lived tokens, the real
+//! Secret Service (the test command runs inside a private keyring session) and a real
+//! browser (headless Chromium) for the sign-in.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use gatehouse_contract::{ErrorKind, SessionView};
+use gatehouse_core::clock::{Clock, ManualClock, SystemClock};
+use gatehouse_core::config::Config;
+use gatehouse_core::session::Auth;
+use gatehouse_core::vault::{FileRecordStore, Opened, OsKeyring, Vault};
+use gatehouse_core::Error;
+use gatehouse_tests::idp::{Idp, IdpOptions};
+use gatehouse_tests::{test_browser, TempDir};
+use tokio::sync::mpsc;
+
+const WITH_REFRESH: &str = "openid profile email offline_access";
+const WITHOUT_REFRESH: &str = "openid profile email";
+
+fn config(idp: &Idp, scopes: &str, min_ttl: u64) -> Config {
+    let browser = test_browser().to_string_lossy().into_owned();
+    let vars: HashMap<&str, String> = HashMap::from([
+        ("GATEHOUSE_ISSUER", idp.issuer.clone()),
+        ("GATEHOUSE_CLIENT_ID", idp.client_id.clone()),
+        ("GATEHOUSE_SCOPES", scopes.to_owned()),
+        ("GATEHOUSE_MIN_TTL_SECS", min_ttl.to_string()),
+        ("GATEHOUSE_LEEWAY_SECS", "5".to_owned()),
+        ("GATEHOUSE_BROWSER", format!("'{browser}'")),
+    ]);
+    Config::resolve(|name| vars.get(name).cloned(), None).expect("a valid configuration")
+}
+
+type Events = mpsc::UnboundedReceiver<(Instant, Option<SessionView>)>;
+
+/// An app instance's session on `home`'s files and the real keyring.
+fn auth(home: &TempDir, config: &Config, clock: Arc<dyn Clock>) -> (Auth, Events) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let notify = Arc::new(move |view| {
+        let _ = tx.send((Instant::now(), view));
+    });
+    (
+        Auth::new(config.clone(), vault(home, config), clock, notify),
+        rx,
+    )
+}
+
+fn vault(home: &TempDir, config: &Config) -> Vault {
+    let keys = OsKeyring::new("dev.gatehouse.test", &config.issuer, &config.client_id);
+    let store = FileRecordStore::new(home.path().join("session.json"));
+    Vault::new(
+        Arc::new(keys),
+        Arc::new(store),
+        &config.issuer,
+        &config.client_id,
+    )
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+/// Sleeps until `expires_at` (seconds) is past by `margin`.
+async fn sleep_past(expires_at: i64, margin: Duration) {
+    let wait = (expires_at * 1000 - now_ms()).max(0) as u64;
+    tokio::time::sleep(Duration::from_millis(wait) + margin).await;
+}
+
+async fn next_event(events: &mut Events, within: Duration) -> (Instant, Option<SessionView>) {
+    tokio::time::timeout(within, events.recv())
+        .await
+        .expect("an event in time")
+        .expect("the session is alive")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_offline_access_the_session_ends_at_expiry_minus_min_ttl() {
+    let idp = Idp::start(IdpOptions {
+        id_token_ttl_secs: 6,
+        ..Default::default()
+    });
+    let home = TempDir::new("life-end");
+    let config = config(&idp, WITHOUT_REFRESH, 2);
+    let (auth, mut events) = auth(&home, &config, Arc::new(SystemClock));
+    let view = auth.login().await.expect("login");
+    assert!(!view.can_renew);
+    next_event(&mut events, Duration::from_secs(1)).await;
+    let _watcher = auth.watch_lifetime();
+
+    let (_, ended) = next_event(&mut events, Duration::from_secs(15)).await;
+    let arrived = now_ms();
+    assert_eq!(ended, None);
+    // `exp` has whole seconds: the session stops being fresh within the second after this.
+    let due = (view.expires_at - 2) * 1000;
+    let delay = arrived - due;
+    println!("expiry minus min_ttl to session-changed: {delay} ms");
+    assert!(
+        (0..=2000).contains(&delay),
+        "ended {delay} ms after it was due"
+    );
+    assert!(!auth.logged_in());
+    let err = auth.session().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Expired);
+    assert_eq!(err.to_string(), "Your session expired. Log in again.");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_offline_access_the_session_renews_for_three_lifetimes() {
+    let ttl = 6;
+    let idp = Idp::start(IdpOptions {
+        id_token_ttl_secs: ttl,
+        ..Default::default()
+    });
+    let home = TempDir::new("life-renew");
+    let config = config(&idp, WITH_REFRESH, 2);
+    let (auth, mut events) = auth(&home, &config, Arc::new(SystemClock));
+    let first = auth.login().await.expect("login");
+    assert!(first.can_renew);
+    let _watcher = auth.watch_lifetime();
+
+    tokio::time::sleep(Duration::from_secs(3 * ttl)).await;
+    assert!(auth.logged_in(), "still signed in after three lifetimes");
+    let now = auth.session().unwrap().expect("a session");
+    assert!(
+        now.expires_at > first.expires_at + ttl as i64,
+        "expiry moved forward"
+    );
+    let stats = idp.stats();
+    assert!(
+        stats.refresh_token >= 3,
+        "a refresh each lifetime: {stats:?}"
+    );
+    assert_eq!(stats.refresh_errors, 0);
+    let mut announced = 0;
+    while let Ok((_, view)) = events.try_recv() {
+        assert!(view.is_some(), "the session never ended");
+        announced += 1;
+    }
+    assert!(announced >= 4, "the login and every renewal were announced");
+
+    // A new instance on the same files renews with the rotated token it finds there; a stale
+    // one would make the provider revoke the whole grant.
+    drop(auth);
+    let (second, _events) = self::auth(&home, &config, Arc::new(SystemClock));
+    second.open().await;
+    let before = idp.stats().refresh_token;
+    let renewed = second
+        .renew()
+        .await
+        .expect("the persisted rotated token works");
+    assert!(renewed.expires_at >= now.expires_at);
+    assert_eq!(idp.stats().refresh_token, before + 1);
+    assert_eq!(idp.stats().refresh_errors, 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_renewals_at_once_send_one_refresh_request() {
+    let idp = Idp::start(IdpOptions::default());
+    let home = TempDir::new("life-once");
+    let config = config(&idp, WITH_REFRESH, 60);
+    let (auth, _events) = auth(&home, &config, Arc::new(SystemClock));
+    auth.login().await.expect("login");
+    let (a, b) = tokio::join!(auth.renew(), auth.renew());
+    assert_eq!(a.expect("renewed"), b.expect("the same renewal"));
+    assert_eq!(idp.stats().refresh_token, 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refresh_token_revoked_at_the_provider_ends_the_session_as_expired() {
+    let idp = Idp::start(IdpOptions::default());
+    let home = TempDir::new("life-revoked");
+    let config = config(&idp, WITH_REFRESH, 60);
+    let (auth, mut events) = auth(&home, &config, Arc::new(SystemClock));
+    auth.login().await.expect("login");
+    next_event(&mut events, Duration::from_secs(1)).await;
+
+    let Opened::Session(record) = vault(&home, &config).open() else {
+        panic!("a stored session")
+    };
+    let token = record.refresh_token.expect("a refresh token");
+    let status = reqwest::Client::new()
+        .post(format!("{}/token/revocation", idp.issuer))
+        .form(&[
+            ("token", token.secret()),
+            ("client_id", idp.client_id.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 200);
+
+    assert!(matches!(auth.renew().await, Err(Error::Expired)));
+    assert_eq!(
+        next_event(&mut events, Duration::from_secs(1)).await.1,
+        None
+    );
+    assert!(!auth.logged_in());
+    assert_eq!(auth.session().unwrap_err().kind(), ErrorKind::Expired);
+    assert!(
+        matches!(vault(&home, &config).open(), Opened::Empty),
+        "the dead session is gone"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_clock_jump_past_expiry_ends_the_session_at_the_next_check() {
+    let idp = Idp::start(IdpOptions::default());
+    let home = TempDir::new("life-jump-end");
+    let config = config(&idp, WITHOUT_REFRESH, 60);
+    let clock = Arc::new(ManualClock::new(SystemClock.now()));
+    let (auth, mut events) = auth(&home, &config, clock.clone());
+    auth.login().await.expect("login");
+    next_event(&mut events, Duration::from_secs(1)).await;
+    let _watcher = auth.watch_lifetime();
+
+    clock.advance(2 * 3600);
+    let (_, ended) = next_event(&mut events, Duration::from_secs(3)).await;
+    assert_eq!(ended, None);
+    assert!(!auth.logged_in());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_clock_jump_into_the_last_minute_renews_at_the_next_check() {
+    let idp = Idp::start(IdpOptions::default());
+    let home = TempDir::new("life-jump-renew");
+    let config = config(&idp, WITH_REFRESH, 60);
+    let clock = Arc::new(ManualClock::new(SystemClock.now()));
+    let (auth, mut events) = auth(&home, &config, clock.clone());
+    let first = auth.login().await.expect("login");
+    next_event(&mut events, Duration::from_secs(1)).await;
+    let _watcher = auth.watch_lifetime();
+
+    // Into the last minute of the token: no longer fresh, still valid for the provider.
+    clock.set(first.expires_at - 30);
+    let (_, renewed) = next_event(&mut events, Duration::from_secs(3)).await;
+    let renewed = renewed.expect("renewed, not ended");
+    assert!(renewed.expires_at >= first.expires_at);
+    assert_eq!(idp.stats().refresh_token, 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn at_start_an_expired_token_is_renewed_before_the_session_shows() {
+    let idp = Idp::start(IdpOptions {
+        id_token_ttl_secs: 4,
+        ..Default::default()
+    });
+    let home = TempDir::new("life-start-renew");
+    let config = config(&idp, WITH_REFRESH, 1);
+    let (first, _events) = auth(&home, &config, Arc::new(SystemClock));
+    let view = first.login().await.expect("login");
+    drop(first);
+    sleep_past(view.expires_at, Duration::from_millis(500)).await;
+
+    let (second, _events) = auth(&home, &config, Arc::new(SystemClock));
+    second.open().await;
+    assert!(second.logged_in(), "renewed while opening");
+    assert_eq!(idp.stats().refresh_token, 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn at_start_with_the_provider_unreachable_the_app_says_so() {
+    let idp = Idp::start(IdpOptions {
+        id_token_ttl_secs: 4,
+        ..Default::default()
+    });
+    let home = TempDir::new("life-start-down");
+    let config = config(&idp, WITH_REFRESH, 1);
+    let (first, _events) = auth(&home, &config, Arc::new(SystemClock));
+    let view = first.login().await.expect("login");
+    drop(first);
+    drop(idp);
+    sleep_past(view.expires_at, Duration::from_millis(500)).await;
+
+    let (second, _events) = auth(&home, &config, Arc::new(SystemClock));
+    second.open().await;
+    assert!(!second.logged_in());
+    let err = second.session().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Network);
+    assert!(err.to_string().contains("could not be renewed"), "{err}");
+    assert!(
+        matches!(vault(&home, &config).open(), Opened::Session(_)),
+        "kept for a later start"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_valid_stored_token_opens_with_no_network() {
+    let idp = Idp::start(IdpOptions::default());
+    let home = TempDir::new("life-offline");
+    let config = config(&idp, WITH_REFRESH, 60);
+    let (first, _events) = auth(&home, &config, Arc::new(SystemClock));
+    let view = first.login().await.expect("login");
+    drop(first);
+    drop(idp);
+
+    let (second, _events) = auth(&home, &config, Arc::new(SystemClock));
+    second.open().await;
+    assert!(second.logged_in());
+    assert_eq!(second.session().unwrap(), Some(view));
+}
