@@ -6,7 +6,9 @@
 //! a missing binary fails the test, it does not pass it.
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::process::{Command, Stdio};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use gatehouse_tests::idp::{Idp, IdpOptions};
 use gatehouse_tests::webdriver::{Driver, Session};
@@ -20,28 +22,61 @@ fn app_binary() -> PathBuf {
 }
 
 /// The app's environment: a private display, private data and config folders, the local
-/// provider, and headless Chromium as the system browser.
-fn start(idp: &Idp, home: &TempDir) -> (Xvfb, Driver) {
+/// provider, headless Chromium as the system browser, and `extra` on top.
+fn app_env(
+    idp: &Idp,
+    home: &TempDir,
+    xvfb: &Xvfb,
+    extra: &[(&str, &str)],
+) -> Vec<(String, String)> {
+    let path = |p: PathBuf| p.to_string_lossy().into_owned();
+    let mut env = vec![
+        ("DISPLAY".into(), xvfb.display.clone()),
+        ("XDG_DATA_HOME".into(), path(home.path().join("data"))),
+        ("XDG_CONFIG_HOME".into(), path(home.path().join("config"))),
+        ("GATEHOUSE_ISSUER".into(), idp.issuer.clone()),
+        ("GATEHOUSE_CLIENT_ID".into(), idp.client_id.clone()),
+        ("GATEHOUSE_BROWSER".into(), path(test_browser())),
+    ];
+    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    env
+}
+
+fn start(
+    idp: &Idp,
+    home: &TempDir,
+    extra: &[(&str, &str)],
+) -> (Xvfb, Driver, Vec<(String, String)>) {
     let xvfb = Xvfb::start();
-    let data = home.path().join("data");
-    let config = home.path().join("config");
-    let browser = test_browser();
-    let driver = Driver::start(&[
-        ("DISPLAY", xvfb.display.as_str()),
-        ("XDG_DATA_HOME", data.to_str().unwrap()),
-        ("XDG_CONFIG_HOME", config.to_str().unwrap()),
-        ("GATEHOUSE_ISSUER", idp.issuer.as_str()),
-        ("GATEHOUSE_CLIENT_ID", idp.client_id.as_str()),
-        ("GATEHOUSE_BROWSER", browser.to_str().unwrap()),
-    ]);
-    (xvfb, driver)
+    let env = app_env(idp, home, &xvfb, extra);
+    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let driver = Driver::start(&pairs);
+    (xvfb, driver, env)
+}
+
+/// One app at a time: the app is single-instance on the session bus, so a second one started
+/// by a test running alongside would hand over to the first and exit.
+static ONE_APP: Mutex<()> = Mutex::new(());
+
+fn one_app() -> MutexGuard<'static, ()> {
+    ONE_APP
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
 }
 
 #[test]
 fn app_starts_under_xvfb_and_shows_the_login_screen() {
+    let _one = one_app();
     let idp = Idp::start(IdpOptions::default());
     let home = TempDir::new("smoke");
-    let (_xvfb, driver) = start(&idp, &home);
+    let (_xvfb, driver, _env) = start(&idp, &home, &[]);
     let session = Session::new(&driver, &app_binary());
 
     let button = session.wait_for("#login-button", Duration::from_secs(30));
@@ -58,9 +93,10 @@ fn app_starts_under_xvfb_and_shows_the_login_screen() {
 
 #[test]
 fn sign_in_through_the_browser_then_log_out() {
+    let _one = one_app();
     let idp = Idp::start(IdpOptions::default());
     let home = TempDir::new("e2e");
-    let (_xvfb, driver) = start(&idp, &home);
+    let (_xvfb, driver, _env) = start(&idp, &home, &[]);
     let session = Session::new(&driver, &app_binary());
 
     let button = session.wait_for("#login-button", Duration::from_secs(30));
@@ -84,5 +120,85 @@ fn sign_in_through_the_browser_then_log_out() {
         idp.stats().revocations,
         1,
         "logout revoked the refresh token"
+    );
+}
+
+#[test]
+fn an_expired_session_returns_to_login_and_says_so() {
+    let _one = one_app();
+    let min_ttl = 2;
+    let idp = Idp::start(IdpOptions {
+        id_token_ttl_secs: 6,
+        ..Default::default()
+    });
+    let home = TempDir::new("e2e-expiry");
+    let (_xvfb, driver, _env) = start(
+        &idp,
+        &home,
+        &[
+            ("GATEHOUSE_SCOPES", "openid profile email"),
+            ("GATEHOUSE_MIN_TTL_SECS", "2"),
+        ],
+    );
+    let session = Session::new(&driver, &app_binary());
+    session.click(&session.wait_for("#login-button", Duration::from_secs(30)));
+    let expiry = session.wait_for("#session-expiry", Duration::from_secs(60));
+    let expires_at: i64 = session
+        .attribute(&expiry, "data-expires-at")
+        .and_then(|v| v.parse().ok())
+        .expect("the expiry is on the page");
+    assert!(
+        !session.text(&expiry).contains("renews"),
+        "no refresh token, no renewal"
+    );
+
+    let notice = session.wait_for("#auth-error", Duration::from_secs(20));
+    let delay = now_ms() - (expires_at - min_ttl) * 1000;
+    println!("expiry minus min_ttl to the login screen: {delay} ms");
+    assert_eq!(session.text(&notice), "Your session expired. Log in again.");
+    assert_eq!(session.path(), "/login");
+    assert!(
+        delay <= 2500,
+        "the UI reacted {delay} ms after the session ran out"
+    );
+    session.screenshot(&artifacts_dir().join("expired.png"));
+}
+
+#[test]
+fn a_second_launch_exits_and_leaves_the_first_window() {
+    let _one = one_app();
+    let idp = Idp::start(IdpOptions::default());
+    let home = TempDir::new("e2e-single");
+    let (_xvfb, driver, env) = start(&idp, &home, &[]);
+    let session = Session::new(&driver, &app_binary());
+    session.wait_for("#login-button", Duration::from_secs(30));
+
+    let mut second = Command::new(app_binary())
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the app starts a second time");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = second
+            .try_wait()
+            .expect("the second launch can be waited on")
+        {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = second.kill();
+            panic!("a second instance kept running");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(
+        status.success(),
+        "the second launch exits cleanly: {status}"
+    );
+    assert!(
+        session.find("#login-button").is_some(),
+        "the first window is still there"
     );
 }

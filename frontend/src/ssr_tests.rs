@@ -121,6 +121,7 @@ async fn home_greets_the_person_and_shows_the_session() {
     assert!(html.contains("ada@example.test"));
     assert!(html.contains(r#"src="https://img.example/ada.png""#));
     assert!(html.contains(r#"id="session-expiry""#) && html.contains("Session valid for"));
+    assert!(html.contains("renews automatically"));
     assert!(html.contains(r#"id="logout-button""#));
     assert!(!html.contains("Secure storage is unavailable"));
 }

@@ -37,6 +37,8 @@ pub enum Action {
     SessionChanged(Option<SessionView>),
     LogoutStarted,
     LogoutFinished(Result<(), CommandError>),
+    /// The session ended by itself (expired, could not be renewed): why.
+    Ended(CommandError),
 }
 
 impl Reducible for AppState {
@@ -77,6 +79,13 @@ impl Reducible for AppState {
                 // A sign-in under way is not ended by an event about the old session.
                 if next.phase != Phase::SigningIn {
                     next.phase = Phase::SignedOut;
+                }
+                next.logging_out = false;
+            }
+            Action::Ended(reason) => {
+                if next.phase != Phase::SigningIn {
+                    next.phase = Phase::SignedOut;
+                    next.error = Some(reason);
                 }
                 next.logging_out = false;
             }

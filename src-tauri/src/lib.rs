@@ -39,10 +39,19 @@ pub fn setup<R: Runtime>(app: &tauri::AppHandle<R>) {
     }
 }
 
-/// Runs the desktop app.
+/// Runs the desktop app. One instance at a time: a second launch brings the first window
+/// forward and exits, so two processes never race on one refresh token.
 pub fn run() {
     init_logging();
-    build(tauri::Builder::default())
+    let single_instance = tauri_plugin_single_instance::init(|app, _args, _cwd| {
+        if let Some(window) = app.get_webview_window("main") {
+            let _ = window.unminimize();
+            let _ = window.show();
+            let _ = window.set_focus();
+        }
+    });
+    // The single-instance plugin goes first, before anything else starts.
+    build(tauri::Builder::default().plugin(single_instance))
         .run(tauri::generate_context!())
         .expect("Gatehouse could not start its window");
 }

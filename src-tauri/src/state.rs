@@ -1,5 +1,6 @@
 //! The app's state: the session of the configured provider, opened in the background at
-//! start so that a slow keyring never holds up the window.
+//! start so that a slow keyring or a renewal never holds up the window, then watched for
+//! the rest of the app's life.
 
 use std::sync::Arc;
 
@@ -28,9 +29,11 @@ impl AppAuth {
         match &auth {
             Ok(auth) => {
                 let auth = auth.clone();
-                tauri::async_runtime::spawn_blocking(move || {
-                    auth.restore();
+                tauri::async_runtime::spawn(async move {
+                    auth.open().await;
                     let _ = done.send(true);
+                    // Ends with the app: it holds only a weak handle to the session.
+                    auth.watch_lifetime();
                 });
             }
             Err(e) => {

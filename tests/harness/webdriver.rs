@@ -156,6 +156,15 @@ impl Session {
         value.as_str().unwrap_or_default().to_owned()
     }
 
+    pub fn attribute(&self, element: &str, name: &str) -> Option<String> {
+        let value = self.call(
+            reqwest::Method::GET,
+            &format!("/element/{element}/attribute/{name}"),
+            None,
+        );
+        value.as_str().map(str::to_owned)
+    }
+
     pub fn click(&self, element: &str) {
         self.call(
             reqwest::Method::POST,

@@ -6,6 +6,8 @@ use crate::hooks::use_now;
 pub struct CountdownProps {
     /// Seconds since the epoch.
     pub expires_at: i64,
+    /// Whether the backend renews the session by itself.
+    pub renews: bool,
 }
 
 /// How long the session stays valid, live.
@@ -17,6 +19,11 @@ pub fn countdown(props: &CountdownProps) -> Html {
         <p id="session-expiry" class="expiry" aria-live="off" data-expires-at={props.expires_at.to_string()}>
             if remaining > 0 {
                 { "Session valid for " }<strong>{ format_remaining(remaining) }</strong>
+                if props.renews {
+                    <span class="muted">{ " · renews automatically" }</span>
+                }
+            } else if props.renews {
+                { "Renewing your session…" }
             } else {
                 { "Session expired" }
             }

@@ -1,3 +1,4 @@
+use gatehouse_contract::SessionView;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
@@ -5,17 +6,27 @@ use crate::ipc;
 use crate::state::{Action, AppState};
 
 /// Keeps `state` in step with the backend: asks for the session once, then follows every
-/// `session-changed` event.
+/// `session-changed` event. When the session ends by itself the backend says why through
+/// `session`, which is asked then.
 #[hook]
 pub fn use_session_sync(state: UseReducerHandle<AppState>) {
     use_effect_with((), move |_| {
         let dispatcher = state.dispatcher();
         spawn_local(async move {
             let events = dispatcher.clone();
-            if let Err(e) =
-                ipc::on_session_changed(move |view| events.dispatch(Action::SessionChanged(view)))
-                    .await
-            {
+            let on_change = move |view: Option<SessionView>| {
+                let ended = view.is_none();
+                events.dispatch(Action::SessionChanged(view));
+                if ended {
+                    let events = events.clone();
+                    spawn_local(async move {
+                        if let Err(reason) = ipc::session().await {
+                            events.dispatch(Action::Ended(reason));
+                        }
+                    });
+                }
+            };
+            if let Err(e) = ipc::on_session_changed(on_change).await {
                 dispatcher.dispatch(Action::Loaded(Err(e)));
                 return;
             }

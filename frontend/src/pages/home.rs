@@ -42,7 +42,7 @@ pub fn home() -> Html {
                     }
                 </div>
             </div>
-            <Countdown expires_at={view.expires_at} />
+            <Countdown expires_at={view.expires_at} renews={view.can_renew} />
             if view.storage == StorageStatus::MemoryOnly {
                 <p class="notice" role="status">
                     { "Secure storage is unavailable, so this session lasts only until Gatehouse quits." }

@@ -108,3 +108,32 @@ fn logout_goes_signed_out() {
     assert_eq!(s.phase, Phase::SignedOut);
     assert!(!s.logging_out);
 }
+
+#[test]
+fn a_session_that_ended_by_itself_says_why() {
+    let s = AppState {
+        phase: Phase::SignedIn(view()),
+        ..Default::default()
+    };
+    let s = reduce(s, Action::SessionChanged(None));
+    let s = reduce(
+        s,
+        Action::Ended(CommandError::new(
+            ErrorKind::Expired,
+            "Your session expired. Log in again.",
+        )),
+    );
+    assert_eq!(s.phase, Phase::SignedOut);
+    assert_eq!(s.error.unwrap().kind, ErrorKind::Expired);
+}
+
+#[test]
+fn an_ended_notice_does_not_disturb_a_new_sign_in() {
+    let s = AppState {
+        phase: Phase::SigningIn,
+        ..Default::default()
+    };
+    let s = reduce(s, Action::Ended(CommandError::new(ErrorKind::Expired, "x")));
+    assert_eq!(s.phase, Phase::SigningIn);
+    assert_eq!(s.error, None);
+}
