@@ -2,11 +2,12 @@
 // on 127.0.0.1, set up to behave like Auth0 for a native public client.
 //
 //   node idp/server.mjs [--port 0] [--client-id gatehouse-local] [--auto-login]
-//                       [--id-token-ttl 3600] [--account ada]
+//                       [--id-token-ttl 3600] [--account ada] [--deny]
 //
 // Prints one JSON line when ready: {"issuer": "...", "clientId": "..."}.
 // --auto-login finishes login and consent on the first request (for tests); without it the
-// provider's own login form asks for a name (any name signs in).
+// provider's own login form asks for a name (any name signs in). --deny makes the automatic
+// login refuse instead, as a person pressing "Cancel" at the provider would (access_denied).
 // GET /_gatehouse/stats answers how many grants of each type succeeded and how many
 // revocations were made, for tests that need to know what the provider saw.
 
@@ -23,6 +24,7 @@ const { values: args } = parseArgs({
     'auto-login': { type: 'boolean', default: false },
     'id-token-ttl': { type: 'string', default: '3600' },
     account: { type: 'string', default: 'ada' },
+    deny: { type: 'boolean', default: false },
   },
 });
 
@@ -114,7 +116,7 @@ server.listen(Number(args.port), '127.0.0.1', () => {
       if (scope.includes('offline_access') && ctx.query.nonce) offlineNonces.add(String(ctx.query.nonce));
     }
     if (args['auto-login'] && ctx.path.startsWith('/interaction/')) {
-      await autoLogin(provider, ctx, args.account);
+      await autoLogin(provider, ctx, args.account, args.deny);
       return;
     }
     await next();
@@ -128,10 +130,12 @@ server.listen(Number(args.port), '127.0.0.1', () => {
 });
 
 // Finishes whatever the interaction asks (login, then consent) as the test account.
-async function autoLogin(provider, ctx, account) {
+async function autoLogin(provider, ctx, account, deny) {
   const { prompt, params, session } = await provider.interactionDetails(ctx.req, ctx.res);
   let result;
-  if (prompt.name === 'login') {
+  if (deny) {
+    result = { error: 'access_denied', error_description: 'The person declined to sign in.' };
+  } else if (prompt.name === 'login') {
     result = { login: { accountId: account } };
   } else {
     const grant = new provider.Grant({ accountId: session.accountId, clientId: params.client_id });

@@ -2,60 +2,18 @@
 //! Secret Service (the test command runs inside a private keyring session) and a real
 //! browser (headless Chromium) for the sign-in.
 
-use std::collections::HashMap;
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use common::{auth, config, vault, Events, WITHOUT_REFRESH, WITH_REFRESH};
 use gatehouse_contract::{ErrorKind, SessionView};
 use gatehouse_core::clock::{Clock, ManualClock, SystemClock};
-use gatehouse_core::config::Config;
-use gatehouse_core::session::Auth;
-use gatehouse_core::vault::{FileRecordStore, Opened, OsKeyring, Vault};
+use gatehouse_core::vault::Opened;
 use gatehouse_core::Error;
 use gatehouse_tests::idp::{Idp, IdpOptions};
-use gatehouse_tests::{test_browser, TempDir};
-use tokio::sync::mpsc;
-
-const WITH_REFRESH: &str = "openid profile email offline_access";
-const WITHOUT_REFRESH: &str = "openid profile email";
-
-fn config(idp: &Idp, scopes: &str, min_ttl: u64) -> Config {
-    let browser = test_browser().to_string_lossy().into_owned();
-    let vars: HashMap<&str, String> = HashMap::from([
-        ("GATEHOUSE_ISSUER", idp.issuer.clone()),
-        ("GATEHOUSE_CLIENT_ID", idp.client_id.clone()),
-        ("GATEHOUSE_SCOPES", scopes.to_owned()),
-        ("GATEHOUSE_MIN_TTL_SECS", min_ttl.to_string()),
-        ("GATEHOUSE_LEEWAY_SECS", "5".to_owned()),
-        ("GATEHOUSE_BROWSER", format!("'{browser}'")),
-    ]);
-    Config::resolve(|name| vars.get(name).cloned(), None).expect("a valid configuration")
-}
-
-type Events = mpsc::UnboundedReceiver<(Instant, Option<SessionView>)>;
-
-/// An app instance's session on `home`'s files and the real keyring.
-fn auth(home: &TempDir, config: &Config, clock: Arc<dyn Clock>) -> (Auth, Events) {
-    let (tx, rx) = mpsc::unbounded_channel();
-    let notify = Arc::new(move |view| {
-        let _ = tx.send((Instant::now(), view));
-    });
-    (
-        Auth::new(config.clone(), vault(home, config), clock, notify),
-        rx,
-    )
-}
-
-fn vault(home: &TempDir, config: &Config) -> Vault {
-    let keys = OsKeyring::new("dev.gatehouse.test", &config.issuer, &config.client_id);
-    let store = FileRecordStore::new(home.path().join("session.json"));
-    Vault::new(
-        Arc::new(keys),
-        Arc::new(store),
-        &config.issuer,
-        &config.client_id,
-    )
-}
+use gatehouse_tests::TempDir;
 
 fn now_ms() -> i64 {
     SystemTime::now()
@@ -120,7 +78,7 @@ async fn with_offline_access_the_session_renews_for_three_lifetimes() {
     let (auth, mut events) = auth(&home, &config, Arc::new(SystemClock));
     let first = auth.login().await.expect("login");
     assert!(first.can_renew);
-    let _watcher = auth.watch_lifetime();
+    let watcher = auth.watch_lifetime();
 
     tokio::time::sleep(Duration::from_secs(3 * ttl)).await;
     assert!(auth.logged_in(), "still signed in after three lifetimes");
@@ -143,7 +101,11 @@ async fn with_offline_access_the_session_renews_for_three_lifetimes() {
     assert!(announced >= 4, "the login and every renewal were announced");
 
     // A new instance on the same files renews with the rotated token it finds there; a stale
-    // one would make the provider revoke the whole grant.
+    // one would make the provider revoke the whole grant. The first instance stops right
+    // after a renewal was persisted and announced, as an app that quits would.
+    next_event(&mut events, Duration::from_secs(5)).await;
+    watcher.abort();
+    let _ = watcher.await;
     drop(auth);
     let (second, _events) = self::auth(&home, &config, Arc::new(SystemClock));
     second.open().await;

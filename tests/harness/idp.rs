@@ -26,6 +26,8 @@ struct Ready {
 pub struct IdpOptions {
     pub auto_login: bool,
     pub id_token_ttl_secs: u64,
+    /// With `auto_login`: refuse the sign-in (`access_denied`) instead of granting it.
+    pub deny: bool,
 }
 
 impl Default for IdpOptions {
@@ -33,6 +35,7 @@ impl Default for IdpOptions {
         Self {
             auto_login: true,
             id_token_ttl_secs: 3600,
+            deny: false,
         }
     }
 }
@@ -63,6 +66,9 @@ impl Idp {
             .stderr(Stdio::null());
         if options.auto_login {
             command.arg("--auto-login");
+        }
+        if options.deny {
+            command.arg("--deny");
         }
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut command, 0);

@@ -108,6 +108,8 @@ impl Auth {
             issuer: config.issuer.clone(),
             client_id: config.client_id.clone(),
         };
+        // Not while a renewal of an older session is writing its own record.
+        let _no_renewal = self.inner.renewing.lock().await;
         let storage = self.persist(&record).await;
         let active = Active {
             record,

@@ -51,7 +51,8 @@ struct Inner {
     /// Bumped on every change of session, so that a renewal that waited can tell whether
     /// another one already did its work.
     generation: AtomicU64,
-    /// Held for the whole of a renewal: one refresh in flight at a time.
+    /// Held for the whole of a renewal (one refresh in flight at a time), and by login and
+    /// logout while they replace the session, so that a renewal never overwrites them.
     renewing: tokio::sync::Mutex<()>,
     notify: Notify,
 }
@@ -223,6 +224,8 @@ impl Auth {
     /// session ended when configured.
     pub async fn logout(&self) -> Result<()> {
         self.cancel_login();
+        // A renewal under way finishes first, so that it cannot bring the session back.
+        let _no_renewal = self.inner.renewing.lock().await;
         let previous = std::mem::take(&mut *lock(&self.inner.state));
         self.set_state(State::SignedOut, None);
         let vault = self.inner.vault.clone();

@@ -1,0 +1,98 @@
+//! Sign-in failures against the real local provider: each ends as a clear, typed error and
+//! leaves the session signed out.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::{auth, config, config_with, WITH_REFRESH};
+use gatehouse_contract::ErrorKind;
+use gatehouse_core::clock::SystemClock;
+use gatehouse_core::Error;
+use gatehouse_tests::idp::{Idp, IdpOptions};
+use gatehouse_tests::TempDir;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_sign_in_says_what_the_provider_said() {
+    let idp = Idp::start(IdpOptions {
+        deny: true,
+        ..Default::default()
+    });
+    let home = TempDir::new("login-refused");
+    let (auth, _events) = auth(
+        &home,
+        &config(&idp, WITH_REFRESH, 60),
+        Arc::new(SystemClock),
+    );
+    let err = auth.login().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Refused);
+    assert!(
+        matches!(&err, Error::Refused { error, .. } if error == "access_denied"),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("The person declined to sign in."),
+        "{err}"
+    );
+    assert!(!auth.logged_in());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sign_in_not_finished_in_time_times_out_and_frees_the_way() {
+    let idp = Idp::start(IdpOptions {
+        auto_login: false,
+        ..Default::default()
+    });
+    let home = TempDir::new("login-timeout");
+    // A browser that opens nothing: the person never comes back.
+    let config = config_with(
+        &idp,
+        WITH_REFRESH,
+        60,
+        &[
+            ("GATEHOUSE_BROWSER", "true"),
+            ("GATEHOUSE_LOGIN_TIMEOUT_SECS", "1"),
+        ],
+    );
+    let (auth, _events) = auth(&home, &config, Arc::new(SystemClock));
+    let started = Instant::now();
+    let err = auth.login().await.unwrap_err();
+    assert!(matches!(err, Error::Timeout(1)), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // The attempt is over: a new one starts (and times out) instead of being "busy".
+    assert!(matches!(auth.login().await, Err(Error::Timeout(1))));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_issuer_that_differs_from_discovery_by_a_slash_is_refused() {
+    let idp = Idp::start(IdpOptions::default());
+    let home = TempDir::new("login-issuer");
+    let issuer = format!("{}/", idp.issuer);
+    let config = config_with(&idp, WITH_REFRESH, 60, &[("GATEHOUSE_ISSUER", &issuer)]);
+    let (auth, _events) = auth(&home, &config, Arc::new(SystemClock));
+    let err = auth.login().await.unwrap_err();
+    assert!(matches!(err, Error::IssuerMismatch { .. }), "{err:?}");
+    assert_eq!(err.kind(), ErrorKind::Provider);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fixed_redirect_port_is_honoured() {
+    let idp = Idp::start(IdpOptions::default());
+    let home = TempDir::new("login-port");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = config_with(
+        &idp,
+        WITH_REFRESH,
+        60,
+        &[("GATEHOUSE_REDIRECT_PORT", &port.to_string())],
+    );
+    assert_eq!(config.redirect_port, port);
+    let (auth, _events) = auth(&home, &config, Arc::new(SystemClock));
+    auth.login().await.expect("login through the fixed port");
+    assert!(auth.logged_in());
+}
