@@ -1,5 +1,7 @@
 use std::collections::HashMap;
 
+use gatehouse_tests::TempDir;
+
 use super::*;
 
 fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
@@ -10,38 +12,22 @@ fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
     move |name| map.get(name).cloned()
 }
 
-fn file(json: &str) -> tempfile_path::TempFile {
-    tempfile_path::TempFile::with_contents(json)
+/// A config file with `json` in it, in a folder removed on drop.
+fn file(json: &str) -> ConfigFile {
+    let dir = TempDir::new("config");
+    let path = dir.path().join("config.json");
+    std::fs::write(&path, json).unwrap();
+    ConfigFile { _dir: dir, path }
 }
 
-/// A file in the system temp dir, removed on drop.
-mod tempfile_path {
-    use std::path::{Path, PathBuf};
+struct ConfigFile {
+    _dir: TempDir,
+    path: std::path::PathBuf,
+}
 
-    pub struct TempFile(PathBuf);
-
-    impl TempFile {
-        pub fn with_contents(contents: &str) -> Self {
-            use std::sync::atomic::{AtomicU32, Ordering};
-            static N: AtomicU32 = AtomicU32::new(0);
-            let path = std::env::temp_dir().join(format!(
-                "gatehouse-config-{}-{}.json",
-                std::process::id(),
-                N.fetch_add(1, Ordering::SeqCst)
-            ));
-            std::fs::write(&path, contents).unwrap();
-            Self(path)
-        }
-
-        pub fn path(&self) -> &Path {
-            &self.0
-        }
-    }
-
-    impl Drop for TempFile {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_file(&self.0);
-        }
+impl ConfigFile {
+    fn path(&self) -> &Path {
+        &self.path
     }
 }
 

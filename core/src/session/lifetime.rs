@@ -12,7 +12,7 @@ use gatehouse_contract::SessionView;
 use tokio::time::MissedTickBehavior;
 
 use super::{lock, Active, Auth, Ended, State, StorageStatus};
-use crate::oidc::{refresh, validate_id_token, NonceCheck, ValidationParams};
+use crate::oidc::{refresh, NonceCheck};
 use crate::vault::SessionRecord;
 use crate::{Error, Result};
 
@@ -121,20 +121,15 @@ impl Auth {
                 ))
             })?;
             // OIDC Core 12.2: validated like the first, same iss and sub, nonce optional.
-            let claims = validate_id_token(
-                id_token.secret(),
-                &provider.keys,
-                &ValidationParams {
-                    issuer: &config.issuer,
-                    client_id: &config.client_id,
-                    now: self.inner.clock.now(),
-                    leeway: config.leeway.as_secs() as i64,
-                    nonce: NonceCheck::SameAsOriginal(nonce.as_deref()),
-                    subject: Some(&subject),
-                },
-            )
-            .await
-            .map_err(|e| Failure::Rejected(e.into()))?;
+            let claims = self
+                .validate(
+                    &provider,
+                    id_token.secret(),
+                    NonceCheck::SameAsOriginal(nonce.as_deref()),
+                    Some(&subject),
+                )
+                .await
+                .map_err(|e| Failure::Rejected(e.into()))?;
             let record = SessionRecord {
                 id_token,
                 // Without rotation the old refresh token stays valid.
@@ -183,12 +178,7 @@ impl Auth {
     pub(crate) async fn end(&self, reason: Ended, destroy: bool) {
         self.set_state(State::SignedOut, Some(reason));
         if destroy {
-            let vault = self.inner.vault.clone();
-            match tokio::task::spawn_blocking(move || vault.destroy()).await {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => tracing::warn!(error = %e, "could not remove the ended session"),
-                Err(e) => tracing::warn!(error = %e, "the vault task failed"),
-            }
+            self.destroy_record().await;
         }
         (self.inner.notify)(None);
     }

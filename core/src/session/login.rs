@@ -8,7 +8,7 @@ use url::Url;
 use super::{lock, Active, Auth, Provider, State};
 use crate::oidc::callback::Listener;
 use crate::oidc::pkce::{random_token, Pkce};
-use crate::oidc::{exchange_code, validate_id_token, NonceCheck, ValidationParams};
+use crate::oidc::{exchange_code, NonceCheck};
 use crate::vault::SessionRecord;
 use crate::{Error, Result};
 
@@ -87,19 +87,14 @@ impl Auth {
         let id_token = grant
             .id_token
             .ok_or_else(|| Error::BadResponse("the token response has no id_token".into()))?;
-        let claims = validate_id_token(
-            id_token.secret(),
-            &provider.keys,
-            &ValidationParams {
-                issuer: &config.issuer,
-                client_id: &config.client_id,
-                now: self.inner.clock.now(),
-                leeway: config.leeway.as_secs() as i64,
-                nonce: NonceCheck::Equals(&attempt.nonce),
-                subject: None,
-            },
-        )
-        .await?;
+        let claims = self
+            .validate(
+                &provider,
+                id_token.secret(),
+                NonceCheck::Equals(&attempt.nonce),
+                None,
+            )
+            .await?;
 
         let record = SessionRecord {
             id_token,

@@ -17,7 +17,10 @@ use tokio::sync::oneshot;
 use crate::browser::Browser;
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::oidc::{discover, http, revoke, IdClaims, JwksCache, ProviderMetadata, RemoteKeys};
+use crate::oidc::{
+    discover, http, revoke, validate_id_token, IdClaims, JwksCache, NonceCheck, ProviderMetadata,
+    RemoteKeys, TokenError, ValidationParams,
+};
 use crate::vault::{KeyStoreError, Opened, SessionRecord, Vault};
 use crate::{Error, Result};
 
@@ -228,12 +231,7 @@ impl Auth {
         let _no_renewal = self.inner.renewing.lock().await;
         let previous = std::mem::take(&mut *lock(&self.inner.state));
         self.set_state(State::SignedOut, None);
-        let vault = self.inner.vault.clone();
-        match tokio::task::spawn_blocking(move || vault.destroy()).await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => tracing::warn!(error = %e, "could not fully remove the stored session"),
-            Err(e) => tracing::warn!(error = %e, "the vault task failed"),
-        }
+        self.destroy_record().await;
         (self.inner.notify)(None);
 
         let State::SignedIn(active) = previous else {
@@ -288,6 +286,37 @@ impl Auth {
             }
             None => tracing::info!("the provider offers no way to end its browser session"),
         }
+    }
+
+    /// Deletes the stored record and its key; a failure is logged, the session is over anyway.
+    async fn destroy_record(&self) {
+        let vault = self.inner.vault.clone();
+        match tokio::task::spawn_blocking(move || vault.destroy()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "could not fully remove the stored session"),
+            Err(e) => tracing::warn!(error = %e, "the vault task failed"),
+        }
+    }
+
+    /// Validates an ID token from the provider for this configuration, now (OIDC Core
+    /// 3.1.3.7; after a refresh, 12.2).
+    async fn validate(
+        &self,
+        provider: &Provider,
+        id_token: &str,
+        nonce: NonceCheck<'_>,
+        subject: Option<&str>,
+    ) -> Result<IdClaims, TokenError> {
+        let config = &self.inner.config;
+        let params = ValidationParams {
+            issuer: &config.issuer,
+            client_id: &config.client_id,
+            now: self.inner.clock.now(),
+            leeway: config.leeway.as_secs() as i64,
+            nonce,
+            subject,
+        };
+        validate_id_token(id_token, &provider.keys, &params).await
     }
 
     fn is_fresh(&self, active: &Active) -> bool {

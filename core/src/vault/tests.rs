@@ -1,28 +1,6 @@
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, Ordering};
+use gatehouse_tests::TempDir;
 
 use super::*;
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> Self {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "gatehouse-vault-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn record(issuer: &str) -> SessionRecord {
     SessionRecord {
@@ -35,7 +13,7 @@ fn record(issuer: &str) -> SessionRecord {
 }
 
 fn vault(dir: &TempDir, keys: Arc<MemoryKeyStore>, issuer: &str) -> (Vault, FileRecordStore) {
-    let store = FileRecordStore::new(dir.0.join("session.json"));
+    let store = FileRecordStore::new(dir.path().join("session.json"));
     (
         Vault::new(keys, Arc::new(store.clone()), issuer, "client-1"),
         store,
@@ -44,7 +22,7 @@ fn vault(dir: &TempDir, keys: Arc<MemoryKeyStore>, issuer: &str) -> (Vault, File
 
 #[test]
 fn store_then_open_round_trips_and_writes_no_plain_text() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("vault");
     let (vault, store) = vault(&dir, Arc::default(), "https://id.example/");
     assert!(matches!(vault.open(), Opened::Empty));
     vault.store(&record("https://id.example/")).unwrap();
@@ -68,7 +46,7 @@ fn store_then_open_round_trips_and_writes_no_plain_text() {
 
 #[test]
 fn a_flipped_byte_on_disk_opens_as_no_session() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("vault");
     let (vault, store) = vault(&dir, Arc::default(), "https://id.example/");
     vault.store(&record("https://id.example/")).unwrap();
     let mut sealed = store.load().unwrap().unwrap();
@@ -81,7 +59,7 @@ fn a_flipped_byte_on_disk_opens_as_no_session() {
 
 #[test]
 fn truncated_or_garbage_file_opens_as_no_session() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("vault");
     let (vault, store) = vault(&dir, Arc::default(), "https://id.example/");
     vault.store(&record("https://id.example/")).unwrap();
     let bytes = std::fs::read(store.path()).unwrap();
@@ -93,7 +71,7 @@ fn truncated_or_garbage_file_opens_as_no_session() {
 
 #[test]
 fn a_record_sealed_for_another_issuer_does_not_open() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("vault");
     let keys: Arc<MemoryKeyStore> = Arc::default();
     let (theirs, _) = vault(&dir, keys.clone(), "https://other.example/");
     theirs.store(&record("https://other.example/")).unwrap();
@@ -103,13 +81,13 @@ fn a_record_sealed_for_another_issuer_does_not_open() {
 
 #[test]
 fn a_failed_save_rolls_back_to_the_previous_session() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("vault");
     let (vault, store) = vault(&dir, Arc::default(), "https://id.example/");
     let first = record("https://id.example/");
     vault.store(&first).unwrap();
     // Make the next write fail half way: its temporary file cannot be created.
     let tmp = dir
-        .0
+        .path()
         .join(format!(".session.json.{}.tmp", std::process::id()));
     std::fs::create_dir(&tmp).unwrap();
     let mut second = first.clone();
@@ -124,7 +102,7 @@ fn a_failed_save_rolls_back_to_the_previous_session() {
 
 #[test]
 fn unavailable_keyring_is_reported_and_keeps_the_record() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("vault");
     let keys: Arc<MemoryKeyStore> = Arc::default();
     let (vault, store) = vault(&dir, keys.clone(), "https://id.example/");
     vault.store(&record("https://id.example/")).unwrap();
@@ -144,7 +122,7 @@ fn unavailable_keyring_is_reported_and_keeps_the_record() {
 
 #[test]
 fn destroy_removes_record_and_key() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("vault");
     let keys: Arc<MemoryKeyStore> = Arc::default();
     let (vault, store) = vault(&dir, keys.clone(), "https://id.example/");
     vault.store(&record("https://id.example/")).unwrap();
@@ -156,8 +134,8 @@ fn destroy_removes_record_and_key() {
 
 #[test]
 fn write_atomic_replaces_and_leaves_no_temporary_files() {
-    let dir = TempDir::new();
-    let path = dir.0.join("nested").join("file.json");
+    let dir = TempDir::new("vault");
+    let path = dir.path().join("nested").join("file.json");
     write_atomic(&path, b"one").unwrap();
     write_atomic(&path, b"two").unwrap();
     assert_eq!(std::fs::read(&path).unwrap(), b"two");
