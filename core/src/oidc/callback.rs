@@ -127,7 +127,11 @@ impl Listener {
         loop {
             tokio::select! {
                 accepted = self.listener.accept() => {
-                    let Ok((stream, _)) = accepted else { continue };
+                    let Ok((stream, _)) = accepted else {
+                        // Out of file descriptors, say: wait a little rather than spin.
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    };
                     let tx = tx.clone();
                     let (state, issuer) = (expected_state.clone(), issuer.clone());
                     tokio::spawn(async move {
