@@ -10,8 +10,8 @@ APT_PACKAGES=(
   libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev
   # the opener used by default, and the desktop under test
   xdg-utils xvfb xauth webkit2gtk-driver
-  # a real browser for the provider's pages
-  chromium
+  # a real browser for the provider's pages, and its driver for the frontend's wasm tests
+  chromium chromium-driver
   # the Secret Service, headless
   gnome-keyring dbus-x11 libsecret-tools
   # the local identity provider and the Tauri CLI

@@ -20,12 +20,15 @@ bash scripts/build-frontend.sh
 
 step "lints"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-cargo clippy -p gatehouse-ui --target wasm32-unknown-unknown --locked -- -D warnings
+cargo clippy -p gatehouse-ui --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
 
 step "release build (Tauri CLI: frontend, app, .deb)"
 node_modules/.bin/tauri build --ci --bundles deb
 
 step "tests"
 bash scripts/with-keyring.sh cargo test --workspace --locked --no-fail-fast
+
+step "frontend tests in headless Chromium (wasm)"
+CHROMEDRIVER=/usr/bin/chromedriver cargo test -p gatehouse-ui --target wasm32-unknown-unknown --locked
 
 step "done in $((SECONDS - started)) s; screenshots in target/test-artifacts/"
