@@ -36,7 +36,9 @@ pub enum Error {
     #[error("Sign-in was not finished within {0} seconds.")]
     Timeout(u64),
     #[error("The identity provider sent an ID token that is not valid: {0}.")]
-    InvalidToken(#[from] TokenError),
+    InvalidToken(TokenError),
+    #[error("Could not fetch the identity provider's signing keys ({0}).")]
+    SigningKeys(String),
     #[error("Secure storage (the system keyring) is unavailable.")]
     KeyringUnavailable(#[source] crate::vault::KeyStoreError),
     #[error("The session file could not be written.")]
@@ -71,7 +73,9 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Self::MissingConfig { .. } | Self::InvalidConfig(_) => ErrorKind::Config,
-            Self::Unreachable { .. } | Self::RenewalUnreachable { .. } => ErrorKind::Network,
+            Self::Unreachable { .. } | Self::RenewalUnreachable { .. } | Self::SigningKeys(_) => {
+                ErrorKind::Network
+            }
             Self::HttpStatus { .. } | Self::BadResponse(_) | Self::IssuerMismatch { .. } => {
                 ErrorKind::Provider
             }
@@ -84,6 +88,17 @@ impl Error {
             Self::Listener { .. } => ErrorKind::Internal,
             Self::Busy => ErrorKind::Busy,
             Self::Expired => ErrorKind::Expired,
+        }
+    }
+}
+
+/// A token that could not be checked because the keys were out of reach is a network failure,
+/// not an invalid token.
+impl From<TokenError> for Error {
+    fn from(err: TokenError) -> Self {
+        match err {
+            TokenError::Keys(reason) => Self::SigningKeys(reason),
+            other => Self::InvalidToken(other),
         }
     }
 }
@@ -103,6 +118,16 @@ impl From<Error> for CommandError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unreachable_signing_keys_are_a_network_failure_not_an_invalid_token() {
+        let keys = Error::from(TokenError::Keys("connection refused".into()));
+        assert_eq!(keys.kind(), ErrorKind::Network);
+        assert_eq!(
+            Error::from(TokenError::BadSignature).kind(),
+            ErrorKind::InvalidToken
+        );
+    }
 
     #[test]
     fn refused_reads_as_a_sentence_with_or_without_description() {

@@ -129,7 +129,10 @@ impl Auth {
                     Some(&subject),
                 )
                 .await
-                .map_err(|e| Failure::Rejected(e.into()))?;
+                .map_err(|e| match Error::from(e) {
+                    keys @ Error::SigningKeys(_) => Failure::Unreachable(keys),
+                    invalid => Failure::Rejected(invalid),
+                })?;
             let record = SessionRecord {
                 id_token,
                 // Without rotation the old refresh token stays valid.
@@ -148,15 +151,8 @@ impl Auth {
                     StorageStatus::Persisted => self.persist(&record).await,
                     memory_only => memory_only,
                 };
-                let active = Active {
-                    record,
-                    claims,
-                    storage,
-                };
-                let view = active.view();
-                self.set_state(State::SignedIn(Box::new(active)), None);
+                let view = self.sign_in_as(record, claims, storage);
                 tracing::info!(expires_at = view.expires_at, "session renewed");
-                (self.inner.notify)(Some(view.clone()));
                 Ok(view)
             }
             Err(Failure::Rejected(e)) => {

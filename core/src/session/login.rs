@@ -5,7 +5,7 @@ use gatehouse_contract::{SessionView, StorageStatus};
 use tokio::sync::oneshot;
 use url::Url;
 
-use super::{lock, Active, Auth, Provider, State};
+use super::{lock, Auth, Provider};
 use crate::oidc::callback::Listener;
 use crate::oidc::pkce::{random_token, Pkce};
 use crate::oidc::{exchange_code, NonceCheck};
@@ -106,15 +106,8 @@ impl Auth {
         // Not while a renewal of an older session is writing its own record.
         let _no_renewal = self.inner.renewing.lock().await;
         let storage = self.persist(&record).await;
-        let active = Active {
-            record,
-            claims,
-            storage,
-        };
-        let view = active.view();
-        self.set_state(State::SignedIn(Box::new(active)), None);
+        let view = self.sign_in_as(record, claims, storage);
         tracing::info!(?storage, "signed in");
-        (self.inner.notify)(Some(view.clone()));
         Ok(view)
     }
 

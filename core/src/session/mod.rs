@@ -185,6 +185,24 @@ impl Auth {
         }
     }
 
+    /// Makes `record` the session and tells the UI.
+    fn sign_in_as(
+        &self,
+        record: SessionRecord,
+        claims: IdClaims,
+        storage: StorageStatus,
+    ) -> SessionView {
+        let active = Active {
+            record,
+            claims,
+            storage,
+        };
+        let view = active.view();
+        self.set_state(State::SignedIn(Box::new(active)), None);
+        (self.inner.notify)(Some(view.clone()));
+        view
+    }
+
     /// Replaces the session (and the reason there is none), and counts the change.
     fn set_state(&self, state: State, ended: Option<Ended>) {
         *lock(&self.inner.state) = state;
