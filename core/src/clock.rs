@@ -1,5 +1,6 @@
 //! Wall-clock time, injectable so that expiry can be tested without waiting.
 
+#[cfg(any(test, feature = "test-util"))]
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -22,9 +23,11 @@ impl Clock for SystemClock {
 }
 
 /// A clock that only moves when told to; for tests.
+#[cfg(any(test, feature = "test-util"))]
 #[derive(Debug, Default)]
 pub struct ManualClock(AtomicI64);
 
+#[cfg(any(test, feature = "test-util"))]
 impl ManualClock {
     pub fn new(now: i64) -> Self {
         Self(AtomicI64::new(now))
@@ -39,6 +42,7 @@ impl ManualClock {
     }
 }
 
+#[cfg(any(test, feature = "test-util"))]
 impl Clock for ManualClock {
     fn now(&self) -> i64 {
         self.0.load(Ordering::SeqCst)

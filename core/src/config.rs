@@ -1,4 +1,5 @@
-//! Configuration (DESIGN §6): environment variables over a JSON config file over defaults.
+//! Configuration: environment variables over a JSON config file over defaults. The names are a
+//! stable contract, listed in the README.
 //!
 //! ```
 //! use gatehouse_core::config::Config;
@@ -18,6 +19,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use url::Url;
 
+use crate::oidc::http::is_loopback;
+use crate::oidc::{ClientId, IssuerUrl};
 use crate::{Error, Result};
 
 /// The default scopes: a refresh token (`offline_access`) makes silent renewal possible.
@@ -27,9 +30,9 @@ pub const DEFAULT_SCOPES: &str = "openid profile email offline_access";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     /// The issuer, exactly as the provider spells it (Auth0's ends with `/`).
-    pub issuer: String,
+    pub issuer: IssuerUrl,
     /// The public client id; there is no client secret (RFC 8252 §8.4).
-    pub client_id: String,
+    pub client_id: ClientId,
     /// An API audience (Auth0's `audience` parameter).
     pub audience: Option<String>,
     pub scopes: Vec<String>,
@@ -126,8 +129,8 @@ impl Config {
         };
 
         Ok(Self {
-            issuer,
-            client_id,
+            issuer: IssuerUrl::new(issuer),
+            client_id: ClientId::new(client_id),
             audience: env("GATEHOUSE_AUDIENCE").or(file.audience),
             scopes,
             redirect_port: number(env, "GATEHOUSE_REDIRECT_PORT")?
@@ -191,16 +194,6 @@ fn check_issuer(issuer: &str) -> Result<()> {
         )));
     }
     Ok(())
-}
-
-/// Loopback hosts: 127.0.0.0/8, ::1 and `localhost`.
-pub(crate) fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
 }
 
 fn number<T: std::str::FromStr>(

@@ -1,9 +1,10 @@
-//! The core's one error type. Its `Display` is a sentence a person can read; no message ever
-//! carries token material.
+//! The core's one error type, made once at the edge from the protocol's own errors. Its
+//! `Display` is a sentence a person can read; no message ever carries token material.
 
 use gatehouse_contract::{CommandError, ErrorKind};
 
-use crate::oidc::TokenError;
+use crate::oidc::{DiscoveryError, KeyError, OAuthError, RequestError, TokenError};
+use crate::vault::KeyStoreError;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -37,12 +38,10 @@ pub enum Error {
     Timeout(u64),
     #[error("The identity provider sent an ID token that is not valid: {0}.")]
     InvalidToken(TokenError),
-    #[error("Could not fetch the identity provider's signing keys ({0}).")]
-    SigningKeys(String),
+    #[error("{}", signing_keys(.0))]
+    SigningKeys(KeyError),
     #[error("Secure storage (the system keyring) is unavailable.")]
-    KeyringUnavailable(#[source] crate::vault::KeyStoreError),
-    #[error("The session file could not be written.")]
-    Io(#[source] std::io::Error),
+    KeyringUnavailable(#[source] KeyStoreError),
     #[error("Could not open the browser.")]
     Browser(#[source] std::io::Error),
     #[error("Could not listen for the sign-in on 127.0.0.1:{port}.")]
@@ -68,22 +67,29 @@ fn describe(description: &Option<String>) -> String {
     }
 }
 
+fn signing_keys(err: &KeyError) -> String {
+    match err {
+        KeyError::Fetch(_) => "Could not fetch the identity provider's signing keys.".to_owned(),
+        other => format!("The identity provider sent an ID token that is not valid: {other}."),
+    }
+}
+
 impl Error {
     /// The stable kind the UI matches on.
     pub fn kind(&self) -> ErrorKind {
         match self {
             Self::MissingConfig { .. } | Self::InvalidConfig(_) => ErrorKind::Config,
-            Self::Unreachable { .. } | Self::RenewalUnreachable { .. } | Self::SigningKeys(_) => {
-                ErrorKind::Network
-            }
+            Self::Unreachable { .. }
+            | Self::RenewalUnreachable { .. }
+            | Self::SigningKeys(KeyError::Fetch(_)) => ErrorKind::Network,
             Self::HttpStatus { .. } | Self::BadResponse(_) | Self::IssuerMismatch { .. } => {
                 ErrorKind::Provider
             }
             Self::Refused { .. } => ErrorKind::Refused,
             Self::Cancelled => ErrorKind::Cancelled,
             Self::Timeout(_) => ErrorKind::Timeout,
-            Self::InvalidToken(_) => ErrorKind::InvalidToken,
-            Self::KeyringUnavailable(_) | Self::Io(_) => ErrorKind::Storage,
+            Self::InvalidToken(_) | Self::SigningKeys(_) => ErrorKind::InvalidToken,
+            Self::KeyringUnavailable(_) => ErrorKind::Storage,
             Self::Browser(_) => ErrorKind::Browser,
             Self::Listener { .. } => ErrorKind::Internal,
             Self::Busy => ErrorKind::Busy,
@@ -92,14 +98,51 @@ impl Error {
     }
 }
 
-/// A token that could not be checked because the keys were out of reach is a network failure,
-/// not an invalid token.
+impl From<RequestError> for Error {
+    fn from(err: RequestError) -> Self {
+        match err {
+            RequestError::Transport { url, source } => Self::Unreachable { url, source },
+            RequestError::Status { url, status } => Self::HttpStatus { url, status },
+            RequestError::Response { url, reason } => {
+                Self::BadResponse(format!("{reason}, from {url}"))
+            }
+            RequestError::OAuth(refusal) => refusal.into(),
+        }
+    }
+}
+
+impl From<OAuthError> for Error {
+    fn from(err: OAuthError) -> Self {
+        Self::Refused {
+            error: err.error,
+            description: err.error_description,
+        }
+    }
+}
+
+impl From<DiscoveryError> for Error {
+    fn from(err: DiscoveryError) -> Self {
+        match err {
+            DiscoveryError::Request(request) => request.into(),
+            DiscoveryError::IssuerMismatch { expected, found } => Self::IssuerMismatch {
+                expected: expected.to_string(),
+                found,
+            },
+            other => Self::BadResponse(other.to_string()),
+        }
+    }
+}
+
 impl From<TokenError> for Error {
     fn from(err: TokenError) -> Self {
-        match err {
-            TokenError::Keys(reason) => Self::SigningKeys(reason),
-            other => Self::InvalidToken(other),
-        }
+        Self::InvalidToken(err)
+    }
+}
+
+/// Keys out of reach are a network failure, not an invalid token.
+impl From<KeyError> for Error {
+    fn from(err: KeyError) -> Self {
+        Self::SigningKeys(err)
     }
 }
 
@@ -121,11 +164,25 @@ mod tests {
 
     #[test]
     fn unreachable_signing_keys_are_a_network_failure_not_an_invalid_token() {
-        let keys = Error::from(TokenError::Keys("connection refused".into()));
+        let keys = Error::from(KeyError::Fetch(RequestError::Status {
+            url: "https://id.example/jwks".into(),
+            status: 503,
+        }));
         assert_eq!(keys.kind(), ErrorKind::Network);
+        assert_eq!(
+            keys.to_string(),
+            "Could not fetch the identity provider's signing keys."
+        );
         assert_eq!(
             Error::from(TokenError::BadSignature).kind(),
             ErrorKind::InvalidToken
+        );
+        let unknown = Error::from(KeyError::Unknown);
+        assert_eq!(unknown.kind(), ErrorKind::InvalidToken);
+        assert_eq!(
+            unknown.to_string(),
+            "The identity provider sent an ID token that is not valid: no signing key of the \
+             provider matches it."
         );
     }
 
@@ -148,5 +205,47 @@ mod tests {
             "The identity provider refused the sign-in (access_denied): User cancelled"
         );
         assert_eq!(CommandError::from(described).kind, ErrorKind::Refused);
+    }
+
+    #[test]
+    fn each_protocol_error_becomes_one_sentence_of_the_right_kind() {
+        let url = || "https://id.example/token".to_owned();
+        let cases = [
+            (
+                Error::from(RequestError::Status {
+                    url: url(),
+                    status: 502,
+                }),
+                ErrorKind::Provider,
+                "The identity provider answered https://id.example/token with HTTP status 502.",
+            ),
+            (
+                Error::from(RequestError::Response {
+                    url: url(),
+                    reason: "a token response that is not valid JSON".into(),
+                }),
+                ErrorKind::Provider,
+                "The identity provider sent an unusable answer: a token response that is not \
+                 valid JSON, from https://id.example/token.",
+            ),
+            (
+                Error::from(RequestError::OAuth(OAuthError {
+                    error: "invalid_grant".into(),
+                    error_description: None,
+                })),
+                ErrorKind::Refused,
+                "The identity provider refused the sign-in (invalid_grant).",
+            ),
+            (
+                Error::from(DiscoveryError::NoPkceS256),
+                ErrorKind::Provider,
+                "The identity provider sent an unusable answer: it does not support PKCE with \
+                 S256.",
+            ),
+        ];
+        for (err, kind, sentence) in cases {
+            assert_eq!(err.kind(), kind, "{err}");
+            assert_eq!(err.to_string(), sentence);
+        }
     }
 }

@@ -2,12 +2,19 @@
 //! session and its encrypted vault. Plain Rust; nothing here knows about Tauri.
 //!
 //! The pieces, bottom up:
-//! - [`config`]: what to talk to, from environment, file and defaults (DESIGN §6).
-//! - [`oidc`]: discovery, PKCE, the loopback callback, token endpoint calls, ID token rules.
+//! - [`oidc`]: the protocol. Discovery, the authorization request with PKCE, the loopback
+//!   callback, token endpoint calls, JWKS key selection, and pure ID token validation, each
+//!   with its own error type.
 //! - [`vault`]: the session record sealed with an AEAD under a key in the OS keyring.
-//! - [`session`]: the state machine that ties them together and tells the UI what changed.
+//! - [`config`]: what to talk to, from environment, file and defaults.
+//! - [`session`]: [`session::Auth`], the one state of the session and the flows that change
+//!   it, which tells the UI what changed.
+//! - [`Error`]: the sentences a person reads, made once from the protocol's errors.
+//!
+//! Test doubles (`clock::ManualClock`, `vault::MemoryKeyStore`) need the `test-util`
+//! feature.
 
-pub mod browser;
+mod browser;
 pub mod clock;
 pub mod config;
 mod error;

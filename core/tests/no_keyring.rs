@@ -11,7 +11,7 @@ use std::sync::Arc;
 use common::{auth, config, WITH_REFRESH};
 use gatehouse_contract::{ErrorKind, StorageStatus};
 use gatehouse_core::clock::SystemClock;
-use gatehouse_core::vault::{DataKey, Sealed};
+use gatehouse_core::vault::{DataKey, FileRecordStore, RecordStore, Sealed};
 use gatehouse_tests::idp::{Idp, IdpOptions};
 use gatehouse_tests::TempDir;
 
@@ -42,7 +42,7 @@ async fn without_a_keyring_the_session_is_memory_only_and_the_disk_untouched() {
 
     // A record sealed earlier, when the keyring was there: kept, and the failure reported.
     let sealed = Sealed::seal(&DataKey::generate(), b"{}", b"aad");
-    std::fs::write(&record_file, serde_json::to_vec(&sealed).unwrap()).unwrap();
+    FileRecordStore::new(&record_file).save(&sealed).unwrap();
     let before = std::fs::read(&record_file).unwrap();
     let (second, _events) = auth(&home, &config, Arc::new(SystemClock));
     second.open().await;

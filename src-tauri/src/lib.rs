@@ -12,13 +12,12 @@ use tauri::{Manager, Runtime};
 
 pub use state::AppAuth;
 
-/// The name of the store file, in the app data directory.
+/// The name of the store file that holds the sealed session, in the app data directory.
 pub const STORE_FILE: &str = "session.json";
 
 /// Adds Gatehouse's plugins, commands and state to `builder`.
 pub fn build<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
-        .plugin(tauri_plugin_store::Builder::default().build())
         .invoke_handler(tauri::generate_handler![
             cmd::login,
             cmd::cancel_login,

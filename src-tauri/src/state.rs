@@ -12,8 +12,7 @@ use gatehouse_core::vault::{OsKeyring, Vault};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::watch;
 
-use crate::store::PluginRecordStore;
-use crate::STORE_FILE;
+use crate::store::record_file;
 
 /// The session, or why there is none to be had (missing configuration).
 pub struct AppAuth {
@@ -51,7 +50,7 @@ impl AppAuth {
             .ok()
             .map(|dir| dir.join("config.json"));
         let config = Config::resolve(|name| std::env::var(name).ok(), config_file.as_deref())?;
-        let store = PluginRecordStore::open(app, STORE_FILE).map_err(|e| {
+        let store = record_file(app).map_err(|e| {
             CommandError::new(
                 ErrorKind::Storage,
                 format!("The session file cannot be opened: {e}."),

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use gatehouse_contract::{event, CommandError, ErrorKind, SessionView};
-use gatehouse_core::vault::{KeyStore, Opened, OsKeyring, RecordStore, Sealed, Vault};
+use gatehouse_core::vault::{FileRecordStore, KeyStore, Opened, OsKeyring, Vault};
 use gatehouse_tests::idp::{Idp, IdpOptions};
 use gatehouse_tests::{test_browser, TempDir};
 use serde::de::DeserializeOwned;
@@ -104,25 +104,6 @@ fn invoke<T: DeserializeOwned>(
     }
 }
 
-/// The store file as the vault reads it: the plugin's JSON map, key `session`.
-struct StoreFile(PathBuf);
-
-impl RecordStore for StoreFile {
-    fn load(&self) -> std::io::Result<Option<Sealed>> {
-        let map: serde_json::Value = serde_json::from_slice(&std::fs::read(&self.0)?)?;
-        Ok(map
-            .get("session")
-            .map(|v| serde_json::from_value(v.clone()))
-            .transpose()?)
-    }
-    fn save(&self, _: &Sealed) -> std::io::Result<()> {
-        unreachable!("the test only reads")
-    }
-    fn clear(&self) -> std::io::Result<()> {
-        unreachable!("the test only reads")
-    }
-}
-
 #[test]
 fn login_persists_restores_and_logout_revokes() {
     let _env = ENV.lock().unwrap_or_else(|p| p.into_inner());
@@ -168,7 +149,7 @@ fn login_persists_restores_and_logout_revokes() {
     // What an attacker with the keyring and the file could use: the refresh token.
     let vault = Vault::new(
         Arc::new(keyring.clone()),
-        Arc::new(StoreFile(first.store_file())),
+        Arc::new(FileRecordStore::new(first.store_file())),
         &idp.issuer,
         &idp.client_id,
     );

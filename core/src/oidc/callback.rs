@@ -8,8 +8,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use url::Url;
 
+use super::{CsrfState, IssuerUrl, OAuthError};
 use crate::secret::Secret;
-use crate::{Error, Result};
 
 /// The request line and headers may not be larger than this.
 const MAX_REQUEST: usize = 8 * 1024;
@@ -22,10 +22,7 @@ pub enum Callback {
     /// The authorization code, with the `state` of this attempt.
     Code(Secret),
     /// The provider's error response (RFC 6749 §4.1.2.1), with the `state` of this attempt.
-    ProviderError {
-        error: String,
-        description: Option<String>,
-    },
+    ProviderError(OAuthError),
     /// `state` is missing or belongs to another attempt: refused, the attempt goes on
     /// (RFC 6749 §10.12, RFC 9700 §4.7).
     BadState,
@@ -41,11 +38,14 @@ pub enum Callback {
 ///
 /// ```
 /// use gatehouse_core::oidc::callback::{parse_callback, Callback};
+/// use gatehouse_core::oidc::{CsrfState, IssuerUrl};
 /// let request = "GET /callback?code=abc&state=s1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-/// assert!(matches!(parse_callback(request, "s1", "https://id.example"), Callback::Code(_)));
-/// assert_eq!(parse_callback(request, "s2", "https://id.example"), Callback::BadState);
+/// let issuer = IssuerUrl::new("https://id.example");
+/// let ours = CsrfState::new("s1");
+/// assert!(matches!(parse_callback(request, &ours, &issuer), Callback::Code(_)));
+/// assert_eq!(parse_callback(request, &CsrfState::new("s2"), &issuer), Callback::BadState);
 /// ```
-pub fn parse_callback(request: &str, expected_state: &str, issuer: &str) -> Callback {
+pub fn parse_callback(request: &str, expected_state: &CsrfState, issuer: &IssuerUrl) -> Callback {
     let mut parts = request.lines().next().unwrap_or_default().split(' ');
     let (Some("GET"), Some(target)) = (parts.next(), parts.next()) else {
         return Callback::NotCallback;
@@ -77,14 +77,17 @@ pub fn parse_callback(request: &str, expected_state: &str, issuer: &str) -> Call
     }
     // Constant-time is not needed here: the state is single-use and the listener answers
     // only this machine, but the comparison must be exact.
-    if state.as_deref() != Some(expected_state) {
+    if state.as_deref() != Some(expected_state.as_str()) {
         return Callback::BadState;
     }
-    if iss.is_some_and(|iss| iss != issuer) {
+    if iss.is_some_and(|iss| *issuer != *iss) {
         return Callback::BadIssuer;
     }
     match (code, error) {
-        (_, Some(error)) => Callback::ProviderError { error, description },
+        (_, Some(error)) => Callback::ProviderError(OAuthError {
+            error,
+            error_description: description,
+        }),
         (Some(code), None) if !code.is_empty() => Callback::Code(Secret::new(code)),
         _ => Callback::Malformed,
     }
@@ -99,14 +102,9 @@ pub struct Listener {
 impl Listener {
     /// Binds `127.0.0.1:port`; port 0 lets the OS pick (RFC 8252 §7.3). Never `localhost`,
     /// which may resolve elsewhere (RFC 8252 §8.3).
-    pub async fn bind(port: u16) -> Result<Self> {
-        let listener = TcpListener::bind(("127.0.0.1", port))
-            .await
-            .map_err(|source| Error::Listener { port, source })?;
-        let port = listener
-            .local_addr()
-            .map_err(|source| Error::Listener { port, source })?
-            .port();
+    pub async fn bind(port: u16) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+        let port = listener.local_addr()?.port();
         Ok(Self { listener, port })
     }
 
@@ -118,12 +116,16 @@ impl Listener {
         format!("http://127.0.0.1:{}/callback", self.port)
     }
 
-    /// Serves requests until one carries this attempt's `state` with a code or an error.
-    /// Requests with a wrong or missing state get an error page and do not end the attempt.
-    /// Each connection is served on its own task, so an idle one (a browser's preconnect)
-    /// does not hold up the real request.
-    pub async fn wait(self, expected_state: String, issuer: String) -> Result<Secret> {
-        let (tx, mut rx) = mpsc::channel::<Result<Secret>>(1);
+    /// Serves requests until one carries this attempt's `state` with a code (`Ok`) or the
+    /// provider's error (`Err`). Requests with a wrong or missing state get an error page and
+    /// do not end the attempt. Each connection is served on its own task, so an idle one (a
+    /// browser's preconnect) does not hold up the real request.
+    pub async fn wait(
+        self,
+        expected_state: CsrfState,
+        issuer: IssuerUrl,
+    ) -> Result<Secret, OAuthError> {
+        let (tx, mut rx) = mpsc::channel::<Result<Secret, OAuthError>>(1);
         loop {
             tokio::select! {
                 accepted = self.listener.accept() => {
@@ -147,20 +149,17 @@ impl Listener {
 }
 
 /// Answers one connection; `Some` when it ends the attempt.
-async fn serve(mut stream: TcpStream, state: &str, issuer: &str) -> Option<Result<Secret>> {
+async fn serve(
+    mut stream: TcpStream,
+    state: &CsrfState,
+    issuer: &IssuerUrl,
+) -> Option<Result<Secret, OAuthError>> {
     let request = tokio::time::timeout(READ_TIMEOUT, read_head(&mut stream))
         .await
         .ok()??;
     let (outcome, status, page) = match parse_callback(&request, state, issuer) {
         Callback::Code(code) => (Some(Ok(code)), "200 OK", Page::SignedIn),
-        Callback::ProviderError { error, description } => {
-            let page = Page::Refused;
-            (
-                Some(Err(Error::Refused { error, description })),
-                "200 OK",
-                page,
-            )
-        }
+        Callback::ProviderError(refusal) => (Some(Err(refusal)), "200 OK", Page::Refused),
         Callback::BadState | Callback::BadIssuer | Callback::Malformed => {
             (None, "400 Bad Request", Page::NotThisAttempt)
         }

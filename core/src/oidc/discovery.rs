@@ -3,18 +3,37 @@
 use serde::Deserialize;
 use url::Url;
 
-use super::http::{check_endpoint, get_json};
-use crate::{Error, Result};
+use super::http::{get_json, is_loopback};
+use super::{ClientId, IssuerUrl, RequestError};
 
 /// What Gatehouse needs of the provider's discovery document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProviderMetadata {
-    pub issuer: String,
+    pub issuer: IssuerUrl,
     pub authorization_endpoint: Url,
     pub token_endpoint: Url,
     pub jwks_uri: Url,
     pub revocation_endpoint: Option<Url>,
     pub end_session_endpoint: Option<Url>,
+}
+
+/// Why the provider's metadata cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DiscoveryError {
+    #[error("the discovery document could not be fetched")]
+    Request(#[from] RequestError),
+    /// OIDC Discovery §4.3: the document names another issuer than the one configured.
+    #[error("the provider calls itself {found:?}, not {expected:?}")]
+    IssuerMismatch { expected: IssuerUrl, found: String },
+    #[error("its {name} {value:?} is not a URL")]
+    NotAUrl { name: &'static str, value: String },
+    /// RFC 8252 §8.3: plain `http` only for a loopback provider.
+    #[error("its {name} {value:?} does not use https")]
+    Insecure { name: &'static str, value: String },
+    /// RFC 7636 §4.3, RFC 9700 §2.1.1.
+    #[error("it does not support PKCE with S256")]
+    NoPkceS256,
 }
 
 #[derive(Deserialize)]
@@ -30,30 +49,56 @@ struct Document {
 
 /// The discovery URL: the issuer with any terminating `/` removed, then
 /// `/.well-known/openid-configuration` (OIDC Discovery §4).
-pub fn discovery_url(issuer: &str) -> String {
+pub(crate) fn discovery_url(issuer: &IssuerUrl) -> String {
     format!(
         "{}/.well-known/openid-configuration",
         issuer.trim_end_matches('/')
     )
 }
 
-/// Fetches and checks the discovery document of `issuer`.
+/// Fetches and checks the discovery document of `issuer`. Plain `http` endpoints are accepted
+/// only when the issuer itself is on loopback.
 pub(crate) async fn discover(
     client: &reqwest::Client,
-    issuer: &str,
-    allow_loopback_http: bool,
-) -> Result<ProviderMetadata> {
+    issuer: &IssuerUrl,
+) -> Result<ProviderMetadata, DiscoveryError> {
     let doc: Document = get_json(client, &discovery_url(issuer)).await?;
-    ProviderMetadata::from_document(doc, issuer, allow_loopback_http)
+    let loopback = Url::parse(issuer).is_ok_and(|u| is_loopback(&u));
+    ProviderMetadata::from_document(doc, issuer, loopback)
+}
+
+/// An endpoint the provider named: `https`, or `http` on loopback when the issuer is on
+/// loopback too (RFC 8252 §8.3 allows no plain http elsewhere).
+fn check_endpoint(
+    name: &'static str,
+    value: &str,
+    allow_loopback_http: bool,
+) -> Result<Url, DiscoveryError> {
+    let url = Url::parse(value).map_err(|_| DiscoveryError::NotAUrl {
+        name,
+        value: value.to_owned(),
+    })?;
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if allow_loopback_http && is_loopback(&url) => Ok(url),
+        _ => Err(DiscoveryError::Insecure {
+            name,
+            value: value.to_owned(),
+        }),
+    }
 }
 
 impl ProviderMetadata {
-    fn from_document(doc: Document, issuer: &str, loopback: bool) -> Result<Self> {
+    fn from_document(
+        doc: Document,
+        issuer: &IssuerUrl,
+        loopback: bool,
+    ) -> Result<Self, DiscoveryError> {
         // OIDC Discovery §4.3: the issuer returned MUST be identical to the one used to build
         // the URL. Compared byte for byte: Auth0's ends with `/`, others' do not.
-        if doc.issuer != issuer {
-            return Err(Error::IssuerMismatch {
-                expected: issuer.to_owned(),
+        if *issuer != *doc.issuer {
+            return Err(DiscoveryError::IssuerMismatch {
+                expected: issuer.clone(),
                 found: doc.issuer,
             });
         }
@@ -61,9 +106,7 @@ impl ProviderMetadata {
         // and leaves S256 out cannot protect the code.
         if let Some(methods) = &doc.code_challenge_methods_supported {
             if !methods.iter().any(|m| m == "S256") {
-                return Err(Error::BadResponse(
-                    "it does not support PKCE with S256".into(),
-                ));
+                return Err(DiscoveryError::NoPkceS256);
             }
         }
         let optional = |name, value: Option<String>| {
@@ -81,13 +124,13 @@ impl ProviderMetadata {
             jwks_uri: check_endpoint("jwks_uri", &doc.jwks_uri, loopback)?,
             revocation_endpoint: optional("revocation_endpoint", doc.revocation_endpoint)?,
             end_session_endpoint: optional("end_session_endpoint", doc.end_session_endpoint)?,
-            issuer: doc.issuer,
+            issuer: IssuerUrl::new(doc.issuer),
         })
     }
 
     /// Where to end the provider's browser session: the `end_session_endpoint` (OIDC
     /// RP-Initiated Logout 1.0), else Auth0's `/v2/logout` for an Auth0 issuer.
-    pub fn logout_url(&self, client_id: &str, id_token_hint: Option<&str>) -> Option<Url> {
+    pub fn logout_url(&self, client_id: &ClientId, id_token_hint: Option<&str>) -> Option<Url> {
         if let Some(endpoint) = &self.end_session_endpoint {
             let mut url = endpoint.clone();
             {
@@ -114,6 +157,10 @@ impl ProviderMetadata {
 mod tests {
     use super::*;
 
+    fn iss(value: &str) -> IssuerUrl {
+        IssuerUrl::new(value)
+    }
+
     fn doc(issuer: &str, base: &str) -> Document {
         Document {
             issuer: issuer.into(),
@@ -129,11 +176,11 @@ mod tests {
     #[test]
     fn discovery_url_removes_one_terminating_slash() {
         assert_eq!(
-            discovery_url("https://t.auth0.com/"),
+            discovery_url(&iss("https://t.auth0.com/")),
             "https://t.auth0.com/.well-known/openid-configuration"
         );
         assert_eq!(
-            discovery_url("https://id.example/realms/x"),
+            discovery_url(&iss("https://id.example/realms/x")),
             "https://id.example/realms/x/.well-known/openid-configuration"
         );
     }
@@ -142,14 +189,14 @@ mod tests {
     fn issuer_must_match_exactly_trailing_slash_included() {
         let err = ProviderMetadata::from_document(
             doc("https://t.auth0.com", "https://t.auth0.com"),
-            "https://t.auth0.com/",
+            &iss("https://t.auth0.com/"),
             false,
         )
         .unwrap_err();
-        assert!(matches!(err, Error::IssuerMismatch { .. }));
+        assert!(matches!(err, DiscoveryError::IssuerMismatch { .. }));
         assert!(ProviderMetadata::from_document(
             doc("https://t.auth0.com/", "https://t.auth0.com"),
-            "https://t.auth0.com/",
+            &iss("https://t.auth0.com/"),
             false
         )
         .is_ok());
@@ -159,28 +206,32 @@ mod tests {
     fn plain_http_endpoints_only_on_loopback() {
         let remote = doc("https://id.example", "http://id.example");
         assert!(matches!(
-            ProviderMetadata::from_document(remote, "https://id.example", true),
-            Err(Error::BadResponse(_))
+            ProviderMetadata::from_document(remote, &iss("https://id.example"), true),
+            Err(DiscoveryError::Insecure { .. })
         ));
         let local = doc("http://127.0.0.1:3000", "http://127.0.0.1:3000");
-        assert!(ProviderMetadata::from_document(local, "http://127.0.0.1:3000", true).is_ok());
+        assert!(
+            ProviderMetadata::from_document(local, &iss("http://127.0.0.1:3000"), true).is_ok()
+        );
         let local = doc("http://127.0.0.1:3000", "http://127.0.0.1:3000");
-        assert!(ProviderMetadata::from_document(local, "http://127.0.0.1:3000", false).is_err());
+        assert!(
+            ProviderMetadata::from_document(local, &iss("http://127.0.0.1:3000"), false).is_err()
+        );
     }
 
     #[test]
     fn provider_without_s256_is_refused() {
         let mut d = doc("https://id.example", "https://id.example");
         d.code_challenge_methods_supported = Some(vec!["plain".into()]);
-        assert!(ProviderMetadata::from_document(d, "https://id.example", false).is_err());
+        assert!(ProviderMetadata::from_document(d, &iss("https://id.example"), false).is_err());
     }
 
     #[test]
     fn logout_url_prefers_end_session_then_auth0() {
         let mut d = doc("https://id.example", "https://id.example");
         d.end_session_endpoint = Some("https://id.example/logout".into());
-        let m = ProviderMetadata::from_document(d, "https://id.example", false).unwrap();
-        let url = m.logout_url("cid", Some("tok")).unwrap();
+        let m = ProviderMetadata::from_document(d, &iss("https://id.example"), false).unwrap();
+        let url = m.logout_url(&ClientId::new("cid"), Some("tok")).unwrap();
         assert_eq!(
             url.as_str(),
             "https://id.example/logout?client_id=cid&id_token_hint=tok"
@@ -188,21 +239,21 @@ mod tests {
 
         let m = ProviderMetadata::from_document(
             doc("https://t.eu.auth0.com/", "https://t.eu.auth0.com"),
-            "https://t.eu.auth0.com/",
+            &iss("https://t.eu.auth0.com/"),
             false,
         )
         .unwrap();
         assert_eq!(
-            m.logout_url("cid", None).unwrap().as_str(),
+            m.logout_url(&ClientId::new("cid"), None).unwrap().as_str(),
             "https://t.eu.auth0.com/v2/logout?client_id=cid"
         );
 
         let m = ProviderMetadata::from_document(
             doc("https://id.example", "https://id.example"),
-            "https://id.example",
+            &iss("https://id.example"),
             false,
         )
         .unwrap();
-        assert!(m.logout_url("cid", None).is_none());
+        assert!(m.logout_url(&ClientId::new("cid"), None).is_none());
     }
 }

@@ -5,8 +5,7 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use url::Url;
 
-use crate::config::is_loopback;
-use crate::{Error, Result};
+use super::RequestError;
 
 /// The largest body the provider may send on the back channel.
 const MAX_BODY: usize = 1 << 20;
@@ -25,34 +24,35 @@ pub fn client() -> reqwest::Client {
         .expect("the HTTP client configuration is valid")
 }
 
-/// An endpoint the provider named: `https`, or `http` on loopback when the issuer is on
-/// loopback too (RFC 8252 §8.3 allows no plain http elsewhere).
-pub fn check_endpoint(name: &str, value: &str, allow_loopback_http: bool) -> Result<Url> {
-    let url = Url::parse(value)
-        .map_err(|_| Error::BadResponse(format!("its {name} {value:?} is not a URL")))?;
-    match url.scheme() {
-        "https" => Ok(url),
-        "http" if allow_loopback_http && is_loopback(&url) => Ok(url),
-        _ => Err(Error::BadResponse(format!(
-            "its {name} {value:?} does not use https"
-        ))),
+/// Loopback hosts: 127.0.0.0/8, ::1 and `localhost`, where plain `http` is allowed
+/// (RFC 8252 §8.3).
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
     }
 }
 
 /// Sends `request` and returns the status and the body, at most [`MAX_BODY`] bytes.
-pub async fn send(request: reqwest::RequestBuilder, url: &str) -> Result<(u16, Vec<u8>)> {
-    let unreachable = |source| Error::Unreachable {
+pub(crate) async fn send(
+    request: reqwest::RequestBuilder,
+    url: &str,
+) -> Result<(u16, Vec<u8>), RequestError> {
+    let transport = |source| RequestError::Transport {
         url: url.to_owned(),
         source,
     };
-    let mut response = request.send().await.map_err(unreachable)?;
+    let mut response = request.send().await.map_err(transport)?;
     let status = response.status().as_u16();
     let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(unreachable)? {
+    while let Some(chunk) = response.chunk().await.map_err(transport)? {
         if body.len() + chunk.len() > MAX_BODY {
-            return Err(Error::BadResponse(format!(
-                "{url} sent more than {MAX_BODY} bytes"
-            )));
+            return Err(RequestError::response(
+                url,
+                format!("more than {MAX_BODY} bytes"),
+            ));
         }
         body.extend_from_slice(&chunk);
     }
@@ -60,14 +60,26 @@ pub async fn send(request: reqwest::RequestBuilder, url: &str) -> Result<(u16, V
 }
 
 /// GETs JSON; any status but 200 is an error.
-pub async fn get_json<T: DeserializeOwned>(client: &reqwest::Client, url: &str) -> Result<T> {
+pub(crate) async fn get_json<T: DeserializeOwned>(
+    client: &reqwest::Client,
+    url: &str,
+) -> Result<T, RequestError> {
     let (status, body) = send(client.get(url).header("accept", "application/json"), url).await?;
+    parse_json(url, status, &body)
+}
+
+/// The body of a 200 answer as `T`.
+pub(crate) fn parse_json<T: DeserializeOwned>(
+    url: &str,
+    status: u16,
+    body: &[u8],
+) -> Result<T, RequestError> {
     if status != 200 {
-        return Err(Error::HttpStatus {
+        return Err(RequestError::Status {
             url: url.to_owned(),
             status,
         });
     }
-    serde_json::from_slice(&body)
-        .map_err(|e| Error::BadResponse(format!("{url} is not the expected JSON ({e})")))
+    serde_json::from_slice(body)
+        .map_err(|e| RequestError::response(url, format!("not the expected JSON ({e})")))
 }

@@ -1,4 +1,8 @@
 //! ID token validation, step by step as OIDC Core 3.1.3.7 lists it.
+//!
+//! Validation is pure: [`UnverifiedIdToken::parse`] reads the header, the caller finds the key
+//! it names (see [`super::jwks`]), and [`UnverifiedIdToken::validate`] checks the signature and
+//! every claim against that key and the [`ValidationParams`], with no I/O.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -6,8 +10,17 @@ use jsonwebtoken::Algorithm;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::jwks::{JwksCache, KeySource};
-use super::ALLOWED_ALGORITHMS;
+use super::jwks::VerificationKey;
+use super::{ClientId, IssuerUrl, Nonce};
+
+/// The algorithms an ID token may be signed with: asymmetric only. Never `none`, never HMAC,
+/// whose key would be the public client id or a public key (OIDC Core 10.1, RFC 8725 §3.1).
+pub const ALLOWED_ALGORITHMS: [Algorithm; 9] = {
+    use Algorithm::*;
+    [
+        RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, EdDSA,
+    ]
+};
 
 /// Why an ID token was rejected. Messages never quote the token.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -17,12 +30,6 @@ pub enum TokenError {
     Malformed(&'static str),
     #[error("it is signed with {0}, which Gatehouse does not accept")]
     UnsupportedAlgorithm(String),
-    #[error("the provider's signing keys could not be fetched ({0})")]
-    Keys(String),
-    #[error("no signing key of the provider matches it")]
-    UnknownKey,
-    #[error("it names no signing key and the provider has several")]
-    AmbiguousKey,
     #[error("its signature does not verify")]
     BadSignature,
     #[error("it was issued by another provider")]
@@ -57,7 +64,7 @@ pub enum TokenError {
 #[derive(Debug, Clone, Copy)]
 pub enum NonceCheck<'a> {
     /// After a sign-in: present and equal to the one sent (OIDC Core 3.1.3.7 step 11).
-    Equals(&'a str),
+    Equals(&'a Nonce),
     /// After a refresh: if present, equal to the original token's (OIDC Core 12.2).
     SameAsOriginal(Option<&'a str>),
 }
@@ -65,8 +72,8 @@ pub enum NonceCheck<'a> {
 /// What the token is checked against.
 #[derive(Debug, Clone, Copy)]
 pub struct ValidationParams<'a> {
-    pub issuer: &'a str,
-    pub client_id: &'a str,
+    pub issuer: &'a IssuerUrl,
+    pub client_id: &'a ClientId,
     /// Seconds since the epoch.
     pub now: i64,
     /// Allowed clock skew, seconds.
@@ -182,44 +189,80 @@ impl RawClaims {
     }
 }
 
-/// Validates an ID token and returns its claims.
-pub async fn validate_id_token<S: KeySource>(
-    token: &str,
-    keys: &JwksCache<S>,
-    params: &ValidationParams<'_>,
-) -> Result<IdClaims, TokenError> {
-    let (header_b64, payload_b64, signature) = split(token)?;
-    let header: RawHeader = decode_part(header_b64, "header")?;
+/// An ID token whose header has been read and whose algorithm is acceptable; nothing in it is
+/// trusted yet.
+#[derive(Debug)]
+pub struct UnverifiedIdToken<'a> {
+    /// `BASE64URL(header) . BASE64URL(payload)`: what the signature covers.
+    signed: &'a str,
+    payload: &'a str,
+    signature: &'a str,
+    alg: Algorithm,
+    kid: Option<String>,
+}
 
-    // RFC 7515 §4.1.11: extensions Gatehouse does not implement must not be ignored.
-    if header.crit.is_some() {
-        return Err(TokenError::Malformed("unsupported critical header"));
+impl<'a> UnverifiedIdToken<'a> {
+    /// Splits the JWS (RFC 7515 §7.1) and reads its header.
+    pub fn parse(token: &'a str) -> Result<Self, TokenError> {
+        let (header_b64, payload, signature) = split(token)?;
+        let header: RawHeader = decode_part(header_b64, "header")?;
+
+        // RFC 7515 §4.1.11: extensions Gatehouse does not implement must not be ignored.
+        if header.crit.is_some() {
+            return Err(TokenError::Malformed("unsupported critical header"));
+        }
+        // Steps 6-8 (and RFC 8725 §3.1): only asymmetric algorithms from the allow-list. `none`
+        // and HMAC (keyed with something public) are refused before any key is looked at.
+        let alg: Algorithm = header
+            .alg
+            .parse()
+            .ok()
+            .filter(|alg| ALLOWED_ALGORITHMS.contains(alg))
+            .ok_or_else(|| TokenError::UnsupportedAlgorithm(header.alg.clone()))?;
+        Ok(Self {
+            signed: &token[..header_b64.len() + 1 + payload.len()],
+            payload,
+            signature,
+            alg,
+            kid: header.kid,
+        })
     }
-    // Steps 6-8 (and RFC 8725 §3.1): only asymmetric algorithms from the allow-list. `none`
-    // and HMAC (keyed with something public) are refused before any key is looked at.
-    let alg: Algorithm = header
-        .alg
-        .parse()
-        .ok()
-        .filter(|alg| ALLOWED_ALGORITHMS.contains(alg))
-        .ok_or_else(|| TokenError::UnsupportedAlgorithm(header.alg.clone()))?;
 
-    // Step 6: validate the signature with the provider's key from jwks_uri, chosen by kid.
-    let key = keys.key_for(header.kid.as_deref(), alg).await?;
-    let message = &token[..header_b64.len() + 1 + payload_b64.len()];
-    let verified = jsonwebtoken::crypto::verify(signature, message.as_bytes(), &key, alg)
+    /// The signing algorithm, one of [`ALLOWED_ALGORITHMS`].
+    pub fn alg(&self) -> Algorithm {
+        self.alg
+    }
+
+    /// The id of the key it names, if any (RFC 7515 §4.1.4).
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_deref()
+    }
+
+    /// Checks the signature with `key` and every claim against `params`; returns the claims.
+    pub fn validate(
+        &self,
+        key: &VerificationKey,
+        params: &ValidationParams<'_>,
+    ) -> Result<IdClaims, TokenError> {
+        // Step 6: validate the signature with the provider's key from jwks_uri, chosen by kid.
+        let verified = jsonwebtoken::crypto::verify(
+            self.signature,
+            self.signed.as_bytes(),
+            key.decoding_key(),
+            self.alg,
+        )
         .map_err(|_| TokenError::BadSignature)?;
-    if !verified {
-        return Err(TokenError::BadSignature);
+        if !verified {
+            return Err(TokenError::BadSignature);
+        }
+        let claims: RawClaims = decode_part(self.payload, "payload")?;
+        check_claims(claims, params)
     }
-
-    let claims: RawClaims = decode_part(payload_b64, "payload")?;
-    check_claims(claims, params)
 }
 
 fn check_claims(claims: RawClaims, p: &ValidationParams<'_>) -> Result<IdClaims, TokenError> {
     // Step 2: the iss Claim MUST exactly match the Issuer Identifier.
-    if claims.iss.as_deref() != Some(p.issuer) {
+    if claims.iss.as_deref() != Some(p.issuer.as_str()) {
         return Err(TokenError::WrongIssuer);
     }
     // Step 3: the aud Claim MUST contain the client_id as an audience.
@@ -228,13 +271,13 @@ fn check_claims(claims: RawClaims, p: &ValidationParams<'_>) -> Result<IdClaims,
         .as_ref()
         .map(Audience::as_slice)
         .unwrap_or_default();
-    if !audiences.iter().any(|a| a == p.client_id) {
+    if !audiences.iter().any(|a| *p.client_id == **a) {
         return Err(TokenError::WrongAudience);
     }
     // Steps 4-5: with several audiences an azp MUST be present; if present it MUST be us.
     match claims.azp.as_deref() {
         None if audiences.len() > 1 => return Err(TokenError::MissingAzp),
-        Some(azp) if azp != p.client_id => return Err(TokenError::WrongAzp),
+        Some(azp) if *p.client_id != *azp => return Err(TokenError::WrongAzp),
         _ => {}
     }
     // Step 9: the current time MUST be before the time represented by the exp Claim.
@@ -259,7 +302,7 @@ fn check_claims(claims: RawClaims, p: &ValidationParams<'_>) -> Result<IdClaims,
     match p.nonce {
         NonceCheck::Equals(expected) => match claims.nonce.as_deref() {
             None => return Err(TokenError::NonceMissing),
-            Some(nonce) if nonce != expected => return Err(TokenError::NonceMismatch),
+            Some(nonce) if *expected != *nonce => return Err(TokenError::NonceMismatch),
             Some(_) => {}
         },
         NonceCheck::SameAsOriginal(original) => {

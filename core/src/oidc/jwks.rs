@@ -1,6 +1,11 @@
-//! The provider's signing keys (`jwks_uri`), cached, refetched once on an unknown `kid`.
+//! The provider's signing keys (`jwks_uri`): decoded once when fetched, cached, refetched once
+//! on an unknown `kid`.
+//!
+//! Choosing the key is the only part of ID token validation that may need the network; it
+//! happens here, before the pure check in [`super::id_token`].
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, KeyAlgorithm, PublicKeyUse};
@@ -8,27 +13,159 @@ use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey};
 use serde::Deserialize;
 use tokio::sync::Mutex;
 
-use super::id_token::TokenError;
-use crate::Result;
+use super::http::get_json;
+use super::RequestError;
 
 /// An unknown `kid` triggers at most one refetch in this time, so that forged tokens cannot
 /// turn Gatehouse into a flood of JWKS requests.
-pub const REFETCH_INTERVAL: Duration = Duration::from_secs(60);
+pub(crate) const REFETCH_INTERVAL: Duration = Duration::from_secs(60);
 
-/// Where the keys come from: the provider's `jwks_uri`, or a fixed set in tests.
-pub trait KeySource: Send + Sync {
-    fn fetch(&self) -> impl Future<Output = Result<Vec<Jwk>>> + Send;
+/// Why no key was found to verify a token with.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// The key set could not be fetched: a network failure, not a bad token.
+    #[error("the provider's signing keys could not be fetched")]
+    Fetch(#[source] RequestError),
+    #[error("no signing key of the provider matches it")]
+    Unknown,
+    #[error("it names no signing key and the provider has several")]
+    Ambiguous,
 }
 
-/// A JWKS as published: keys Gatehouse cannot use (encryption keys, unknown types) are
-/// skipped instead of failing the whole set.
+/// One public key of the provider, decoded and ready to verify with.
+pub struct VerificationKey {
+    kid: Option<String>,
+    /// The `alg` the JWK states, if it states one (RFC 7517 §4.4).
+    alg: Option<KeyAlgorithm>,
+    kind: KeyKind,
+    key: DecodingKey,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyKind {
+    Rsa,
+    P256,
+    P384,
+    Ed25519,
+}
+
+impl VerificationKey {
+    /// Decodes a JWK; `None` for one that cannot verify a signature (an encryption key, an
+    /// unknown type or curve, broken parameters).
+    pub fn from_jwk(jwk: &Jwk) -> Option<Self> {
+        if matches!(&jwk.common.public_key_use, Some(u) if *u != PublicKeyUse::Signature) {
+            return None;
+        }
+        let kind = match &jwk.algorithm {
+            AlgorithmParameters::RSA(_) => KeyKind::Rsa,
+            AlgorithmParameters::EllipticCurve(ec) => match ec.curve {
+                EllipticCurve::P256 => KeyKind::P256,
+                EllipticCurve::P384 => KeyKind::P384,
+                _ => return None,
+            },
+            AlgorithmParameters::OctetKeyPair(okp) if okp.curve == EllipticCurve::Ed25519 => {
+                KeyKind::Ed25519
+            }
+            _ => return None,
+        };
+        if jwk.common.key_algorithm == Some(KeyAlgorithm::UNKNOWN_ALGORITHM) {
+            return None;
+        }
+        Some(Self {
+            kid: jwk.common.key_id.clone(),
+            alg: jwk.common.key_algorithm,
+            kind,
+            key: DecodingKey::from_jwk(jwk).ok()?,
+        })
+    }
+
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_deref()
+    }
+
+    pub(crate) fn decoding_key(&self) -> &DecodingKey {
+        &self.key
+    }
+
+    /// Whether this key may verify a signature made with `alg`: the right type and curve, and
+    /// the JWK's own `alg`, if it states one, is `alg`.
+    fn fits(&self, alg: Algorithm) -> bool {
+        if let Some(key_alg) = self.alg {
+            if format!("{key_alg:?}") != format!("{alg:?}") {
+                return false;
+            }
+        }
+        match (self.kind, alg.family()) {
+            (KeyKind::Rsa, AlgorithmFamily::Rsa) => true,
+            (KeyKind::P256, _) => alg == Algorithm::ES256,
+            (KeyKind::P384, _) => alg == Algorithm::ES384,
+            (KeyKind::Ed25519, AlgorithmFamily::Ed) => true,
+            _ => false,
+        }
+    }
+}
+
+/// A decoded key set.
+#[derive(Default)]
+pub struct KeySet {
+    keys: Vec<Arc<VerificationKey>>,
+}
+
+impl KeySet {
+    /// Decodes `jwks`; keys that cannot verify signatures are left out rather than failing the
+    /// whole set.
+    pub fn new(jwks: &[Jwk]) -> Self {
+        Self {
+            keys: jwks
+                .iter()
+                .filter_map(VerificationKey::from_jwk)
+                .map(Arc::new)
+                .collect(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The key that verifies a token signed with `alg` under `kid`.
+    ///
+    /// OIDC Core 10.1.1: with a `kid`, the key of that id; without one, the only key that fits
+    /// `alg` (several candidates: refuse rather than guess).
+    pub fn select(
+        &self,
+        kid: Option<&str>,
+        alg: Algorithm,
+    ) -> Result<Arc<VerificationKey>, KeyError> {
+        let mut candidates = self.keys.iter().filter(|k| k.fits(alg));
+        let key = match kid {
+            Some(kid) => candidates.find(|k| k.kid() == Some(kid)),
+            None => {
+                let first = candidates.next();
+                if candidates.next().is_some() {
+                    return Err(KeyError::Ambiguous);
+                }
+                first
+            }
+        };
+        key.cloned().ok_or(KeyError::Unknown)
+    }
+}
+
+/// A JWKS as published (RFC 7517 §5): entries that are not JWKs at all are skipped rather than
+/// failing the whole set.
 #[derive(Deserialize)]
-pub(crate) struct RawKeySet {
+struct RawKeySet {
     keys: Vec<serde_json::Value>,
 }
 
 impl RawKeySet {
-    pub(crate) fn usable(self) -> Vec<Jwk> {
+    fn into_jwks(self) -> Vec<Jwk> {
         self.keys
             .into_iter()
             .filter_map(|k| serde_json::from_value(k).ok())
@@ -36,115 +173,81 @@ impl RawKeySet {
     }
 }
 
+/// Where the keys come from: the provider's `jwks_uri`, or a fixed set in tests.
+pub(crate) trait KeySource: Send + Sync {
+    fn fetch(&self) -> impl Future<Output = Result<Vec<Jwk>, RequestError>> + Send;
+}
+
 /// The provider at `jwks_uri`.
-pub struct RemoteKeys {
-    pub client: reqwest::Client,
-    pub jwks_uri: url::Url,
+pub(crate) struct RemoteKeys {
+    pub(crate) client: reqwest::Client,
+    pub(crate) jwks_uri: url::Url,
 }
 
 impl KeySource for RemoteKeys {
-    async fn fetch(&self) -> Result<Vec<Jwk>> {
-        let set: RawKeySet = super::http::get_json(&self.client, self.jwks_uri.as_str()).await?;
-        Ok(set.usable())
+    async fn fetch(&self) -> Result<Vec<Jwk>, RequestError> {
+        let raw: RawKeySet = get_json(&self.client, self.jwks_uri.as_str()).await?;
+        Ok(raw.into_jwks())
     }
 }
 
-/// Cached keys; see [`JwksCache::key_for`].
-pub struct JwksCache<S> {
+/// The provider's keys, fetched on first need; see [`JwksCache::key_for`].
+pub(crate) struct JwksCache<S> {
     source: S,
     state: Mutex<State>,
 }
 
 #[derive(Default)]
 struct State {
-    keys: Option<Vec<Jwk>>,
+    keys: Option<KeySet>,
     last_refetch: Option<Instant>,
 }
 
 impl<S: KeySource> JwksCache<S> {
-    pub fn new(source: S) -> Self {
+    pub(crate) fn new(source: S) -> Self {
         Self {
             source,
             state: Mutex::new(State::default()),
         }
     }
 
-    /// The key that verifies a token signed with `alg` under `kid`.
-    ///
-    /// OIDC Core 10.1.1: with a `kid`, the key of that id; without one, the only key that fits
-    /// `alg` (several candidates: refuse rather than guess). A `kid` not in the cached set
-    /// causes one refetch (the provider rotated its keys), rate-limited by
-    /// [`REFETCH_INTERVAL`].
-    pub async fn key_for(
+    /// The key for a token signed with `alg` under `kid` (see [`KeySet::select`]). A `kid`
+    /// not in the cached set causes one refetch (the provider rotated its keys), rate-limited
+    /// by [`REFETCH_INTERVAL`].
+    pub(crate) async fn key_for(
         &self,
         kid: Option<&str>,
         alg: Algorithm,
-    ) -> Result<DecodingKey, TokenError> {
+    ) -> Result<Arc<VerificationKey>, KeyError> {
         let mut state = self.state.lock().await;
-        if state.keys.is_none() {
-            state.keys = Some(self.fetch().await?);
-        }
-        match select(state.keys.as_deref().unwrap_or_default(), kid, alg) {
-            Err(TokenError::UnknownKey) => {}
+        let keys = match state.keys.take() {
+            Some(keys) => keys,
+            None => self.fetch().await?,
+        };
+        let found = keys.select(kid, alg);
+        state.keys = Some(keys);
+        match found {
+            Err(KeyError::Unknown) => {}
             found => return found,
         }
         let may_refetch = state
             .last_refetch
             .is_none_or(|t| t.elapsed() >= REFETCH_INTERVAL);
         if !may_refetch {
-            return Err(TokenError::UnknownKey);
+            return Err(KeyError::Unknown);
         }
         state.last_refetch = Some(Instant::now());
-        state.keys = Some(self.fetch().await?);
-        select(state.keys.as_deref().unwrap_or_default(), kid, alg)
+        let keys = self.fetch().await?;
+        let found = keys.select(kid, alg);
+        state.keys = Some(keys);
+        found
     }
 
-    async fn fetch(&self) -> Result<Vec<Jwk>, TokenError> {
-        self.source
-            .fetch()
-            .await
-            .map_err(|e| TokenError::Keys(e.to_string()))
+    async fn fetch(&self) -> Result<KeySet, KeyError> {
+        let jwks = self.source.fetch().await.map_err(KeyError::Fetch)?;
+        Ok(KeySet::new(&jwks))
     }
 }
 
-fn select(keys: &[Jwk], kid: Option<&str>, alg: Algorithm) -> Result<DecodingKey, TokenError> {
-    let mut candidates = keys.iter().filter(|k| fits(k, alg));
-    let key = match kid {
-        Some(kid) => candidates.find(|k| k.common.key_id.as_deref() == Some(kid)),
-        None => {
-            let first = candidates.next();
-            if candidates.next().is_some() {
-                return Err(TokenError::AmbiguousKey);
-            }
-            first
-        }
-    };
-    let key = key.ok_or(TokenError::UnknownKey)?;
-    DecodingKey::from_jwk(key).map_err(|_| TokenError::UnknownKey)
-}
-
-/// Whether `key` may verify a signature made with `alg`: a signing key of the right type and
-/// curve, whose own `alg`, if it states one, is `alg`.
-fn fits(key: &Jwk, alg: Algorithm) -> bool {
-    if matches!(&key.common.public_key_use, Some(u) if *u != PublicKeyUse::Signature) {
-        return false;
-    }
-    if let Some(key_alg) = key.common.key_algorithm {
-        if key_alg == KeyAlgorithm::UNKNOWN_ALGORITHM
-            || format!("{key_alg:?}") != format!("{alg:?}")
-        {
-            return false;
-        }
-    }
-    match (&key.algorithm, alg.family()) {
-        (AlgorithmParameters::RSA(_), AlgorithmFamily::Rsa) => true,
-        (AlgorithmParameters::EllipticCurve(ec), AlgorithmFamily::Ec) => matches!(
-            (&ec.curve, alg),
-            (EllipticCurve::P256, Algorithm::ES256) | (EllipticCurve::P384, Algorithm::ES384)
-        ),
-        (AlgorithmParameters::OctetKeyPair(okp), AlgorithmFamily::Ed) => {
-            okp.curve == EllipticCurve::Ed25519
-        }
-        _ => false,
-    }
-}
+#[cfg(test)]
+mod tests;

@@ -1,27 +1,35 @@
 //! OpenID Connect for a native app: Authorization Code flow with PKCE through the system
 //! browser and a loopback redirect (RFC 8252), and the ID token rules of OIDC Core 3.1.3.7.
+//!
+//! Protocol only: each module speaks in its own error types ([`RequestError`],
+//! [`DiscoveryError`], [`KeyError`], [`TokenError`], [`OAuthError`]); the sentences a person
+//! reads are made from them in [`crate::Error`].
 
+mod authorization;
 pub mod callback;
 mod discovery;
-pub mod http;
+mod error;
+pub(crate) mod http;
 mod id_token;
 mod jwks;
-pub mod pkce;
+mod pkce;
 mod token;
+mod types;
 
-pub use discovery::ProviderMetadata;
-pub use id_token::{validate_id_token, IdClaims, NonceCheck, TokenError, ValidationParams};
-pub use jwks::{JwksCache, KeySource, RemoteKeys};
-pub use token::{Grant, TokenEndpointError, TokenResponse};
+#[cfg(test)]
+mod test_tokens;
 
-pub(crate) use discovery::discover;
-pub(crate) use token::{exchange_code, refresh, revoke};
-
-/// The algorithms an ID token may be signed with: asymmetric only. Never `none`, never HMAC,
-/// whose key would be the public client id or a public key (OIDC Core 10.1, RFC 8725 §3.1).
-pub const ALLOWED_ALGORITHMS: [jsonwebtoken::Algorithm; 9] = {
-    use jsonwebtoken::Algorithm::*;
-    [
-        RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, EdDSA,
-    ]
+pub use discovery::{DiscoveryError, ProviderMetadata};
+pub use error::{OAuthError, RequestError};
+pub use id_token::{
+    IdClaims, NonceCheck, TokenError, UnverifiedIdToken, ValidationParams, ALLOWED_ALGORITHMS,
 };
+pub use jwks::{KeyError, KeySet, VerificationKey};
+pub use pkce::{PkceChallenge, PkceVerifier};
+pub use token::{parse_token_response, TokenResponse};
+pub use types::{ClientId, CsrfState, IssuerUrl, Nonce};
+
+pub(crate) use authorization::AuthorizationRequest;
+pub(crate) use discovery::discover;
+pub(crate) use jwks::{JwksCache, RemoteKeys};
+pub(crate) use token::{exchange_code, refresh, revoke};

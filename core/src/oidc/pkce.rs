@@ -1,48 +1,48 @@
-//! PKCE (RFC 7636) and the per-attempt random values.
+//! Proof Key for Code Exchange (RFC 7636) with the S256 method.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use chacha20poly1305::aead::rand_core::RngCore;
-use chacha20poly1305::aead::OsRng;
 use sha2::{Digest, Sha256};
 
+use super::types::random_value;
 use crate::secret::Secret;
 
-/// 32 random bytes, base64url without padding: 43 characters, 256 bits of entropy.
-///
-/// RFC 7636 §4.1 asks for a high-entropy verifier of 43 to 128 characters; the same strength
-/// serves `state` and `nonce`.
-pub fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    OsRng.fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
-}
+/// A code verifier: secret until the token request proves possession of it (RFC 7636 §4.5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PkceVerifier(Secret);
 
-/// A code verifier and its S256 challenge.
-#[derive(Debug)]
-pub struct Pkce {
-    pub verifier: Secret,
-    pub challenge: String,
-}
+impl PkceVerifier {
+    /// RFC 7636 §4.1 and §7.1: 256 bits from the system RNG, 43 characters.
+    pub fn new_random() -> Self {
+        Self(Secret::new(random_value()))
+    }
 
-impl Pkce {
-    pub fn new() -> Self {
-        Self::from_verifier(random_token())
+    pub fn new(value: String) -> Self {
+        Self(Secret::new(value))
+    }
+
+    pub fn secret(&self) -> &str {
+        self.0.secret()
     }
 
     /// RFC 7636 §4.2: `code_challenge = BASE64URL-ENCODE(SHA256(ASCII(code_verifier)))`.
-    pub fn from_verifier(verifier: String) -> Self {
-        let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
-        Self {
-            verifier: Secret::new(verifier),
-            challenge,
-        }
+    pub fn challenge(&self) -> PkceChallenge {
+        PkceChallenge(URL_SAFE_NO_PAD.encode(Sha256::digest(self.secret().as_bytes())))
     }
 }
 
-impl Default for Pkce {
-    fn default() -> Self {
-        Self::new()
+/// The S256 challenge sent in the authorization request (RFC 7636 §4.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PkceChallenge(String);
+
+impl PkceChallenge {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The only method Gatehouse sends (RFC 9700 §2.1.1: `plain` is not to be used).
+    pub fn method(&self) -> &'static str {
+        "S256"
     }
 }
 
@@ -59,21 +59,18 @@ mod tests {
         ];
         let verifier = URL_SAFE_NO_PAD.encode(octets);
         assert_eq!(verifier, "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
-        let pkce = Pkce::from_verifier(verifier);
+        let pkce = PkceVerifier::new(verifier);
         assert_eq!(
-            pkce.challenge,
+            pkce.challenge().as_str(),
             "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
     }
 
     #[test]
-    fn random_tokens_are_43_url_safe_characters_and_differ() {
-        let a = random_token();
-        let b = random_token();
-        assert_eq!(a.len(), 43);
-        assert!(a
-            .bytes()
-            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'));
-        assert_ne!(a, b);
+    fn verifiers_are_fresh_43_character_values() {
+        let a = PkceVerifier::new_random();
+        assert_eq!(a.secret().len(), 43);
+        assert_ne!(a, PkceVerifier::new_random());
+        assert_eq!(format!("{a:?}"), "PkceVerifier(Secret([redacted]))");
     }
 }

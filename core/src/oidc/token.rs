@@ -1,17 +1,18 @@
 //! Token endpoint calls: the code exchange (RFC 6749 §4.1.3 with RFC 7636 §4.5), refresh
-//! (RFC 6749 §6) and revocation (RFC 7009).
+//! (RFC 6749 §6) and revocation (RFC 7009). Reading an answer is apart from sending the
+//! request, so that it is tested without a provider.
 
-use std::fmt;
 use std::time::Duration;
 
 use serde::Deserialize;
 use url::Url;
 
 use super::http::send;
+use super::{ClientId, OAuthError, PkceVerifier, RequestError};
 use crate::secret::Secret;
-use crate::{Error, Result};
 
-/// A successful token response. Only what Gatehouse keeps is read.
+/// A successful token response (RFC 6749 §5.1, OIDC Core 3.1.3.3). Only what Gatehouse keeps
+/// is read.
 #[derive(Debug, Deserialize)]
 pub struct TokenResponse {
     pub id_token: Option<Secret>,
@@ -20,37 +21,64 @@ pub struct TokenResponse {
     pub expires_in: Option<u64>,
 }
 
-/// An error response of the token endpoint (RFC 6749 §5.2).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct TokenEndpointError {
-    pub error: String,
-    pub error_description: Option<String>,
-}
-
-impl fmt::Display for TokenEndpointError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.error_description {
-            Some(d) => write!(f, "{}: {d}", self.error),
-            None => f.write_str(&self.error),
+/// Reads the token endpoint's answer to a request sent to `url`.
+///
+/// ```
+/// use gatehouse_core::oidc::{parse_token_response, RequestError};
+/// let body = br#"{"error": "invalid_grant"}"#;
+/// let err = parse_token_response("https://id.example/token", 400, body).unwrap_err();
+/// assert!(matches!(err, RequestError::OAuth(e) if e.error == "invalid_grant"));
+/// ```
+pub fn parse_token_response(
+    url: &str,
+    status: u16,
+    body: &[u8],
+) -> Result<TokenResponse, RequestError> {
+    match status {
+        200 => {
+            let response: TokenResponse = serde_json::from_slice(body).map_err(|e| {
+                RequestError::response(
+                    url,
+                    format!("a token response that is not valid JSON ({e})"),
+                )
+            })?;
+            // RFC 6749 §5.1 and OIDC Core 3.1.3.3: token_type is Bearer (case-insensitive).
+            if !response.token_type.eq_ignore_ascii_case("bearer") {
+                return Err(RequestError::response(
+                    url,
+                    format!("the token type {:?}, not Bearer", response.token_type),
+                ));
+            }
+            Ok(response)
         }
+        // RFC 6749 §5.2: an error response is a 400 (401 for client authentication) with JSON.
+        400 | 401 => Err(match serde_json::from_slice::<OAuthError>(body) {
+            Ok(refusal) => RequestError::OAuth(refusal),
+            Err(_) => RequestError::Status {
+                url: url.to_owned(),
+                status,
+            },
+        }),
+        _ => Err(RequestError::Status {
+            url: url.to_owned(),
+            status,
+        }),
     }
 }
-
-/// The result of a call that the provider may refuse with a protocol error.
-pub type Grant = std::result::Result<TokenResponse, TokenEndpointError>;
 
 /// Exchanges the authorization code, proving possession of the PKCE verifier.
 pub(crate) async fn exchange_code(
     client: &reqwest::Client,
     token_endpoint: &Url,
-    client_id: &str,
+    client_id: &ClientId,
     code: &Secret,
-    verifier: &Secret,
+    verifier: &PkceVerifier,
     redirect_uri: &str,
-) -> Result<Grant> {
+) -> Result<TokenResponse, RequestError> {
     let form = [
         ("grant_type", "authorization_code"),
         ("code", code.secret()),
+        // RFC 6749 §4.1.3: the same redirect_uri as in the authorization request.
         ("redirect_uri", redirect_uri),
         ("client_id", client_id),
         ("code_verifier", verifier.secret()),
@@ -62,9 +90,9 @@ pub(crate) async fn exchange_code(
 pub(crate) async fn refresh(
     client: &reqwest::Client,
     token_endpoint: &Url,
-    client_id: &str,
+    client_id: &ClientId,
     refresh_token: &Secret,
-) -> Result<Grant> {
+) -> Result<TokenResponse, RequestError> {
     let form = [
         ("grant_type", "refresh_token"),
         ("refresh_token", refresh_token.secret()),
@@ -77,38 +105,13 @@ async fn post_token(
     client: &reqwest::Client,
     endpoint: &Url,
     form: &[(&str, &str)],
-) -> Result<Grant> {
-    let url = endpoint.as_str();
+) -> Result<TokenResponse, RequestError> {
     let request = client
         .post(endpoint.clone())
         .header("accept", "application/json")
         .form(form);
-    let (status, body) = send(request, url).await?;
-    match status {
-        200 => {
-            let response: TokenResponse = serde_json::from_slice(&body).map_err(|e| {
-                Error::BadResponse(format!("the token response is not valid JSON ({e})"))
-            })?;
-            // RFC 6749 §5.1 and OIDC Core 3.1.3.3: token_type is Bearer (case-insensitive).
-            if !response.token_type.eq_ignore_ascii_case("bearer") {
-                return Err(Error::BadResponse(format!(
-                    "the token type is {:?}, not Bearer",
-                    response.token_type
-                )));
-            }
-            Ok(Ok(response))
-        }
-        400 | 401 => serde_json::from_slice::<TokenEndpointError>(&body)
-            .map(Err)
-            .map_err(|_| Error::HttpStatus {
-                url: url.to_owned(),
-                status,
-            }),
-        _ => Err(Error::HttpStatus {
-            url: url.to_owned(),
-            status,
-        }),
-    }
+    let (status, body) = send(request, endpoint.as_str()).await?;
+    parse_token_response(endpoint.as_str(), status, &body)
 }
 
 /// Revokes a refresh token (RFC 7009 §2.1), giving up after `limit`. The caller logs a failure;
@@ -116,10 +119,10 @@ async fn post_token(
 pub(crate) async fn revoke(
     client: &reqwest::Client,
     endpoint: &Url,
-    client_id: &str,
+    client_id: &ClientId,
     refresh_token: &Secret,
     limit: Duration,
-) -> Result<()> {
+) -> Result<(), RequestError> {
     let form = [
         ("token", refresh_token.secret()),
         ("token_type_hint", "refresh_token"),
@@ -131,9 +134,72 @@ pub(crate) async fn revoke(
     if status == 200 {
         Ok(())
     } else {
-        Err(Error::HttpStatus {
+        Err(RequestError::Status {
             url: endpoint.to_string(),
             status,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const URL: &str = "https://id.example/token";
+
+    #[test]
+    fn a_bearer_response_yields_its_tokens() {
+        let body = br#"{"id_token": "h.p.s", "refresh_token": "r1", "token_type": "bearer",
+            "expires_in": 3600, "access_token": "a", "scope": "openid"}"#;
+        let response = parse_token_response(URL, 200, body).unwrap();
+        assert_eq!(response.id_token.unwrap().secret(), "h.p.s");
+        assert_eq!(response.refresh_token.unwrap().secret(), "r1");
+        assert_eq!(response.expires_in, Some(3600));
+    }
+
+    #[test]
+    fn another_token_type_is_an_unusable_answer() {
+        let body = br#"{"id_token": "h.p.s", "token_type": "DPoP"}"#;
+        let err = parse_token_response(URL, 200, body).unwrap_err();
+        assert!(
+            matches!(&err, RequestError::Response { reason, .. } if reason.contains("DPoP")),
+            "{err:?}"
+        );
+        assert!(!err.is_transient());
+    }
+
+    #[test]
+    fn invalid_json_is_an_unusable_answer_that_does_not_quote_the_body() {
+        let err = parse_token_response(URL, 200, b"{\"id_token\": \"secret-jwt").unwrap_err();
+        assert!(matches!(err, RequestError::Response { .. }), "{err:?}");
+        assert!(!err.to_string().contains("secret-jwt"));
+    }
+
+    #[test]
+    fn an_oauth_error_response_is_the_providers_refusal() {
+        let body = br#"{"error": "invalid_grant", "error_description": "grant revoked"}"#;
+        for status in [400, 401] {
+            match parse_token_response(URL, status, body) {
+                Err(RequestError::OAuth(e)) => {
+                    assert_eq!(e.error, "invalid_grant");
+                    assert_eq!(e.error_description.as_deref(), Some("grant revoked"));
+                }
+                other => panic!("{status}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_400_without_an_error_object_and_other_statuses_are_http_errors() {
+        for (status, body) in [
+            (400, &b"<html>bad</html>"[..]),
+            (500, br#"{"error": "server_error"}"#),
+            (302, b""),
+        ] {
+            match parse_token_response(URL, status, body) {
+                Err(e @ RequestError::Status { .. }) => assert!(e.is_transient()),
+                other => panic!("{status}: {other:?}"),
+            }
+        }
     }
 }

@@ -1,31 +1,18 @@
-//! A session's lifetime: a watcher that compares the ID token's expiry with the wall clock on
-//! every tick, and silent renewal with the refresh token (RFC 6749 §6, OIDC Core 12).
+//! A session's lifetime: a watcher that asks the [`super::policy`] on every tick, and silent
+//! renewal with the refresh token (RFC 6749 §6, OIDC Core 12).
 //!
 //! The watcher never trusts a long sleep: a timer set for the expiry would fire late after the
 //! machine sleeps or the clock jumps, so it ticks every [`TICK`] and asks the clock each time.
 
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Duration;
 
 use gatehouse_contract::SessionView;
 use tokio::time::MissedTickBehavior;
 
-use super::{lock, Active, Auth, Ended, State, StorageStatus};
-use crate::oidc::{refresh, NonceCheck};
-use crate::vault::SessionRecord;
+use super::policy::{Due, TICK};
+use super::{lock, Auth, Ended, State, StorageStatus};
+use crate::oidc::{refresh, KeyError, NonceCheck};
 use crate::{Error, Result};
-
-/// How often the watcher looks at the clock.
-pub const TICK: Duration = Duration::from_secs(1);
-
-/// A renewable session is renewed this much before it would stop being fresh: a tenth of the
-/// token's lifetime, at least two ticks (so a tick always falls in the window) and at most a
-/// minute. The session is never seen signed out between two renewals.
-fn renew_ahead(active: &Active) -> i64 {
-    let lifetime = active.claims.expires_at - active.claims.issued_at;
-    (lifetime / 10).clamp(2 * TICK.as_secs() as i64, 60)
-}
 
 /// Why a renewal did not give a new session.
 enum Failure {
@@ -53,21 +40,24 @@ impl Auth {
         })
     }
 
-    /// One look at the clock: a session about to stop being fresh (DESIGN §4, `logged_in`) is
-    /// renewed when it can be; one that is no longer fresh and cannot be renewed is ended.
+    /// One look at the clock: a session about to stop being fresh is renewed when it can be;
+    /// one that is no longer fresh and cannot be renewed is ended.
     pub async fn check_lifetime(&self) {
-        let due = match &*lock(&self.inner.state) {
-            State::SignedIn(active) if active.record.refresh_token.is_some() => {
-                let min_ttl = self.inner.config.min_ttl.as_secs() as i64;
-                let remaining = active.claims.expires_at - self.inner.clock.now();
-                remaining <= min_ttl + renew_ahead(active)
+        let due = match &lock(&self.inner.state).state {
+            State::SignedIn(active) => {
+                let now = self.inner.clock.now();
+                self.inner.policy.due(active.lifetime(), now)
             }
-            State::SignedIn(active) => !self.is_fresh(active),
-            State::SignedOut => false,
+            State::SignedOut { .. } => Due::Nothing,
         };
-        if due {
-            if let Err(e) = self.renew().await {
-                tracing::info!(error = %e, "the session was not renewed");
+        match due {
+            Due::Nothing => {}
+            // `renew` ends a session that has no refresh token, under the renewal lock, so that
+            // ending never races a login or logout.
+            Due::Renew | Due::End => {
+                if let Err(e) = self.renew().await {
+                    tracing::info!(error = %e, "the session was not renewed");
+                }
             }
         }
     }
@@ -75,21 +65,25 @@ impl Auth {
     /// Renews the session with its refresh token. One renewal runs at a time; a call that had
     /// to wait for another returns what that one left, without asking the provider again.
     pub async fn renew(&self) -> Result<SessionView> {
-        let seen = self.inner.generation.load(Ordering::SeqCst);
+        let seen = lock(&self.inner.state).generation;
         let _one_at_a_time = self.inner.renewing.lock().await;
-        if self.inner.generation.load(Ordering::SeqCst) != seen {
-            return self.session()?.ok_or(Error::Expired);
-        }
-        let (record, subject, nonce, storage) = match &*lock(&self.inner.state) {
-            State::SignedIn(a) => (
-                a.record.clone(),
-                a.claims.subject.clone(),
-                a.claims.nonce.clone(),
-                a.storage,
-            ),
-            State::SignedOut => return Err(Error::Expired),
+        let (record, subject, nonce, storage) = {
+            let slot = lock(&self.inner.state);
+            if slot.generation != seen {
+                drop(slot);
+                return self.session()?.ok_or(Error::Expired);
+            }
+            match &slot.state {
+                State::SignedIn(a) => (
+                    a.record.clone(),
+                    a.claims.subject.clone(),
+                    a.claims.nonce.clone(),
+                    a.storage,
+                ),
+                State::SignedOut { .. } => return Err(Error::Expired),
+            }
         };
-        let Some(refresh_token) = record.refresh_token.clone() else {
+        let Some(refresh_token) = record.refresh_token else {
             self.end(Ended::Expired, true).await;
             return Err(Error::Expired);
         };
@@ -97,51 +91,33 @@ impl Auth {
         let renewed = async {
             let provider = self.provider().await.map_err(Failure::Unreachable)?;
             let config = &self.inner.config;
-            let grant = refresh(
+            let response = refresh(
                 &self.inner.http,
                 &provider.metadata.token_endpoint,
                 &config.client_id,
                 &refresh_token,
             )
             .await
-            .map_err(|e| match e {
-                Error::Unreachable { .. } | Error::HttpStatus { .. } => Failure::Unreachable(e),
-                other => Failure::Rejected(other),
-            })?
             // invalid_grant: revoked, expired, or a rotated token presented twice.
-            .map_err(|e| {
-                Failure::Rejected(Error::Refused {
-                    error: e.error,
-                    description: e.error_description,
-                })
-            })?;
-            let id_token = grant.id_token.ok_or_else(|| {
-                Failure::Rejected(Error::BadResponse(
-                    "the refresh response has no id_token".into(),
-                ))
+            .map_err(|e| match e.is_transient() {
+                true => Failure::Unreachable(e.into()),
+                false => Failure::Rejected(e.into()),
             })?;
             // OIDC Core 12.2: validated like the first, same iss and sub, nonce optional.
-            let claims = self
-                .validate(
-                    &provider,
-                    id_token.secret(),
-                    NonceCheck::SameAsOriginal(nonce.as_deref()),
-                    Some(&subject),
-                )
-                .await
-                .map_err(|e| match Error::from(e) {
-                    keys @ Error::SigningKeys(_) => Failure::Unreachable(keys),
-                    invalid => Failure::Rejected(invalid),
-                })?;
-            let record = SessionRecord {
-                id_token,
-                // Without rotation the old refresh token stays valid.
-                refresh_token: grant.refresh_token.or(Some(refresh_token)),
-                expires_at: claims.expires_at,
-                issuer: record.issuer,
-                client_id: record.client_id,
-            };
-            Ok::<_, Failure>((record, claims))
+            // Without rotation the old refresh token stays valid.
+            let nonce = NonceCheck::SameAsOriginal(nonce.as_deref());
+            self.accept(
+                &provider,
+                response,
+                nonce,
+                Some(&subject),
+                Some(refresh_token),
+            )
+            .await
+            .map_err(|e| match e {
+                keys @ Error::SigningKeys(KeyError::Fetch(_)) => Failure::Unreachable(keys),
+                invalid => Failure::Rejected(invalid),
+            })
         };
 
         match renewed.await {
@@ -162,7 +138,7 @@ impl Auth {
             }
             Err(Failure::Unreachable(e)) => {
                 tracing::warn!(error = %e, "the session could not be renewed");
-                let url = self.inner.config.issuer.clone();
+                let url = self.inner.config.issuer.to_string();
                 self.end(Ended::Unreachable { url: url.clone() }, false)
                     .await;
                 Err(Error::RenewalUnreachable { url })
@@ -171,8 +147,10 @@ impl Auth {
     }
 
     /// Ends the session locally and tells the UI why; `destroy` also removes the record.
-    pub(crate) async fn end(&self, reason: Ended, destroy: bool) {
-        self.set_state(State::SignedOut, Some(reason));
+    async fn end(&self, reason: Ended, destroy: bool) {
+        self.set_state(State::SignedOut {
+            ended: Some(reason),
+        });
         if destroy {
             self.destroy_record().await;
         }

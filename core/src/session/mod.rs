@@ -1,31 +1,30 @@
-//! The session: signed out, signing in, signed in; the sign-in flow that moves between them;
-//! and what the UI is told at each change.
+//! The session: signed out (and why), or signed in; the sign-in flow and the lifetime watcher
+//! that move between them; and what the UI is told at each change.
 
 mod lifetime;
 mod login;
+mod policy;
 
-pub use lifetime::TICK;
-
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use gatehouse_contract::SessionView;
-pub(crate) use gatehouse_contract::StorageStatus;
+use gatehouse_contract::{SessionView, StorageStatus};
 use tokio::sync::oneshot;
 
 use crate::browser::Browser;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::oidc::{
-    discover, http, revoke, validate_id_token, IdClaims, JwksCache, NonceCheck, ProviderMetadata,
-    RemoteKeys, TokenError, ValidationParams,
+    discover, http, revoke, IdClaims, JwksCache, NonceCheck, ProviderMetadata, RemoteKeys,
+    TokenResponse, UnverifiedIdToken, ValidationParams,
 };
+use crate::secret::Secret;
 use crate::vault::{KeyStoreError, Opened, SessionRecord, Vault};
 use crate::{Error, Result};
+use policy::{Lifetime, Policy};
 
 /// How long logout waits for the provider to confirm revocation (RFC 7009) before moving on.
-pub const REVOCATION_LIMIT: Duration = Duration::from_secs(5);
+const REVOCATION_LIMIT: Duration = Duration::from_secs(5);
 
 /// Told of every change of session: the new view, or `None` when signed out.
 pub type Notify = Arc<dyn Fn(Option<SessionView>) + Send + Sync>;
@@ -40,29 +39,43 @@ pub struct Auth {
 
 struct Inner {
     config: Config,
+    policy: Policy,
     http: reqwest::Client,
     clock: Arc<dyn Clock>,
     vault: Vault,
     browser: Browser,
     /// Discovered on first need and kept; a failed discovery is retried next time.
     provider: tokio::sync::Mutex<Option<Arc<Provider>>>,
-    state: Mutex<State>,
+    /// The one state of the session, and a count of its changes.
+    state: Mutex<Slot>,
     /// The cancel handle of the sign-in in progress, if any.
     attempt: Mutex<Option<oneshot::Sender<()>>>,
-    /// Why the last session ended, or why none could be opened, until a new one starts.
-    ended: Mutex<Option<Ended>>,
-    /// Bumped on every change of session, so that a renewal that waited can tell whether
-    /// another one already did its work.
-    generation: AtomicU64,
     /// Held for the whole of a renewal (one refresh in flight at a time), and by login and
     /// logout while they replace the session, so that a renewal never overwrites them.
     renewing: tokio::sync::Mutex<()>,
     notify: Notify,
 }
 
+/// The state and its generation, changed together under one lock.
+struct Slot {
+    state: State,
+    /// Bumped on every change of state, so that a renewal that waited can tell whether
+    /// another one already did its work.
+    generation: u64,
+}
+
+enum State {
+    /// No session; `ended` says why, when the last one ended by itself or none could be opened,
+    /// until a new one starts.
+    SignedOut {
+        ended: Option<Ended>,
+    },
+    SignedIn(Box<Active>),
+}
+
 /// Why there is no session, as `session` reports it while signed out.
 #[derive(Debug, Clone)]
-pub(crate) enum Ended {
+enum Ended {
     /// The keyring could not be reached, so the stored session could not be opened.
     Keyring(KeyStoreError),
     /// The session ran out and could not be renewed.
@@ -82,16 +95,9 @@ impl Ended {
 }
 
 /// The provider's metadata and its signing keys.
-pub(crate) struct Provider {
-    pub(crate) metadata: ProviderMetadata,
-    pub(crate) keys: JwksCache<RemoteKeys>,
-}
-
-#[derive(Default)]
-enum State {
-    #[default]
-    SignedOut,
-    SignedIn(Box<Active>),
+struct Provider {
+    metadata: ProviderMetadata,
+    keys: JwksCache<RemoteKeys>,
 }
 
 /// A signed-in session: the record as sealed, the claims read from its ID token.
@@ -102,6 +108,14 @@ struct Active {
 }
 
 impl Active {
+    fn lifetime(&self) -> Lifetime {
+        Lifetime {
+            issued_at: self.claims.issued_at,
+            expires_at: self.claims.expires_at,
+            renewable: self.record.refresh_token.is_some(),
+        }
+    }
+
     fn view(&self) -> SessionView {
         SessionView {
             display_name: self.claims.display_name().to_owned(),
@@ -119,16 +133,18 @@ impl Auth {
         let browser = Browser::new(config.browser.clone());
         Self {
             inner: Arc::new(Inner {
+                policy: Policy::new(config.min_ttl),
                 config,
                 http: http::client(),
                 clock,
                 vault,
                 browser,
                 provider: tokio::sync::Mutex::new(None),
-                state: Mutex::new(State::SignedOut),
+                state: Mutex::new(Slot {
+                    state: State::SignedOut { ended: None },
+                    generation: 0,
+                }),
                 attempt: Mutex::new(None),
-                ended: Mutex::new(None),
-                generation: AtomicU64::new(0),
                 renewing: tokio::sync::Mutex::new(()),
                 notify,
             }),
@@ -157,7 +173,9 @@ impl Auth {
             Opened::Empty => return,
             Opened::KeyringUnavailable(e) => {
                 tracing::warn!(error = %e, "cannot open the stored session");
-                self.set_state(State::SignedOut, Some(Ended::Keyring(e)));
+                self.set_state(State::SignedOut {
+                    ended: Some(Ended::Keyring(e)),
+                });
                 return;
             }
         };
@@ -173,15 +191,18 @@ impl Auth {
             claims,
             storage: StorageStatus::Persisted,
         };
-        if self.is_fresh(&active) || active.record.refresh_token.is_some() {
+        let now = self.inner.clock.now();
+        if self.inner.policy.worth_keeping(active.lifetime(), now) {
             // A stale one is renewed by `open` right after.
-            self.set_state(State::SignedIn(Box::new(active)), None);
+            self.set_state(State::SignedIn(Box::new(active)));
         } else {
             // Expired and not renewable: nothing worth keeping.
             if let Err(e) = self.inner.vault.destroy() {
                 tracing::warn!(error = %e, "could not remove the expired session");
             }
-            self.set_state(State::SignedOut, Some(Ended::Expired));
+            self.set_state(State::SignedOut {
+                ended: Some(Ended::Expired),
+            });
         }
     }
 
@@ -198,38 +219,34 @@ impl Auth {
             storage,
         };
         let view = active.view();
-        self.set_state(State::SignedIn(Box::new(active)), None);
+        self.set_state(State::SignedIn(Box::new(active)));
         (self.inner.notify)(Some(view.clone()));
         view
     }
 
-    /// Replaces the session (and the reason there is none), and counts the change.
-    fn set_state(&self, state: State, ended: Option<Ended>) {
-        *lock(&self.inner.state) = state;
-        *lock(&self.inner.ended) = ended;
-        self.inner.generation.fetch_add(1, Ordering::SeqCst);
+    /// Replaces the session and counts the change; returns the state it replaced.
+    fn set_state(&self, state: State) -> State {
+        let mut slot = lock(&self.inner.state);
+        slot.generation += 1;
+        std::mem::replace(&mut slot.state, state)
     }
 
     /// The seed's `loggedIn`: a session exists and its ID token's `exp` is later than now
     /// plus the minimum remaining lifetime.
     pub fn logged_in(&self) -> bool {
-        match &*lock(&self.inner.state) {
+        match &lock(&self.inner.state).state {
             State::SignedIn(active) => self.is_fresh(active),
-            State::SignedOut => false,
+            State::SignedOut { .. } => false,
         }
     }
 
     /// The signed-in session as the UI sees it; `None` when signed out. When the last session
     /// ended by itself (expired, renewal impossible) or could not be opened, why instead.
     pub fn session(&self) -> Result<Option<SessionView>> {
-        if let State::SignedIn(active) = &*lock(&self.inner.state) {
-            if self.is_fresh(active) {
-                return Ok(Some(active.view()));
-            }
-        }
-        match &*lock(&self.inner.ended) {
-            Some(ended) => Err(ended.error()),
-            None => Ok(None),
+        match &lock(&self.inner.state).state {
+            State::SignedIn(active) if self.is_fresh(active) => Ok(Some(active.view())),
+            State::SignedIn(_) | State::SignedOut { ended: None } => Ok(None),
+            State::SignedOut { ended: Some(ended) } => Err(ended.error()),
         }
     }
 
@@ -247,8 +264,7 @@ impl Auth {
         self.cancel_login();
         // A renewal under way finishes first, so that it cannot bring the session back.
         let _no_renewal = self.inner.renewing.lock().await;
-        let previous = std::mem::take(&mut *lock(&self.inner.state));
-        self.set_state(State::SignedOut, None);
+        let previous = self.set_state(State::SignedOut { ended: None });
         self.destroy_record().await;
         (self.inner.notify)(None);
 
@@ -256,32 +272,40 @@ impl Auth {
             return Ok(());
         };
         if let Some(refresh_token) = &active.record.refresh_token {
-            let revoked = tokio::time::timeout(REVOCATION_LIMIT, async {
-                let provider = self.provider().await?;
-                let Some(endpoint) = &provider.metadata.revocation_endpoint else {
-                    tracing::info!("the provider has no revocation endpoint");
-                    return Ok(());
-                };
-                revoke(
-                    &self.inner.http,
-                    endpoint,
-                    &self.inner.config.client_id,
-                    refresh_token,
-                    REVOCATION_LIMIT,
-                )
-                .await
-            })
-            .await;
-            match revoked {
-                Ok(Ok(())) => tracing::info!("refresh token revoked"),
-                Ok(Err(e)) => tracing::warn!(error = %e, "could not revoke the refresh token"),
-                Err(_) => tracing::warn!("revoking the refresh token timed out"),
-            }
+            self.revoke(refresh_token).await;
         }
         if self.inner.config.end_session {
             self.end_provider_session(&active).await;
         }
         Ok(())
+    }
+
+    /// RFC 7009: tells the provider the refresh token is no longer wanted. Bounded by
+    /// [`REVOCATION_LIMIT`]; a failure is logged, the session is over anyway.
+    async fn revoke(&self, refresh_token: &Secret) {
+        let revoked = tokio::time::timeout(REVOCATION_LIMIT, async {
+            let provider = self.provider().await?;
+            let Some(endpoint) = &provider.metadata.revocation_endpoint else {
+                tracing::info!("the provider has no revocation endpoint");
+                return Ok(());
+            };
+            let client_id = &self.inner.config.client_id;
+            revoke(
+                &self.inner.http,
+                endpoint,
+                client_id,
+                refresh_token,
+                REVOCATION_LIMIT,
+            )
+            .await
+            .map_err(Error::from)
+        })
+        .await;
+        match revoked {
+            Ok(Ok(())) => tracing::info!("refresh token revoked"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "could not revoke the refresh token"),
+            Err(_) => tracing::warn!("revoking the refresh token timed out"),
+        }
     }
 
     async fn end_provider_session(&self, active: &Active) {
@@ -316,15 +340,22 @@ impl Auth {
         }
     }
 
-    /// Validates an ID token from the provider for this configuration, now (OIDC Core
-    /// 3.1.3.7; after a refresh, 12.2).
-    async fn validate(
+    /// Turns a token response into the session's record: its ID token validated for this
+    /// configuration, now (OIDC Core 3.1.3.7; after a refresh, 12.2). `kept_refresh_token` is
+    /// the one to keep when the response brings none (a provider that does not rotate).
+    async fn accept(
         &self,
         provider: &Provider,
-        id_token: &str,
+        response: TokenResponse,
         nonce: NonceCheck<'_>,
         subject: Option<&str>,
-    ) -> Result<IdClaims, TokenError> {
+        kept_refresh_token: Option<Secret>,
+    ) -> Result<(SessionRecord, IdClaims)> {
+        let id_token = response
+            .id_token
+            .ok_or_else(|| Error::BadResponse("the token response has no id_token".into()))?;
+        let token = UnverifiedIdToken::parse(id_token.secret())?;
+        let key = provider.keys.key_for(token.kid(), token.alg()).await?;
         let config = &self.inner.config;
         let params = ValidationParams {
             issuer: &config.issuer,
@@ -334,27 +365,29 @@ impl Auth {
             nonce,
             subject,
         };
-        validate_id_token(id_token, &provider.keys, &params).await
+        let claims = token.validate(&key, &params)?;
+        let record = SessionRecord {
+            id_token,
+            refresh_token: response.refresh_token.or(kept_refresh_token),
+            expires_at: claims.expires_at,
+            issuer: config.issuer.to_string(),
+            client_id: config.client_id.to_string(),
+        };
+        Ok((record, claims))
     }
 
     fn is_fresh(&self, active: &Active) -> bool {
-        let min_ttl = self.inner.config.min_ttl.as_secs() as i64;
-        active.claims.expires_at > self.inner.clock.now().saturating_add(min_ttl)
+        let now = self.inner.clock.now();
+        self.inner.policy.is_fresh(active.lifetime(), now)
     }
 
     /// The provider's metadata and keys, discovered once.
-    pub(crate) async fn provider(&self) -> Result<Arc<Provider>> {
+    async fn provider(&self) -> Result<Arc<Provider>> {
         let mut slot = self.inner.provider.lock().await;
         if let Some(provider) = &*slot {
             return Ok(provider.clone());
         }
-        let config = &self.inner.config;
-        let metadata = discover(
-            &self.inner.http,
-            &config.issuer,
-            config.issuer_is_loopback(),
-        )
-        .await?;
+        let metadata = discover(&self.inner.http, &self.inner.config.issuer).await?;
         let keys = JwksCache::new(RemoteKeys {
             client: self.inner.http.clone(),
             jwks_uri: metadata.jwks_uri.clone(),

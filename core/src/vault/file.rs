@@ -1,15 +1,24 @@
-//! Crash-safe file writes, and a plain-file record store.
+//! The sealed record's file: the one reader and writer of it.
+//!
+//! The file has the layout of a `tauri-plugin-store` file (a JSON object; the record under
+//! `session`), so the app keeps it where the plugin keeps its stores. It is written only here,
+//! with a crash-safe replace: never by a plain write that a crash could truncate.
 
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use serde_json::{Map, Value};
+
 use super::{RecordStore, Sealed};
+
+/// The key the record is kept under.
+const KEY: &str = "session";
 
 /// Writes `bytes` to `path` so that a crash leaves either the old file or the new one, never
 /// a truncated mix: write a temporary file beside it, fsync, rename over, fsync the folder.
 /// The file is created readable by its owner only.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -66,7 +75,7 @@ fn sync_dir(_dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// The sealed record as a JSON file of its own.
+/// The sealed record in its file.
 #[derive(Debug, Clone)]
 pub struct FileRecordStore {
     path: PathBuf,
@@ -80,28 +89,61 @@ impl FileRecordStore {
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// The file's entries; `None` when there is no file. A file that is not a JSON object is
+    /// an error, never silently "empty".
+    fn entries(&self) -> io::Result<Option<Map<String, Value>>> {
+        let bytes = match fs::read(&self.path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+    }
+
+    /// Replaces the file with `entries`; removes it when nothing is left.
+    fn write(&self, entries: &Map<String, Value>) -> io::Result<()> {
+        if entries.is_empty() {
+            return match fs::remove_file(&self.path) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+                _ => Ok(()),
+            };
+        }
+        let bytes = serde_json::to_vec_pretty(entries).map_err(io::Error::other)?;
+        write_atomic(&self.path, &bytes)
+    }
+
+    /// The entries to write over: what the file holds, or nothing when it is unreadable (the
+    /// record in it did not open either).
+    fn entries_to_update(&self) -> Map<String, Value> {
+        self.entries().ok().flatten().unwrap_or_default()
+    }
 }
 
 impl RecordStore for FileRecordStore {
     fn load(&self) -> io::Result<Option<Sealed>> {
-        match fs::read(&self.path) {
-            Ok(bytes) => serde_json::from_slice(&bytes)
-                .map(Some)
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
+        let Some(mut entries) = self.entries()? else {
+            return Ok(None);
+        };
+        entries
+            .remove(KEY)
+            .map(serde_json::from_value)
+            .transpose()
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
     }
 
     fn save(&self, sealed: &Sealed) -> io::Result<()> {
-        let bytes = serde_json::to_vec_pretty(sealed).map_err(io::Error::other)?;
-        write_atomic(&self.path, &bytes)
+        let mut entries = self.entries_to_update();
+        let value = serde_json::to_value(sealed).map_err(io::Error::other)?;
+        entries.insert(KEY.to_owned(), value);
+        self.write(&entries)
     }
 
     fn clear(&self) -> io::Result<()> {
-        match fs::remove_file(&self.path) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
-        }
+        let mut entries = self.entries_to_update();
+        entries.remove(KEY);
+        self.write(&entries)
     }
 }

@@ -1,7 +1,5 @@
 //! The data key's home: the OS keyring (Keychain, Credential Manager, Secret Service).
 
-use std::sync::Mutex;
-
 use super::DataKey;
 
 /// Why the keyring did not answer as hoped.
@@ -84,20 +82,29 @@ impl KeyStore for OsKeyring {
 }
 
 /// A key store in memory, for unit tests of the vault and for failure injection.
+#[cfg(any(test, feature = "test-util"))]
 #[derive(Debug, Default)]
 pub struct MemoryKeyStore {
-    key: Mutex<Option<DataKey>>,
-    unavailable: Mutex<bool>,
+    key: std::sync::Mutex<Option<DataKey>>,
+    unavailable: std::sync::Mutex<bool>,
 }
 
+#[cfg(any(test, feature = "test-util"))]
+fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[cfg(any(test, feature = "test-util"))]
 impl MemoryKeyStore {
     /// Makes every call fail as an unreachable keyring would (or stop failing).
     pub fn set_unavailable(&self, unavailable: bool) {
-        *self.unavailable.lock().unwrap() = unavailable;
+        *lock(&self.unavailable) = unavailable;
     }
 
     fn check(&self) -> Result<(), KeyStoreError> {
-        if *self.unavailable.lock().unwrap() {
+        if *lock(&self.unavailable) {
             Err(KeyStoreError::Unavailable("simulated".into()))
         } else {
             Ok(())
@@ -105,21 +112,22 @@ impl MemoryKeyStore {
     }
 }
 
+#[cfg(any(test, feature = "test-util"))]
 impl KeyStore for MemoryKeyStore {
     fn get(&self) -> Result<Option<DataKey>, KeyStoreError> {
         self.check()?;
-        Ok(self.key.lock().unwrap().clone())
+        Ok(lock(&self.key).clone())
     }
 
     fn set(&self, key: &DataKey) -> Result<(), KeyStoreError> {
         self.check()?;
-        *self.key.lock().unwrap() = Some(key.clone());
+        *lock(&self.key) = Some(key.clone());
         Ok(())
     }
 
     fn delete(&self) -> Result<(), KeyStoreError> {
         self.check()?;
-        *self.key.lock().unwrap() = None;
+        *lock(&self.key) = None;
         Ok(())
     }
 }

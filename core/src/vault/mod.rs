@@ -1,5 +1,5 @@
-//! The session vault (DESIGN §5): the session record sealed with XChaCha20-Poly1305 under a
-//! random 256-bit key that lives in the OS keyring; the sealed record in a file.
+//! The session vault: the session record sealed with XChaCha20-Poly1305 under a random 256-bit
+//! key that lives in the OS keyring; the sealed record in a file.
 //!
 //! Opening never fails loudly: a tampered, truncated or foreign record is "no session" with a
 //! warning. An unavailable keyring is reported as such, and never deletes the record.
@@ -14,9 +14,12 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-pub use file::{write_atomic, FileRecordStore};
-pub use keyring::{KeyStore, KeyStoreError, MemoryKeyStore, OsKeyring};
-pub use seal::{DataKey, SealError, Sealed, FORMAT_VERSION};
+pub use file::FileRecordStore;
+#[cfg(any(test, feature = "test-util"))]
+pub use keyring::MemoryKeyStore;
+pub use keyring::{KeyStore, KeyStoreError, OsKeyring};
+use seal::FORMAT_VERSION;
+pub use seal::{DataKey, SealError, Sealed};
 
 use crate::secret::Secret;
 
@@ -43,7 +46,8 @@ impl fmt::Debug for SessionRecord {
     }
 }
 
-/// Where the sealed record lives: the Tauri store file in the app, a plain file in tests.
+/// Where the sealed record lives: [`FileRecordStore`] in the app and its tests; an
+/// implementation of its own where a test needs to break it.
 pub trait RecordStore: Send + Sync {
     fn load(&self) -> std::io::Result<Option<Sealed>>;
     /// Must replace the previous record atomically: a crash leaves the old one or the new one.
@@ -84,19 +88,19 @@ impl Vault {
     pub fn new(
         keys: Arc<dyn KeyStore>,
         store: Arc<dyn RecordStore>,
-        issuer: impl Into<String>,
-        client_id: impl Into<String>,
+        issuer: &str,
+        client_id: &str,
     ) -> Self {
         Self {
             keys,
             store,
-            issuer: issuer.into(),
-            client_id: client_id.into(),
+            issuer: issuer.to_owned(),
+            client_id: client_id.to_owned(),
         }
     }
 
     /// Associated data: the format version, issuer and client id. A record sealed for another
-    /// provider or client does not open here (DESIGN §5).
+    /// provider or client does not open here.
     fn associated_data(&self) -> Vec<u8> {
         let mut aad = format!("gatehouse.session.v{FORMAT_VERSION}").into_bytes();
         for part in [&self.issuer, &self.client_id] {

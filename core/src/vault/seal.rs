@@ -2,21 +2,24 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 /// The version of the sealed format; it is part of the associated data.
-pub const FORMAT_VERSION: u32 = 1;
+pub(crate) const FORMAT_VERSION: u32 = 1;
 
 /// A 256-bit data key, wiped on drop.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub struct DataKey([u8; 32]);
 
 impl DataKey {
+    /// 256 bits from the operating system's RNG.
     pub fn generate() -> Self {
-        Self(XChaCha20Poly1305::generate_key(&mut OsRng).into())
+        let mut key = Self([0u8; 32]);
+        getrandom::getrandom(&mut key.0).expect("the operating system's RNG is available");
+        key
     }
 
     /// The key as the keyring keeps it: base64 text.
@@ -59,10 +62,12 @@ pub enum SealError {
 impl Sealed {
     pub fn seal(key: &DataKey, plaintext: &[u8], aad: &[u8]) -> Self {
         let cipher = XChaCha20Poly1305::new((&key.0).into());
-        let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+        // 192 random bits: XChaCha20's nonce is large enough to be drawn at random per seal.
+        let mut nonce = [0u8; 24];
+        getrandom::getrandom(&mut nonce).expect("the operating system's RNG is available");
         let ciphertext = cipher
             .encrypt(
-                &nonce,
+                XNonce::from_slice(&nonce),
                 Payload {
                     msg: plaintext,
                     aad,

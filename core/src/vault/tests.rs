@@ -1,5 +1,6 @@
 use gatehouse_tests::TempDir;
 
+use super::file::write_atomic;
 use super::*;
 
 fn record(issuer: &str) -> SessionRecord {

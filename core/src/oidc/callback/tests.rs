@@ -2,13 +2,25 @@ use super::*;
 
 const ISSUER: &str = "https://id.example/";
 
+fn state(value: &str) -> CsrfState {
+    CsrfState::new(value)
+}
+
+fn issuer() -> IssuerUrl {
+    IssuerUrl::new(ISSUER)
+}
+
 fn get(target: &str) -> String {
     format!("GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
 }
 
 #[test]
 fn code_with_matching_state_is_accepted() {
-    match parse_callback(&get("/callback?code=c0de&state=s1"), "s1", ISSUER) {
+    match parse_callback(
+        &get("/callback?code=c0de&state=s1"),
+        &state("s1"),
+        &issuer(),
+    ) {
         Callback::Code(code) => assert_eq!(code.secret(), "c0de"),
         other => panic!("{other:?}"),
     }
@@ -17,20 +29,28 @@ fn code_with_matching_state_is_accepted() {
 #[test]
 fn wrong_or_missing_state_is_refused() {
     assert_eq!(
-        parse_callback(&get("/callback?code=c&state=other"), "s1", ISSUER),
+        parse_callback(
+            &get("/callback?code=c&state=other"),
+            &state("s1"),
+            &issuer()
+        ),
         Callback::BadState
     );
     assert_eq!(
-        parse_callback(&get("/callback?code=c"), "s1", ISSUER),
+        parse_callback(&get("/callback?code=c"), &state("s1"), &issuer()),
         Callback::BadState
     );
     assert_eq!(
-        parse_callback(&get("/callback?code=c&state="), "s1", ISSUER),
+        parse_callback(&get("/callback?code=c&state="), &state("s1"), &issuer()),
         Callback::BadState
     );
     // An error response with a foreign state must not end the attempt either.
     assert_eq!(
-        parse_callback(&get("/callback?error=access_denied&state=x"), "s1", ISSUER),
+        parse_callback(
+            &get("/callback?error=access_denied&state=x"),
+            &state("s1"),
+            &issuer()
+        ),
         Callback::BadState
     );
 }
@@ -40,13 +60,13 @@ fn provider_error_is_surfaced_with_its_description() {
     assert_eq!(
         parse_callback(
             &get("/callback?error=access_denied&error_description=User%20said%20no&state=s1"),
-            "s1",
-            ISSUER
+            &state("s1"),
+            &issuer()
         ),
-        Callback::ProviderError {
+        Callback::ProviderError(OAuthError {
             error: "access_denied".into(),
-            description: Some("User said no".into())
-        }
+            error_description: Some("User said no".into())
+        })
     );
 }
 
@@ -57,12 +77,12 @@ fn issuer_parameter_must_match_when_present() {
         "https%3A%2F%2Fevil.example%2F"
     );
     assert_eq!(
-        parse_callback(&get(&target), "s1", ISSUER),
+        parse_callback(&get(&target), &state("s1"), &issuer()),
         Callback::BadIssuer
     );
     let target = "/callback?code=c&state=s1&iss=https%3A%2F%2Fid.example%2F";
     assert!(matches!(
-        parse_callback(&get(target), "s1", ISSUER),
+        parse_callback(&get(target), &state("s1"), &issuer()),
         Callback::Code(_)
     ));
 }
@@ -70,11 +90,15 @@ fn issuer_parameter_must_match_when_present() {
 #[test]
 fn repeated_parameters_are_malformed() {
     assert_eq!(
-        parse_callback(&get("/callback?code=a&code=b&state=s1"), "s1", ISSUER),
+        parse_callback(
+            &get("/callback?code=a&code=b&state=s1"),
+            &state("s1"),
+            &issuer()
+        ),
         Callback::Malformed
     );
     assert_eq!(
-        parse_callback(&get("/callback?state=s1"), "s1", ISSUER),
+        parse_callback(&get("/callback?state=s1"), &state("s1"), &issuer()),
         Callback::Malformed
     );
 }
@@ -82,23 +106,29 @@ fn repeated_parameters_are_malformed() {
 #[test]
 fn other_paths_and_methods_are_not_the_callback() {
     assert_eq!(
-        parse_callback(&get("/favicon.ico"), "s1", ISSUER),
+        parse_callback(&get("/favicon.ico"), &state("s1"), &issuer()),
         Callback::NotCallback
     );
     assert_eq!(
-        parse_callback(&get("/callback/x?code=c&state=s1"), "s1", ISSUER),
+        parse_callback(&get("/callback/x?code=c&state=s1"), &state("s1"), &issuer()),
         Callback::NotCallback
     );
     assert_eq!(
         parse_callback(
             "POST /callback?code=c&state=s1 HTTP/1.1\r\n\r\n",
-            "s1",
-            ISSUER
+            &state("s1"),
+            &issuer()
         ),
         Callback::NotCallback
     );
-    assert_eq!(parse_callback("", "s1", ISSUER), Callback::NotCallback);
-    assert_eq!(parse_callback("GET", "s1", ISSUER), Callback::NotCallback);
+    assert_eq!(
+        parse_callback("", &state("s1"), &issuer()),
+        Callback::NotCallback
+    );
+    assert_eq!(
+        parse_callback("GET", &state("s1"), &issuer()),
+        Callback::NotCallback
+    );
 }
 
 async fn request(port: u16, target: &str) -> String {
@@ -113,7 +143,7 @@ async fn request(port: u16, target: &str) -> String {
 async fn listener_refuses_bad_state_then_takes_the_good_one() {
     let listener = Listener::bind(0).await.unwrap();
     let port = listener.port();
-    let waiting = tokio::spawn(listener.wait("s1".into(), ISSUER.into()));
+    let waiting = tokio::spawn(listener.wait(state("s1"), issuer()));
 
     // An idle connection (a browser's preconnect) must not block the others.
     let _idle = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
@@ -139,17 +169,17 @@ async fn listener_ends_the_attempt_on_a_provider_error() {
         listener.redirect_uri(),
         format!("http://127.0.0.1:{port}/callback")
     );
-    let waiting = tokio::spawn(listener.wait("s1".into(), ISSUER.into()));
+    let waiting = tokio::spawn(listener.wait(state("s1"), issuer()));
     request(port, "/callback?error=access_denied&state=s1").await;
     let err = waiting.await.unwrap().unwrap_err();
-    assert!(matches!(err, Error::Refused { ref error, .. } if error == "access_denied"));
+    assert_eq!(err.error, "access_denied");
 }
 
 #[tokio::test]
 async fn oversized_request_is_dropped_without_ending_the_attempt() {
     let listener = Listener::bind(0).await.unwrap();
     let port = listener.port();
-    let waiting = tokio::spawn(listener.wait("s1".into(), ISSUER.into()));
+    let waiting = tokio::spawn(listener.wait(state("s1"), issuer()));
     let mut stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
     let _ = stream.write_all(&vec![b'a'; 3 * MAX_REQUEST]).await;
     let mut sink = Vec::new();

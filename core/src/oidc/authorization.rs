@@ -1,0 +1,124 @@
+//! The authorization request (RFC 6749 §4.1.1, RFC 7636 §4.3, OIDC Core 3.1.2.1): the URL the
+//! system browser opens.
+
+use url::Url;
+
+use super::{ClientId, CsrfState, Nonce, PkceChallenge};
+
+/// Everything one authorization request sends.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AuthorizationRequest<'a> {
+    pub authorization_endpoint: &'a Url,
+    pub client_id: &'a ClientId,
+    /// `http://127.0.0.1:{port}/callback` on the port actually bound (RFC 8252 §7.3).
+    pub redirect_uri: &'a str,
+    /// Includes `openid` (OIDC Core 3.1.2.1).
+    pub scopes: &'a [String],
+    pub state: &'a CsrfState,
+    pub nonce: &'a Nonce,
+    pub pkce_challenge: &'a PkceChallenge,
+    /// Auth0's API audience, when one is configured.
+    pub audience: Option<&'a str>,
+}
+
+impl AuthorizationRequest<'_> {
+    /// The authorization endpoint with the request's parameters in its query, after any the
+    /// endpoint already has (RFC 6749 §3.1: they are kept).
+    pub(crate) fn url(&self) -> Url {
+        let mut url = self.authorization_endpoint.clone();
+        {
+            let mut query = url.query_pairs_mut();
+            query
+                .append_pair("response_type", "code")
+                .append_pair("client_id", self.client_id)
+                .append_pair("redirect_uri", self.redirect_uri)
+                .append_pair("scope", &self.scopes.join(" "))
+                .append_pair("state", self.state)
+                .append_pair("nonce", self.nonce)
+                .append_pair("code_challenge", self.pkce_challenge.as_str())
+                .append_pair("code_challenge_method", self.pkce_challenge.method());
+            if let Some(audience) = self.audience {
+                query.append_pair("audience", audience);
+            }
+        }
+        url
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::PkceVerifier;
+    use super::*;
+
+    fn pairs(url: &Url) -> Vec<(String, String)> {
+        url.query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn the_request_sends_exactly_the_code_flow_parameters_with_pkce_s256() {
+        let endpoint = Url::parse("https://id.example/authorize").unwrap();
+        let verifier = PkceVerifier::new("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".into());
+        let scopes = ["openid".to_owned(), "offline_access".to_owned()];
+        let request = AuthorizationRequest {
+            authorization_endpoint: &endpoint,
+            client_id: &ClientId::new("client-1"),
+            redirect_uri: "http://127.0.0.1:53682/callback",
+            scopes: &scopes,
+            state: &CsrfState::new("state-1"),
+            nonce: &Nonce::new("nonce-1"),
+            pkce_challenge: &verifier.challenge(),
+            audience: None,
+        };
+        let url = request.url();
+        assert_eq!(url.path(), "/authorize");
+        assert_eq!(
+            pairs(&url),
+            [
+                ("response_type", "code"),
+                ("client_id", "client-1"),
+                ("redirect_uri", "http://127.0.0.1:53682/callback"),
+                ("scope", "openid offline_access"),
+                ("state", "state-1"),
+                ("nonce", "nonce-1"),
+                (
+                    "code_challenge",
+                    "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+                ),
+                ("code_challenge_method", "S256"),
+            ]
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        );
+        // RFC 7636 §4.5: the verifier itself is sent only to the token endpoint.
+        assert!(!url.as_str().contains(verifier.secret()));
+
+        let with_audience = AuthorizationRequest {
+            audience: Some("https://api.example/"),
+            ..request
+        }
+        .url();
+        assert_eq!(
+            pairs(&with_audience).last(),
+            Some(&("audience".to_owned(), "https://api.example/".to_owned()))
+        );
+    }
+
+    #[test]
+    fn parameters_the_endpoint_already_has_are_kept() {
+        let endpoint = Url::parse("https://id.example/authorize?tenant=t1").unwrap();
+        let url = AuthorizationRequest {
+            authorization_endpoint: &endpoint,
+            client_id: &ClientId::new("c"),
+            redirect_uri: "http://127.0.0.1:1/callback",
+            scopes: &["openid".to_owned()],
+            state: &CsrfState::new("s"),
+            nonce: &Nonce::new("n"),
+            pkce_challenge: &PkceVerifier::new_random().challenge(),
+            audience: None,
+        }
+        .url();
+        assert_eq!(pairs(&url)[0], ("tenant".to_owned(), "t1".to_owned()));
+        assert_eq!(pairs(&url)[1].0, "response_type");
+    }
+}

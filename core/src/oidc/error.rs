@@ -1,0 +1,98 @@
+//! What can go wrong when talking to the provider, in protocol terms. The sentences a person
+//! reads are made from these once, in the crate's own error.
+
+use std::fmt;
+
+use serde::Deserialize;
+
+/// An OAuth 2.0 error response: from the token endpoint (RFC 6749 §5.2) or in the redirect
+/// (RFC 6749 §4.1.2.1).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct OAuthError {
+    pub error: String,
+    pub error_description: Option<String>,
+}
+
+impl fmt::Display for OAuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.error_description {
+            Some(d) if !d.is_empty() => write!(f, "{}: {d}", self.error),
+            _ => f.write_str(&self.error),
+        }
+    }
+}
+
+impl std::error::Error for OAuthError {}
+
+/// A back-channel request (discovery, JWKS, token, revocation) that did not give what was
+/// asked for.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequestError {
+    /// No answer: connection refused, TLS failure, timeout.
+    #[error("could not reach {url}")]
+    Transport {
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    /// An HTTP status the protocol does not define for this request.
+    #[error("{url} answered with HTTP status {status}")]
+    Status { url: String, status: u16 },
+    /// An answer that cannot be used: not the expected JSON, too large, a wrong token type.
+    #[error("{url} sent an unusable answer: {reason}")]
+    Response { url: String, reason: String },
+    /// The provider's own OAuth error (RFC 6749 §5.2), such as `invalid_grant`.
+    #[error("the provider refused the request")]
+    OAuth(#[source] OAuthError),
+}
+
+impl RequestError {
+    /// Whether the same request may succeed later: the provider was out of reach or answered
+    /// outside the protocol. A provider that answered with an OAuth error or an unusable
+    /// document meant it.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Transport { .. } | Self::Status { .. })
+    }
+
+    pub(crate) fn response(url: &str, reason: impl Into<String>) -> Self {
+        Self::Response {
+            url: url.to_owned(),
+            reason: reason.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn oauth_error_reads_with_or_without_description() {
+        let bare = OAuthError {
+            error: "invalid_grant".into(),
+            error_description: None,
+        };
+        assert_eq!(bare.to_string(), "invalid_grant");
+        let described = OAuthError {
+            error_description: Some("grant revoked".into()),
+            ..bare
+        };
+        assert_eq!(described.to_string(), "invalid_grant: grant revoked");
+    }
+
+    #[test]
+    fn only_an_unreachable_or_off_protocol_provider_is_transient() {
+        let status = RequestError::Status {
+            url: "https://id.example/token".into(),
+            status: 503,
+        };
+        assert!(status.is_transient());
+        assert!(!RequestError::response("https://id.example/token", "not JSON").is_transient());
+        let refused = RequestError::OAuth(OAuthError {
+            error: "invalid_grant".into(),
+            error_description: None,
+        });
+        assert!(!refused.is_transient());
+    }
+}

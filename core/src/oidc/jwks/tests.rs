@@ -1,0 +1,163 @@
+//! Key selection and the cache, with cases named after the OpenID Connect RP conformance tests
+//! (rp-id_token-kid-absent-*, rp-key-rotation-*) where one exists.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::json;
+
+use super::*;
+use crate::oidc::id_token::UnverifiedIdToken;
+use crate::oidc::test_tokens::*;
+
+/// Serves a sequence of key sets, one per fetch; the last repeats.
+struct Keys {
+    sets: Vec<Vec<Jwk>>,
+    fetches: AtomicUsize,
+}
+
+impl Keys {
+    fn new(sets: Vec<Vec<Jwk>>) -> Self {
+        Self {
+            sets,
+            fetches: AtomicUsize::new(0),
+        }
+    }
+
+    fn fetches(cache: &JwksCache<Self>) -> usize {
+        cache.source.fetches.load(Ordering::SeqCst)
+    }
+}
+
+impl KeySource for Keys {
+    async fn fetch(&self) -> Result<Vec<Jwk>, RequestError> {
+        let n = self.fetches.fetch_add(1, Ordering::SeqCst);
+        Ok(self.sets[n.min(self.sets.len() - 1)].clone())
+    }
+}
+
+/// The key `keys` selects for `token`, then the token validated with it.
+fn accepts(keys: &KeySet, token: &str) -> bool {
+    let token = UnverifiedIdToken::parse(token).unwrap();
+    let key = keys.select(token.kid(), token.alg()).unwrap();
+    let expected = Expected::new();
+    token.validate(&key, &expected.params()).is_ok()
+}
+
+fn header(token: &str) -> (Option<String>, Algorithm) {
+    let token = UnverifiedIdToken::parse(token).unwrap();
+    (token.kid().map(str::to_owned), token.alg())
+}
+
+#[test]
+fn rp_id_token_kid_absent_single_jwks_is_accepted() {
+    let keys = KeySet::new(&[jwk("key1")]);
+    assert!(accepts(&keys, &sign(&claims(), None, KEY1)));
+}
+
+#[test]
+fn rp_id_token_kid_absent_multiple_jwks_is_rejected() {
+    let keys = KeySet::new(&[jwk("key1"), jwk("key2")]);
+    let (kid, alg) = header(&sign(&claims(), None, KEY1));
+    assert!(matches!(
+        keys.select(kid.as_deref(), alg),
+        Err(KeyError::Ambiguous)
+    ));
+}
+
+#[test]
+fn rp_id_token_sig_rs256_selects_the_key_named_by_kid() {
+    let keys = KeySet::new(&[jwk("key1"), jwk("key2")]);
+    assert!(accepts(&keys, &sign(&claims(), Some("key2"), KEY2)));
+    assert!(accepts(&keys, &sign(&claims(), Some("key1"), KEY1)));
+}
+
+#[tokio::test]
+async fn unknown_kid_is_rejected_after_exactly_one_refetch() {
+    let cache = JwksCache::new(Keys::new(vec![vec![jwk("key1")]]));
+    let (kid, alg) = header(&sign(&claims(), Some("key2"), KEY2));
+    assert!(matches!(
+        cache.key_for(kid.as_deref(), alg).await,
+        Err(KeyError::Unknown)
+    ));
+    assert_eq!(Keys::fetches(&cache), 2, "the first fetch and one refetch");
+    // Rate-limited: a second unknown kid right away fetches nothing more.
+    assert!(matches!(
+        cache.key_for(kid.as_deref(), alg).await,
+        Err(KeyError::Unknown)
+    ));
+    assert_eq!(Keys::fetches(&cache), 2);
+}
+
+#[tokio::test]
+async fn rp_key_rotation_op_sign_key_is_found_on_refetch() {
+    let cache = JwksCache::new(Keys::new(vec![vec![jwk("key1")], vec![jwk("key2")]]));
+    let (kid, alg) = header(&sign(&claims(), Some("key1"), KEY1));
+    assert!(cache.key_for(kid.as_deref(), alg).await.is_ok());
+    let (kid, alg) = header(&sign(&claims(), Some("key2"), KEY2));
+    let rotated = cache.key_for(kid.as_deref(), alg).await.unwrap();
+    assert_eq!(rotated.kid(), Some("key2"));
+    assert_eq!(Keys::fetches(&cache), 2);
+}
+
+#[tokio::test]
+async fn a_known_kid_is_served_from_the_cache() {
+    let cache = JwksCache::new(Keys::new(vec![vec![jwk("key1")]]));
+    for _ in 0..3 {
+        assert!(cache.key_for(Some("key1"), Algorithm::RS256).await.is_ok());
+    }
+    assert_eq!(Keys::fetches(&cache), 1);
+}
+
+#[tokio::test]
+async fn a_key_set_that_cannot_be_fetched_is_a_fetch_error() {
+    struct Down;
+    impl KeySource for Down {
+        async fn fetch(&self) -> Result<Vec<Jwk>, RequestError> {
+            Err(RequestError::Status {
+                url: "https://id.example/jwks".into(),
+                status: 503,
+            })
+        }
+    }
+    let cache = JwksCache::new(Down);
+    match cache.key_for(Some("key1"), Algorithm::RS256).await {
+        Err(KeyError::Fetch(e)) => assert!(e.is_transient()),
+        other => panic!("{:?}", other.map(|k| k.kid().map(str::to_owned))),
+    }
+}
+
+#[test]
+fn key_with_another_use_or_alg_is_not_a_candidate() {
+    let mut enc = jwk("key1");
+    enc.common.public_key_use = Some(jsonwebtoken::jwk::PublicKeyUse::Encryption);
+    let keys = KeySet::new(&[enc]);
+    assert!(matches!(
+        keys.select(Some("key1"), Algorithm::RS256),
+        Err(KeyError::Unknown)
+    ));
+
+    let mut ps = jwk("key1");
+    ps.common.key_algorithm = Some(jsonwebtoken::jwk::KeyAlgorithm::PS256);
+    let keys = KeySet::new(&[ps]);
+    assert!(matches!(
+        keys.select(Some("key1"), Algorithm::RS256),
+        Err(KeyError::Unknown)
+    ));
+    assert!(keys.select(Some("key1"), Algorithm::PS256).is_ok());
+}
+
+#[test]
+fn jwks_with_unusable_keys_keeps_the_usable_ones() {
+    let raw: RawKeySet = serde_json::from_value(json!({"keys": [
+        {"kty": "RSA", "use": "enc", "alg": "RSA-OAEP-256", "kid": "e", "n": "AQAB", "e": "AQAB"},
+        {"kty": "weird", "kid": "w"},
+        serde_json::to_value(jwk("key1")).unwrap(),
+    ]}))
+    .unwrap();
+    let jwks = raw.into_jwks();
+    assert!(!jwks.iter().any(|k| k.common.key_id.as_deref() == Some("w")));
+    let keys = KeySet::new(&jwks);
+    assert_eq!(keys.len(), 1, "only key1 can verify signatures");
+    assert!(keys.select(Some("key1"), Algorithm::RS256).is_ok());
+    assert!(keys.select(Some("e"), Algorithm::RS256).is_err());
+}

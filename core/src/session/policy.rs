@@ -1,0 +1,202 @@
+//! The lifetime policy: whether a session counts as signed in, and when it is renewed or ended.
+//! Pure functions of the session's times and `now`, so each edge is tested with a fixed clock.
+
+use std::time::Duration;
+
+/// How often the watcher looks at the clock.
+pub(crate) const TICK: Duration = Duration::from_secs(1);
+
+/// What the policy needs to know of a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Lifetime {
+    /// The ID token's `iat`, seconds since the epoch.
+    pub issued_at: i64,
+    /// The ID token's `exp`, seconds since the epoch.
+    pub expires_at: i64,
+    /// Whether a refresh token allows silent renewal.
+    pub renewable: bool,
+}
+
+/// What to do with a session now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Due {
+    /// Nothing yet.
+    Nothing,
+    /// Renew it with its refresh token.
+    Renew,
+    /// End it: it is no longer fresh and cannot be renewed.
+    End,
+}
+
+/// The lifetime rules of one configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Policy {
+    /// An ID token must outlive now by this many seconds to count as signed in.
+    min_ttl: i64,
+}
+
+impl Policy {
+    /// The clock-skew leeway of ID token validation plays no part here: a session counts as
+    /// signed in only while its token's own `exp` is ahead by the minimum remaining lifetime.
+    pub fn new(min_ttl: Duration) -> Self {
+        Self {
+            min_ttl: i64::try_from(min_ttl.as_secs()).unwrap_or(i64::MAX),
+        }
+    }
+
+    /// The seed's `loggedIn`: the ID token's `exp` is later than now plus the minimum remaining
+    /// lifetime.
+    pub fn is_fresh(&self, session: Lifetime, now: i64) -> bool {
+        session.expires_at > now.saturating_add(self.min_ttl)
+    }
+
+    /// A renewable session is renewed this much before it would stop being fresh: a tenth of
+    /// the token's lifetime, at least two ticks (so a tick always falls in the window) and at
+    /// most a minute. The session is never seen signed out between two renewals.
+    pub fn renew_ahead(session: Lifetime) -> i64 {
+        let lifetime = session.expires_at.saturating_sub(session.issued_at);
+        (lifetime / 10).clamp(2 * TICK.as_secs() as i64, 60)
+    }
+
+    /// What one look at the clock asks for.
+    pub fn due(&self, session: Lifetime, now: i64) -> Due {
+        if session.renewable {
+            let remaining = session.expires_at.saturating_sub(now);
+            if remaining <= self.min_ttl.saturating_add(Self::renew_ahead(session)) {
+                Due::Renew
+            } else {
+                Due::Nothing
+            }
+        } else if self.is_fresh(session, now) {
+            Due::Nothing
+        } else {
+            Due::End
+        }
+    }
+
+    /// Whether a stored session is worth opening at start: fresh, or renewable (it is renewed
+    /// right after). Anything else is over and its record can go.
+    pub fn worth_keeping(&self, session: Lifetime, now: i64) -> bool {
+        session.renewable || self.is_fresh(session, now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const IAT: i64 = 1_800_000_000;
+
+    fn session(lifetime: i64, renewable: bool) -> Lifetime {
+        Lifetime {
+            issued_at: IAT,
+            expires_at: IAT + lifetime,
+            renewable,
+        }
+    }
+
+    fn policy(min_ttl: u64) -> Policy {
+        Policy::new(Duration::from_secs(min_ttl))
+    }
+
+    #[test]
+    fn fresh_until_exactly_exp_minus_min_ttl() {
+        let s = session(600, false);
+        let p = policy(60);
+        assert!(p.is_fresh(s, s.expires_at - 61));
+        assert!(
+            !p.is_fresh(s, s.expires_at - 60),
+            "exactly at exp - min_ttl"
+        );
+        assert!(!p.is_fresh(s, s.expires_at));
+        assert!(policy(0).is_fresh(s, s.expires_at - 1));
+        assert!(!policy(0).is_fresh(s, s.expires_at));
+    }
+
+    #[test]
+    fn an_unrenewable_session_ends_exactly_when_it_stops_being_fresh() {
+        let s = session(600, false);
+        let p = policy(60);
+        assert_eq!(p.due(s, s.expires_at - 61), Due::Nothing);
+        assert_eq!(p.due(s, s.expires_at - 60), Due::End);
+        assert!(p.worth_keeping(s, s.expires_at - 61));
+        assert!(!p.worth_keeping(s, s.expires_at - 60));
+    }
+
+    #[test]
+    fn a_renewable_session_renews_inside_the_early_window() {
+        let p = policy(60);
+        // A ten-minute token: a tenth of its life is the full minute.
+        let s = session(600, true);
+        assert_eq!(Policy::renew_ahead(s), 60);
+        assert_eq!(p.due(s, s.expires_at - 121), Due::Nothing);
+        assert_eq!(p.due(s, s.expires_at - 120), Due::Renew);
+        // Still fresh when renewed: `logged_in` never blips false between renewals.
+        assert!(p.is_fresh(s, s.expires_at - 120));
+        assert!(p.worth_keeping(s, s.expires_at + 3600));
+    }
+
+    #[test]
+    fn the_early_window_is_between_two_ticks_and_a_minute() {
+        assert_eq!(Policy::renew_ahead(session(6, true)), 2);
+        assert_eq!(Policy::renew_ahead(session(100, true)), 10);
+        assert_eq!(Policy::renew_ahead(session(36_000, true)), 60);
+        // A token issued after it expires (a broken provider) still gets the smallest window.
+        assert_eq!(Policy::renew_ahead(session(-5, true)), 2);
+        let short = session(6, true);
+        let p = policy(2);
+        assert_eq!(p.due(short, short.expires_at - 5), Due::Nothing);
+        assert_eq!(p.due(short, short.expires_at - 4), Due::Renew);
+    }
+
+    #[test]
+    fn leeway_does_not_stretch_freshness() {
+        use crate::config::Config;
+        let config = Config::resolve(
+            |name| match name {
+                "GATEHOUSE_ISSUER" => Some("https://id.example/".into()),
+                "GATEHOUSE_CLIENT_ID" => Some("c".into()),
+                "GATEHOUSE_MIN_TTL_SECS" => Some("0".into()),
+                "GATEHOUSE_LEEWAY_SECS" => Some("300".into()),
+                _ => None,
+            },
+            None,
+        )
+        .unwrap();
+        let p = Policy::new(config.min_ttl);
+        let s = session(600, false);
+        assert!(!p.is_fresh(s, s.expires_at));
+        assert_eq!(p.due(s, s.expires_at + 1), Due::End);
+    }
+
+    #[test]
+    fn a_clock_jump_past_expiry_ends_or_renews_at_once() {
+        let p = policy(60);
+        let jumped = IAT + 600 + 2 * 3600;
+        assert_eq!(p.due(session(600, false), jumped), Due::End);
+        assert_eq!(p.due(session(600, true), jumped), Due::Renew);
+    }
+
+    #[test]
+    fn a_clock_jump_back_before_issue_changes_nothing() {
+        let p = policy(60);
+        let before = IAT - 24 * 3600;
+        assert_eq!(p.due(session(600, false), before), Due::Nothing);
+        assert_eq!(p.due(session(600, true), before), Due::Nothing);
+        assert!(p.is_fresh(session(600, false), before));
+    }
+
+    #[test]
+    fn extreme_times_do_not_overflow() {
+        let p = policy(u64::MAX);
+        let s = Lifetime {
+            issued_at: i64::MIN,
+            expires_at: i64::MAX,
+            renewable: true,
+        };
+        assert_eq!(Policy::renew_ahead(s), 60);
+        assert!(!p.is_fresh(s, i64::MAX));
+        assert_eq!(p.due(s, i64::MIN), Due::Renew);
+        assert_eq!(policy(60).due(s, 0), Due::Nothing);
+    }
+}
