@@ -15,7 +15,7 @@ use chacha20poly1305::aead::{Aead, KeyInit, OsRng, Payload};
 use chacha20poly1305::{AeadCore, XChaCha20Poly1305};
 use gatehouse_core::oidc::callback::parse_callback;
 use gatehouse_core::oidc::{
-    ClientId, CsrfState, IssuerUrl, KeySet, Nonce, NonceCheck, UnverifiedIdToken, ValidationParams,
+    ClientId, CsrfState, IssuerUrl, KeySet, Nonce, Origin, UnverifiedIdToken, ValidationParams,
 };
 use gatehouse_core::vault::{DataKey, Sealed};
 use jsonwebtoken::jwk::Jwk;
@@ -104,10 +104,10 @@ fn id_token() {
     let params = ValidationParams {
         issuer: &issuer,
         client_id: &client_id,
+        audience: None,
         now,
         leeway: 60,
-        nonce: NonceCheck::Equals(&nonce),
-        subject: None,
+        origin: Origin::SignIn { nonce: &nonce },
     };
     let validate = |token: &str| {
         let token = UnverifiedIdToken::parse(token)?;

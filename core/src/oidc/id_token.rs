@@ -58,15 +58,25 @@ pub enum TokenError {
     NonceMissing,
     #[error("it names another user than the session it renews")]
     SubjectChanged,
+    #[error("it is also meant for an audience Gatehouse does not trust")]
+    UntrustedAudience,
+    #[error("its audiences differ from the session it renews")]
+    AudienceChanged,
+    #[error("it is older than the session it renews")]
+    OlderThanSession,
+    #[error("its authentication time differs from the session it renews")]
+    AuthTimeChanged,
 }
 
-/// How the `nonce` claim is checked.
+/// Where the token comes from, which decides the rules beyond OIDC Core 3.1.3.7.
 #[derive(Debug, Clone, Copy)]
-pub enum NonceCheck<'a> {
-    /// After a sign-in: present and equal to the one sent (OIDC Core 3.1.3.7 step 11).
-    Equals(&'a Nonce),
-    /// After a refresh: if present, equal to the original token's (OIDC Core 12.2).
-    SameAsOriginal(Option<&'a str>),
+pub enum Origin<'a> {
+    /// A sign-in: the `nonce` is present and equals the one sent (OIDC Core 3.1.3.7 step 11).
+    SignIn { nonce: &'a Nonce },
+    /// A refresh of the session whose ID token had `previous` (OIDC Core 12.2): the same
+    /// `iss`, `sub` and `aud`, an `iat` not older, the same `auth_time` when present, and a
+    /// `nonce`, if present, equal to the original one.
+    Refresh { previous: &'a IdClaims },
 }
 
 /// What the token is checked against.
@@ -74,13 +84,13 @@ pub enum NonceCheck<'a> {
 pub struct ValidationParams<'a> {
     pub issuer: &'a IssuerUrl,
     pub client_id: &'a ClientId,
+    /// The one audience trusted besides the client itself: the configured API audience.
+    pub audience: Option<&'a str>,
     /// Seconds since the epoch.
     pub now: i64,
     /// Allowed clock skew, seconds.
     pub leeway: i64,
-    pub nonce: NonceCheck<'a>,
-    /// After a refresh: the `sub` the session already has (OIDC Core 12.2).
-    pub subject: Option<&'a str>,
+    pub origin: Origin<'a>,
 }
 
 /// The claims Gatehouse uses, from a token that passed validation (or that it sealed itself).
@@ -88,8 +98,11 @@ pub struct ValidationParams<'a> {
 pub struct IdClaims {
     pub issuer: String,
     pub subject: String,
+    pub audiences: Vec<String>,
     pub expires_at: i64,
     pub issued_at: i64,
+    /// When the person authenticated (OIDC Core 2), when the provider says.
+    pub auth_time: Option<i64>,
     pub nonce: Option<String>,
     pub name: Option<String>,
     pub nickname: Option<String>,
@@ -141,6 +154,7 @@ struct RawClaims {
     exp: Option<Value>,
     iat: Option<Value>,
     nbf: Option<Value>,
+    auth_time: Option<Value>,
     nonce: Option<String>,
     name: Option<String>,
     nickname: Option<String>,
@@ -165,6 +179,11 @@ impl Audience {
     }
 }
 
+/// Two audience lists name the same audiences, in any order.
+fn same_audiences(a: &[String], b: &[String]) -> bool {
+    a.iter().all(|x| b.contains(x)) && b.iter().all(|x| a.contains(x))
+}
+
 impl RawClaims {
     fn into_claims(self, expires_at: i64, issued_at: i64) -> Result<IdClaims, TokenError> {
         let subject = self
@@ -172,13 +191,20 @@ impl RawClaims {
             .filter(|s| !s.is_empty())
             .ok_or(TokenError::NoSubject)?;
         let issuer = self.iss.ok_or(TokenError::WrongIssuer)?;
+        let auth_time = numeric_date(self.auth_time.as_ref())?;
+        let audiences = self
+            .aud
+            .map(|aud| aud.as_slice().to_vec())
+            .unwrap_or_default();
         // Only an https picture is shown: the UI's CSP allows no other remote images.
         let picture = self.picture.filter(|p| p.starts_with("https://"));
         Ok(IdClaims {
             issuer,
             subject,
+            audiences,
             expires_at,
             issued_at,
+            auth_time,
             nonce: self.nonce,
             name: self.name,
             nickname: self.nickname,
@@ -265,7 +291,8 @@ fn check_claims(claims: RawClaims, p: &ValidationParams<'_>) -> Result<IdClaims,
     if claims.iss.as_deref() != Some(p.issuer.as_str()) {
         return Err(TokenError::WrongIssuer);
     }
-    // Step 3: the aud Claim MUST contain the client_id as an audience.
+    // Step 3: the aud Claim MUST contain the client_id as an audience, and the token MUST be
+    // rejected if it lists additional audiences not trusted by the client (below).
     let audiences = claims
         .aud
         .as_ref()
@@ -279,6 +306,12 @@ fn check_claims(claims: RawClaims, p: &ValidationParams<'_>) -> Result<IdClaims,
         None if audiences.len() > 1 => return Err(TokenError::MissingAzp),
         Some(azp) if *p.client_id != *azp => return Err(TokenError::WrongAzp),
         _ => {}
+    }
+    // Step 3, second half (after azp, whose error says more): every other audience must be
+    // one the client trusts, which is only the configured API audience.
+    let trusted = |a: &String| *p.client_id == **a || p.audience == Some(a.as_str());
+    if !audiences.iter().all(trusted) {
+        return Err(TokenError::UntrustedAudience);
     }
     // Step 9: the current time MUST be before the time represented by the exp Claim.
     // A token without exp never counts as valid.
@@ -298,25 +331,50 @@ fn check_claims(claims: RawClaims, p: &ValidationParams<'_>) -> Result<IdClaims,
     if iat > p.now.saturating_add(p.leeway) {
         return Err(TokenError::IssuedInFuture);
     }
-    // Step 11: the nonce Claim MUST be present and equal the value sent in the request.
-    match p.nonce {
-        NonceCheck::Equals(expected) => match claims.nonce.as_deref() {
-            None => return Err(TokenError::NonceMissing),
-            Some(nonce) if *expected != *nonce => return Err(TokenError::NonceMismatch),
-            Some(_) => {}
-        },
-        NonceCheck::SameAsOriginal(original) => {
-            if claims.nonce.is_some() && claims.nonce.as_deref() != original {
-                return Err(TokenError::NonceMismatch);
-            }
-        }
+    let expected_nonce = match p.origin {
+        Origin::SignIn { nonce } => Some(nonce.as_str()),
+        Origin::Refresh { previous } => previous.nonce.as_deref(),
+    };
+    match (p.origin, claims.nonce.as_deref()) {
+        // Step 11: the nonce Claim MUST be present and equal the value sent in the request.
+        (Origin::SignIn { .. }, None) => return Err(TokenError::NonceMissing),
+        // OIDC Core 12.2: after a refresh it may be absent; if present, it is the original.
+        (_, Some(nonce)) if Some(nonce) != expected_nonce => return Err(TokenError::NonceMismatch),
+        _ => {}
     }
     let checked = claims.into_claims(exp, iat)?;
-    // OIDC Core 12.2: a refreshed ID token names the same subject (iss was checked above).
-    if p.subject.is_some_and(|sub| sub != checked.subject) {
-        return Err(TokenError::SubjectChanged);
+    if let Origin::Refresh { previous } = p.origin {
+        check_refreshed(&checked, previous)?;
     }
     Ok(checked)
+}
+
+/// OIDC Core 12.2: a refreshed ID token belongs to the same authentication as the one it
+/// replaces (`iss` was checked against the configuration above).
+fn check_refreshed(new: &IdClaims, previous: &IdClaims) -> Result<(), TokenError> {
+    // Its sub Claim Value MUST be the same as in the ID Token issued when the original
+    // authentication occurred.
+    if new.subject != previous.subject {
+        return Err(TokenError::SubjectChanged);
+    }
+    // Its aud Claim Value MUST be the same.
+    if !same_audiences(&new.audiences, &previous.audiences) {
+        return Err(TokenError::AudienceChanged);
+    }
+    // Its iat Claim MUST represent the time that the new ID Token is issued: not before the
+    // token it replaces.
+    if new.issued_at < previous.issued_at {
+        return Err(TokenError::OlderThanSession);
+    }
+    // If it contains an auth_time Claim, its value MUST represent the time of the original
+    // authentication.
+    if new.auth_time.is_some()
+        && previous.auth_time.is_some()
+        && new.auth_time != previous.auth_time
+    {
+        return Err(TokenError::AuthTimeChanged);
+    }
+    Ok(())
 }
 
 fn split(token: &str) -> Result<(&str, &str, &str), TokenError> {

@@ -22,7 +22,7 @@ mod test_tokens;
 pub use discovery::{DiscoveryError, ProviderMetadata};
 pub use error::{OAuthError, RequestError};
 pub use id_token::{
-    IdClaims, NonceCheck, TokenError, UnverifiedIdToken, ValidationParams, ALLOWED_ALGORITHMS,
+    IdClaims, Origin, TokenError, UnverifiedIdToken, ValidationParams, ALLOWED_ALGORITHMS,
 };
 pub use jwks::{KeyError, KeySet, VerificationKey};
 pub use pkce::{PkceChallenge, PkceVerifier};

@@ -8,7 +8,7 @@ use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{encode, EncodingKey, Header};
 use serde_json::{json, Value};
 
-use super::{ClientId, IssuerUrl, Nonce, NonceCheck, ValidationParams};
+use super::{ClientId, IssuerUrl, Nonce, Origin, ValidationParams};
 
 pub const ISSUER: &str = "https://id.example/";
 pub const CLIENT: &str = "client-1";
@@ -78,10 +78,10 @@ impl Expected {
         ValidationParams {
             issuer: &self.issuer,
             client_id: &self.client_id,
+            audience: None,
             now: NOW,
             leeway: 60,
-            nonce: NonceCheck::Equals(&self.nonce),
-            subject: None,
+            origin: Origin::SignIn { nonce: &self.nonce },
         }
     }
 }

@@ -11,7 +11,7 @@ use tokio::time::MissedTickBehavior;
 
 use super::policy::{Due, TICK};
 use super::{lock, Auth, Ended, State, StorageStatus};
-use crate::oidc::{refresh, KeyError, NonceCheck};
+use crate::oidc::{refresh, KeyError, Origin};
 use crate::{Error, Result};
 
 /// Why a renewal did not give a new session.
@@ -43,22 +43,35 @@ impl Auth {
     /// One look at the clock: a session about to stop being fresh is renewed when it can be;
     /// one that is no longer fresh and cannot be renewed is ended.
     pub async fn check_lifetime(&self) {
-        let due = match &lock(&self.inner.state).state {
-            State::SignedIn(active) => {
-                let now = self.inner.clock.now();
-                self.inner.policy.due(active.lifetime(), now)
-            }
-            State::SignedOut { .. } => Due::Nothing,
+        let (due, seen) = {
+            let slot = lock(&self.inner.state);
+            let due = match &slot.state {
+                State::SignedIn(active) => {
+                    let now = self.inner.clock.now();
+                    self.inner.policy.due(active.lifetime(), now)
+                }
+                State::SignedOut { .. } => Due::Nothing,
+            };
+            (due, slot.generation)
         };
         match due {
             Due::Nothing => {}
-            // `renew` ends a session that has no refresh token, under the renewal lock, so that
-            // ending never races a login or logout.
-            Due::Renew | Due::End => {
+            Due::Renew => {
                 if let Err(e) = self.renew().await {
                     tracing::info!(error = %e, "the session was not renewed");
                 }
             }
+            Due::End => self.expire(seen).await,
+        }
+    }
+
+    /// Ends a session that is no longer fresh and cannot be renewed, unless it changed since
+    /// generation `seen` (a login, logout or renewal got there first).
+    async fn expire(&self, seen: u64) {
+        let _one_at_a_time = self.inner.renewing.lock().await;
+        if lock(&self.inner.state).generation == seen {
+            tracing::info!("the session expired");
+            self.end(Ended::Expired, true).await;
         }
     }
 
@@ -67,19 +80,14 @@ impl Auth {
     pub async fn renew(&self) -> Result<SessionView> {
         let seen = lock(&self.inner.state).generation;
         let _one_at_a_time = self.inner.renewing.lock().await;
-        let (record, subject, nonce, storage) = {
+        let (record, previous, storage) = {
             let slot = lock(&self.inner.state);
             if slot.generation != seen {
                 drop(slot);
                 return self.session()?.ok_or(Error::Expired);
             }
             match &slot.state {
-                State::SignedIn(a) => (
-                    a.record.clone(),
-                    a.claims.subject.clone(),
-                    a.claims.nonce.clone(),
-                    a.storage,
-                ),
+                State::SignedIn(a) => (a.record.clone(), a.claims.clone(), a.storage),
                 State::SignedOut { .. } => return Err(Error::Expired),
             }
         };
@@ -103,21 +111,17 @@ impl Auth {
                 true => Failure::Unreachable(e.into()),
                 false => Failure::Rejected(e.into()),
             })?;
-            // OIDC Core 12.2: validated like the first, same iss and sub, nonce optional.
+            // OIDC Core 12.2: validated like the first, and against the token it replaces.
             // Without rotation the old refresh token stays valid.
-            let nonce = NonceCheck::SameAsOriginal(nonce.as_deref());
-            self.accept(
-                &provider,
-                response,
-                nonce,
-                Some(&subject),
-                Some(refresh_token),
-            )
-            .await
-            .map_err(|e| match e {
-                keys @ Error::SigningKeys(KeyError::Fetch(_)) => Failure::Unreachable(keys),
-                invalid => Failure::Rejected(invalid),
-            })
+            let origin = Origin::Refresh {
+                previous: &previous,
+            };
+            self.accept(&provider, response, origin, Some(refresh_token))
+                .await
+                .map_err(|e| match e {
+                    keys @ Error::SigningKeys(KeyError::Fetch(_)) => Failure::Unreachable(keys),
+                    invalid => Failure::Rejected(invalid),
+                })
         };
 
         match renewed.await {
@@ -127,7 +131,14 @@ impl Auth {
                     StorageStatus::Persisted => self.persist(&record).await,
                     memory_only => memory_only,
                 };
-                let view = self.sign_in_as(record, claims, storage);
+                // A provider that hands back an ID token that expires no later than the one it
+                // replaces cannot extend the session: asking again every tick would only load
+                // it. The session then runs to its end like one without a refresh token.
+                let stalled = claims.expires_at <= previous.expires_at;
+                if stalled {
+                    tracing::warn!("the renewed ID token does not extend the session; it will end at its expiry");
+                }
+                let view = self.sign_in_as(record, claims, storage, stalled);
                 tracing::info!(expires_at = view.expires_at, "session renewed");
                 Ok(view)
             }

@@ -6,9 +6,7 @@ use tokio::sync::oneshot;
 
 use super::{lock, Auth};
 use crate::oidc::callback::Listener;
-use crate::oidc::{
-    exchange_code, AuthorizationRequest, CsrfState, Nonce, NonceCheck, PkceVerifier,
-};
+use crate::oidc::{exchange_code, AuthorizationRequest, CsrfState, Nonce, Origin, PkceVerifier};
 use crate::vault::SessionRecord;
 use crate::{Error, Result};
 
@@ -82,13 +80,13 @@ impl Auth {
         )
         .await?;
         let (record, claims) = self
-            .accept(&provider, response, NonceCheck::Equals(&nonce), None, None)
+            .accept(&provider, response, Origin::SignIn { nonce: &nonce }, None)
             .await?;
 
         // Not while a renewal of an older session is writing its own record.
         let _no_renewal = self.inner.renewing.lock().await;
         let storage = self.persist(&record).await;
-        let view = self.sign_in_as(record, claims, storage);
+        let view = self.sign_in_as(record, claims, storage, false);
         tracing::info!(?storage, "signed in");
         Ok(view)
     }

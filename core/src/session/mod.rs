@@ -15,7 +15,7 @@ use crate::browser::Browser;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::oidc::{
-    discover, http, revoke, IdClaims, JwksCache, NonceCheck, ProviderMetadata, RemoteKeys,
+    discover, http, revoke, IdClaims, JwksCache, Origin, ProviderMetadata, RemoteKeys,
     TokenResponse, UnverifiedIdToken, ValidationParams,
 };
 use crate::secret::Secret;
@@ -105,6 +105,8 @@ struct Active {
     record: SessionRecord,
     claims: IdClaims,
     storage: StorageStatus,
+    /// The last renewal did not extend the session; it is not renewed again.
+    stalled: bool,
 }
 
 impl Active {
@@ -112,7 +114,7 @@ impl Active {
         Lifetime {
             issued_at: self.claims.issued_at,
             expires_at: self.claims.expires_at,
-            renewable: self.record.refresh_token.is_some(),
+            renewable: self.record.refresh_token.is_some() && !self.stalled,
         }
     }
 
@@ -122,7 +124,7 @@ impl Active {
             email: self.claims.email.clone(),
             picture: self.claims.picture.clone(),
             expires_at: self.claims.expires_at,
-            can_renew: self.record.refresh_token.is_some(),
+            can_renew: self.lifetime().renewable,
             storage: self.storage,
         }
     }
@@ -190,6 +192,7 @@ impl Auth {
             record,
             claims,
             storage: StorageStatus::Persisted,
+            stalled: false,
         };
         let now = self.inner.clock.now();
         if self.inner.policy.worth_keeping(active.lifetime(), now) {
@@ -212,11 +215,13 @@ impl Auth {
         record: SessionRecord,
         claims: IdClaims,
         storage: StorageStatus,
+        stalled: bool,
     ) -> SessionView {
         let active = Active {
             record,
             claims,
             storage,
+            stalled,
         };
         let view = active.view();
         self.set_state(State::SignedIn(Box::new(active)));
@@ -347,8 +352,7 @@ impl Auth {
         &self,
         provider: &Provider,
         response: TokenResponse,
-        nonce: NonceCheck<'_>,
-        subject: Option<&str>,
+        origin: Origin<'_>,
         kept_refresh_token: Option<Secret>,
     ) -> Result<(SessionRecord, IdClaims)> {
         let id_token = response
@@ -360,10 +364,10 @@ impl Auth {
         let params = ValidationParams {
             issuer: &config.issuer,
             client_id: &config.client_id,
+            audience: config.audience.as_deref(),
             now: self.inner.clock.now(),
             leeway: config.leeway.as_secs() as i64,
-            nonce,
-            subject,
+            origin,
         };
         let claims = token.validate(&key, &params)?;
         let record = SessionRecord {

@@ -110,12 +110,12 @@ fn id_token_rules() {
             Err(TokenError::MissingAzp),
         ),
         (
-            "several audiences with azp",
+            "rp-id_token-aud: several audiences with azp, one not trusted",
             with(|c| {
                 c.insert("aud".into(), json!([CLIENT, "api"]));
                 c.insert("azp".into(), json!(CLIENT));
             }),
-            Ok(()),
+            Err(TokenError::UntrustedAudience),
         ),
         (
             "azp naming another client",
@@ -246,11 +246,51 @@ fn valid_token_yields_its_claims() {
 }
 
 #[test]
+fn the_configured_audience_is_trusted_beside_the_client() {
+    let expected = Expected::new();
+    let with_api = ValidationParams {
+        audience: Some("api"),
+        ..expected.params()
+    };
+    let two = with(|c| {
+        c.insert("aud".into(), json!([CLIENT, "api"]));
+        c.insert("azp".into(), json!(CLIENT));
+    });
+    assert!(check_with(&two, &with_api).is_ok());
+    let three = with(|c| {
+        c.insert("aud".into(), json!([CLIENT, "api", "other"]));
+        c.insert("azp".into(), json!(CLIENT));
+    });
+    assert_eq!(
+        check_with(&three, &with_api),
+        Err(TokenError::UntrustedAudience)
+    );
+    // The API audience alone is not the client.
+    let api_only = with(|c| {
+        c.insert("aud".into(), json!("api"));
+    });
+    assert_eq!(
+        check_with(&api_only, &with_api),
+        Err(TokenError::WrongAudience)
+    );
+}
+
+/// The claims of the session a refresh renews: the table's token, as signed in.
+fn previous() -> IdClaims {
+    check(&with(|c| {
+        c.insert("auth_time".into(), json!(NOW - 100));
+    }))
+    .unwrap()
+}
+
+#[test]
 fn refreshed_token_must_keep_subject_and_may_omit_nonce() {
     let expected = Expected::new();
+    let previous = previous();
     let refresh = ValidationParams {
-        nonce: NonceCheck::SameAsOriginal(Some(NONCE)),
-        subject: Some("user-42"),
+        origin: Origin::Refresh {
+            previous: &previous,
+        },
         ..expected.params()
     };
     let no_nonce = with(|c| {
@@ -270,6 +310,94 @@ fn refreshed_token_must_keep_subject_and_may_omit_nonce() {
     assert_eq!(
         check_with(&other_nonce, &refresh),
         Err(TokenError::NonceMismatch)
+    );
+}
+
+#[test]
+fn refreshed_token_keeps_aud_and_auth_time_and_is_not_older_oidc_core_12_2() {
+    let expected = Expected::new();
+    let previous = previous();
+    let refresh = ValidationParams {
+        origin: Origin::Refresh {
+            previous: &previous,
+        },
+        ..expected.params()
+    };
+    let cases: Vec<(&str, String, Result<(), TokenError>)> = vec![
+        (
+            "newer iat, same auth_time",
+            with(|c| {
+                c.insert("iat".into(), json!(NOW));
+                c.insert("auth_time".into(), json!(NOW - 100));
+            }),
+            Ok(()),
+        ),
+        (
+            "the same token again",
+            with(|c| {
+                c.insert("auth_time".into(), json!(NOW - 100));
+            }),
+            Ok(()),
+        ),
+        (
+            "auth_time left out",
+            with(|c| {
+                c.insert("iat".into(), json!(NOW));
+            }),
+            Ok(()),
+        ),
+        (
+            "another audience beside the client",
+            with(|c| {
+                c.insert("aud".into(), json!([CLIENT, "api"]));
+                c.insert("azp".into(), json!(CLIENT));
+            }),
+            Err(TokenError::UntrustedAudience),
+        ),
+        (
+            "iat older than the session's",
+            with(|c| {
+                c.insert("iat".into(), json!(NOW - 11));
+            }),
+            Err(TokenError::OlderThanSession),
+        ),
+        (
+            "a new authentication time",
+            with(|c| {
+                c.insert("iat".into(), json!(NOW));
+                c.insert("auth_time".into(), json!(NOW));
+            }),
+            Err(TokenError::AuthTimeChanged),
+        ),
+        (
+            "another issuer",
+            with(|c| {
+                c.insert("iss".into(), json!("https://evil.example/"));
+            }),
+            Err(TokenError::WrongIssuer),
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (name, token, expected) in cases {
+        let got = check_with(&token, &refresh).map(|_| ());
+        if got != expected {
+            failures.push(format!("{name}: expected {expected:?}, got {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+
+    // The audience list must be the same, not only trusted.
+    let with_api = ValidationParams {
+        audience: Some("api"),
+        ..refresh
+    };
+    let more = with(|c| {
+        c.insert("aud".into(), json!([CLIENT, "api"]));
+        c.insert("azp".into(), json!(CLIENT));
+    });
+    assert_eq!(
+        check_with(&more, &with_api),
+        Err(TokenError::AudienceChanged)
     );
 }
 
