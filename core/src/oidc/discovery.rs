@@ -130,16 +130,15 @@ impl ProviderMetadata {
 
     /// Where to end the provider's browser session: the `end_session_endpoint` (OIDC
     /// RP-Initiated Logout 1.0), else Auth0's `/v2/logout` for an Auth0 issuer.
-    pub fn logout_url(&self, client_id: &ClientId, id_token_hint: Option<&str>) -> Option<Url> {
+    ///
+    /// The request names the client with `client_id` (RP-Initiated Logout §2) and sends no
+    /// `id_token_hint`: a URL ends up in the browser's history, in the opener's argv and in
+    /// access logs, where a token must never be (RFC 9700 §4.3.2, RFC 6750 §5.3). The
+    /// provider may then ask the person to confirm, which is the right question anyway.
+    pub fn logout_url(&self, client_id: &ClientId) -> Option<Url> {
         if let Some(endpoint) = &self.end_session_endpoint {
             let mut url = endpoint.clone();
-            {
-                let mut query = url.query_pairs_mut();
-                query.append_pair("client_id", client_id);
-                if let Some(hint) = id_token_hint {
-                    query.append_pair("id_token_hint", hint);
-                }
-            }
+            url.query_pairs_mut().append_pair("client_id", client_id);
             return Some(url);
         }
         let issuer = Url::parse(&self.issuer).ok()?;
@@ -231,11 +230,8 @@ mod tests {
         let mut d = doc("https://id.example", "https://id.example");
         d.end_session_endpoint = Some("https://id.example/logout".into());
         let m = ProviderMetadata::from_document(d, &iss("https://id.example"), false).unwrap();
-        let url = m.logout_url(&ClientId::new("cid"), Some("tok")).unwrap();
-        assert_eq!(
-            url.as_str(),
-            "https://id.example/logout?client_id=cid&id_token_hint=tok"
-        );
+        let url = m.logout_url(&ClientId::new("cid")).unwrap();
+        assert_eq!(url.as_str(), "https://id.example/logout?client_id=cid");
 
         let m = ProviderMetadata::from_document(
             doc("https://t.eu.auth0.com/", "https://t.eu.auth0.com"),
@@ -244,7 +240,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            m.logout_url(&ClientId::new("cid"), None).unwrap().as_str(),
+            m.logout_url(&ClientId::new("cid")).unwrap().as_str(),
             "https://t.eu.auth0.com/v2/logout?client_id=cid"
         );
 
@@ -254,6 +250,6 @@ mod tests {
             false,
         )
         .unwrap();
-        assert!(m.logout_url(&ClientId::new("cid"), None).is_none());
+        assert!(m.logout_url(&ClientId::new("cid")).is_none());
     }
 }

@@ -280,7 +280,7 @@ impl Auth {
             self.revoke(refresh_token).await;
         }
         if self.inner.config.end_session {
-            self.end_provider_session(&active).await;
+            self.end_provider_session().await;
         }
         Ok(())
     }
@@ -313,7 +313,7 @@ impl Auth {
         }
     }
 
-    async fn end_provider_session(&self, active: &Active) {
+    async fn end_provider_session(&self) {
         let provider = match tokio::time::timeout(REVOCATION_LIMIT, self.provider()).await {
             Ok(Ok(provider)) => provider,
             _ => {
@@ -321,11 +321,7 @@ impl Auth {
                 return;
             }
         };
-        let hint = Some(active.record.id_token.secret());
-        match provider
-            .metadata
-            .logout_url(&self.inner.config.client_id, hint)
-        {
+        match provider.metadata.logout_url(&self.inner.config.client_id) {
             Some(url) => {
                 if let Err(e) = self.inner.browser.open(url.as_str()) {
                     tracing::warn!(error = %e, "could not open the provider's logout page");

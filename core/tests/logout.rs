@@ -1,0 +1,94 @@
+//! Logout against the real local provider: the refresh token is revoked, and ending the
+//! provider's browser session puts no part of any token where other programs can read it.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::{auth, config_with, vault, WITH_REFRESH};
+use gatehouse_core::clock::SystemClock;
+use gatehouse_core::vault::Opened;
+use gatehouse_tests::idp::{Idp, IdpOptions};
+use gatehouse_tests::{test_browser, TempDir};
+
+/// A browser stand-in that records its argv (one argument a line) in `log`, then opens the
+/// URL in the test browser.
+fn recording_browser(home: &TempDir, log: &std::path::Path) -> String {
+    let script = home.path().join("recording-browser");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$@\" >> '{}'\nexec '{}' \"$@\"\n",
+            log.display(),
+            test_browser().display()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    format!("'{}'", script.display())
+}
+
+/// Every window of `len` characters of `token`: none may appear anywhere.
+fn pieces(token: &str, len: usize) -> impl Iterator<Item = &str> {
+    (0..=token.len().saturating_sub(len)).map(move |i| &token[i..i + len])
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rp_initiated_logout_puts_no_part_of_a_token_in_the_browser_argv() {
+    let idp = Idp::start(IdpOptions::default());
+    let home = TempDir::new("logout-argv");
+    let log = home.path().join("argv.log");
+    let browser = recording_browser(&home, &log);
+    let config = config_with(
+        &idp,
+        WITH_REFRESH,
+        60,
+        &[
+            ("GATEHOUSE_BROWSER", &browser),
+            ("GATEHOUSE_END_SESSION", "true"),
+        ],
+    );
+    let (auth, _events) = auth(&home, &config, Arc::new(SystemClock));
+    auth.login().await.expect("login");
+    let Opened::Session(record) = vault(&home, &config).open() else {
+        panic!("a stored session")
+    };
+    let id_token = record.id_token.secret().to_owned();
+    let refresh_token = record.refresh_token.expect("a refresh token");
+
+    auth.logout().await.expect("logout");
+    // The logout page is opened after the revocation; wait for its argv line.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let argv = loop {
+        let argv = std::fs::read_to_string(&log).unwrap_or_default();
+        if argv.lines().count() >= 2 || Instant::now() > deadline {
+            break argv;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let lines: Vec<&str> = argv.lines().collect();
+    assert_eq!(
+        lines.len(),
+        2,
+        "the sign-in page, then the logout page:\n{argv}"
+    );
+    assert!(
+        lines[1].contains("/session/end") && lines[1].contains("client_id="),
+        "{}",
+        lines[1]
+    );
+    for (name, token) in [
+        ("ID token", id_token.as_str()),
+        ("refresh token", refresh_token.secret()),
+    ] {
+        if let Some(piece) = pieces(token, 16).find(|p| argv.contains(p)) {
+            panic!("part of the {name} is in the browser's argv: {piece}");
+        }
+    }
+    assert_eq!(idp.stats().revocations, 1);
+}
