@@ -16,25 +16,34 @@ use super::{RecordStore, Sealed};
 const KEY: &str = "session";
 
 /// Writes `bytes` to `path` so that a crash leaves either the old file or the new one, never
-/// a truncated mix: write a temporary file beside it, fsync, rename over, fsync the folder.
-/// The file is created readable by its owner only.
+/// a truncated mix; see [`replace_file`].
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    replace_file(path, |file| file.write_all(bytes))
+}
+
+/// Replaces `path` with what `write` puts in a new file: a temporary file beside it, created
+/// exclusively under a random name, owner-only, filled, fsynced, renamed over `path`; then the
+/// folder is fsynced. The folder is created owner-only (0700) and tightened to that if it is
+/// wider. On any failure the temporary file is removed and `path` is as it was.
+pub(crate) fn replace_file(
+    path: &Path,
+    write: impl FnOnce(&mut File) -> io::Result<()>,
+) -> io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    fs::create_dir_all(dir)?;
+    create_private_dir(dir)?;
     let name = path
         .file_name()
         .ok_or_else(|| io::Error::other("no file name"))?;
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
+    let mut random = [0u8; 8];
+    getrandom::getrandom(&mut random).map_err(io::Error::other)?;
+    let suffix: String = random.iter().map(|b| format!("{b:02x}")).collect();
+    let tmp = dir.join(format!(".{}.{suffix}.tmp", name.to_string_lossy()));
+    let mut file = create_exclusive(&tmp)?;
     let result = (|| {
-        let mut file = create_private(&tmp)?;
-        file.write_all(bytes)?;
+        write(&mut file)?;
         file.sync_all()?;
         fs::rename(&tmp, path)?;
         sync_dir(dir)
@@ -45,24 +54,46 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     result
 }
 
+/// Creates a new file readable by its owner only. Never opens an existing file, and never
+/// follows a symlink: a file or link planted at the name is an error (`O_CREAT|O_EXCL`, and
+/// `O_NOFOLLOW` besides).
 #[cfg(unix)]
-fn create_private(path: &Path) -> io::Result<File> {
+pub(crate) fn create_exclusive(path: &Path) -> io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt;
     fs::OpenOptions::new()
         .write(true)
-        .create(true)
-        .truncate(true)
+        .create_new(true)
         .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
         .open(path)
 }
 
 #[cfg(not(unix))]
-fn create_private(path: &Path) -> io::Result<File> {
+pub(crate) fn create_exclusive(path: &Path) -> io::Result<File> {
     fs::OpenOptions::new()
         .write(true)
-        .create(true)
-        .truncate(true)
+        .create_new(true)
         .open(path)
+}
+
+/// The folder of the record: created owner-only, and made so if it was wider.
+#[cfg(unix)]
+fn create_private_dir(dir: &Path) -> io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)?;
+    let mode = fs::metadata(dir)?.permissions().mode();
+    if mode & 0o077 != 0 {
+        fs::set_permissions(dir, fs::Permissions::from_mode(mode & 0o700))?;
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn create_private_dir(dir: &Path) -> io::Result<()> {
+    fs::create_dir_all(dir)
 }
 
 #[cfg(unix)]

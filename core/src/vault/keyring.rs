@@ -1,6 +1,6 @@
 //! The data key's home: the OS keyring (Keychain, Credential Manager, Secret Service).
 
-use super::DataKey;
+use super::KeyEntry;
 
 /// Why the keyring did not answer as hoped.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -13,10 +13,10 @@ pub enum KeyStoreError {
     Corrupt,
 }
 
-/// Keeps one data key.
+/// Keeps one data key and its record generation.
 pub trait KeyStore: Send + Sync {
-    fn get(&self) -> Result<Option<DataKey>, KeyStoreError>;
-    fn set(&self, key: &DataKey) -> Result<(), KeyStoreError>;
+    fn get(&self) -> Result<Option<KeyEntry>, KeyStoreError>;
+    fn set(&self, entry: &KeyEntry) -> Result<(), KeyStoreError>;
     /// Deletes the key; deleting a missing key is not an error.
     fn delete(&self) -> Result<(), KeyStoreError>;
 }
@@ -54,11 +54,11 @@ fn classify(err: keyring::Error) -> KeyStoreError {
 }
 
 impl KeyStore for OsKeyring {
-    fn get(&self) -> Result<Option<DataKey>, KeyStoreError> {
+    fn get(&self) -> Result<Option<KeyEntry>, KeyStoreError> {
         match self.entry()?.get_password() {
             Ok(text) => {
                 let text = zeroize::Zeroizing::new(text);
-                DataKey::from_base64(&text)
+                KeyEntry::from_text(&text)
                     .map(Some)
                     .ok_or(KeyStoreError::Corrupt)
             }
@@ -67,9 +67,9 @@ impl KeyStore for OsKeyring {
         }
     }
 
-    fn set(&self, key: &DataKey) -> Result<(), KeyStoreError> {
+    fn set(&self, entry: &KeyEntry) -> Result<(), KeyStoreError> {
         self.entry()?
-            .set_password(&key.to_base64())
+            .set_password(&entry.to_text())
             .map_err(classify)
     }
 
@@ -85,8 +85,9 @@ impl KeyStore for OsKeyring {
 #[cfg(any(test, feature = "test-util"))]
 #[derive(Debug, Default)]
 pub struct MemoryKeyStore {
-    key: std::sync::Mutex<Option<DataKey>>,
+    key: std::sync::Mutex<Option<KeyEntry>>,
     unavailable: std::sync::Mutex<bool>,
+    corrupt: std::sync::Mutex<bool>,
 }
 
 #[cfg(any(test, feature = "test-util"))]
@@ -98,6 +99,11 @@ fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 #[cfg(any(test, feature = "test-util"))]
 impl MemoryKeyStore {
+    /// Makes the next `get` find an entry this version cannot read (an older format).
+    pub fn set_corrupt(&self) {
+        *lock(&self.corrupt) = true;
+    }
+
     /// Makes every call fail as an unreachable keyring would (or stop failing).
     pub fn set_unavailable(&self, unavailable: bool) {
         *lock(&self.unavailable) = unavailable;
@@ -114,14 +120,18 @@ impl MemoryKeyStore {
 
 #[cfg(any(test, feature = "test-util"))]
 impl KeyStore for MemoryKeyStore {
-    fn get(&self) -> Result<Option<DataKey>, KeyStoreError> {
+    fn get(&self) -> Result<Option<KeyEntry>, KeyStoreError> {
         self.check()?;
+        if *lock(&self.corrupt) {
+            return Err(KeyStoreError::Corrupt);
+        }
         Ok(lock(&self.key).clone())
     }
 
-    fn set(&self, key: &DataKey) -> Result<(), KeyStoreError> {
+    fn set(&self, entry: &KeyEntry) -> Result<(), KeyStoreError> {
         self.check()?;
-        *lock(&self.key) = Some(key.clone());
+        *lock(&self.corrupt) = false;
+        *lock(&self.key) = Some(entry.clone());
         Ok(())
     }
 

@@ -19,7 +19,7 @@ pub use file::FileRecordStore;
 pub use keyring::MemoryKeyStore;
 pub use keyring::{KeyStore, KeyStoreError, OsKeyring};
 use seal::FORMAT_VERSION;
-pub use seal::{DataKey, SealError, Sealed};
+pub use seal::{DataKey, KeyEntry, SealError, Sealed};
 
 use crate::secret::Secret;
 
@@ -99,11 +99,12 @@ impl Vault {
         }
     }
 
-    /// Associated data: the format version, issuer and client id. A record sealed for another
-    /// provider or client does not open here.
-    fn associated_data(&self) -> Vec<u8> {
+    /// Associated data: the format version, issuer, client id and the record's generation. A
+    /// record sealed for another provider or client, or an older one put back, does not open
+    /// here.
+    fn associated_data(&self, generation: u64) -> Vec<u8> {
         let mut aad = format!("gatehouse.session.v{FORMAT_VERSION}").into_bytes();
-        for part in [&self.issuer, &self.client_id] {
+        for part in [&self.issuer, &self.client_id, &generation.to_string()] {
             aad.push(0);
             aad.extend_from_slice(part.as_bytes());
         }
@@ -111,6 +112,10 @@ impl Vault {
     }
 
     /// Opens the stored record. Blocking (keyring and file I/O).
+    ///
+    /// The record must be of the generation the keyring names, or of the next one: a save
+    /// whose keyring update was lost (a crash, a keyring that went away) is still the newest
+    /// record, and the keyring is brought up to it.
     pub fn open(&self) -> Opened {
         let sealed = match self.store.load() {
             Ok(Some(sealed)) => sealed,
@@ -120,8 +125,8 @@ impl Vault {
                 return Opened::Empty;
             }
         };
-        let key = match self.keys.get() {
-            Ok(Some(key)) => key,
+        let entry = match self.keys.get() {
+            Ok(Some(entry)) => entry,
             Ok(None) => {
                 tracing::warn!("a session record exists but its key is gone; starting signed out");
                 return Opened::Empty;
@@ -134,10 +139,25 @@ impl Vault {
                 return Opened::Empty;
             }
         };
-        let plain = match sealed.open(&key, &self.associated_data()) {
-            Ok(plain) => plain,
+        let current = entry.generation;
+        let next = current.saturating_add(1);
+        let opened = sealed
+            .open(&entry.key, &self.associated_data(current))
+            .map(|plain| (plain, current))
+            .or_else(|_| {
+                sealed
+                    .open(&entry.key, &self.associated_data(next))
+                    .map(|plain| (plain, next))
+            });
+        let plain = match opened {
+            Ok((plain, generation)) => {
+                if generation == next {
+                    self.advance(&entry, next);
+                }
+                plain
+            }
             Err(e) => {
-                tracing::warn!(error = %e, "the session record does not open; starting signed out");
+                tracing::warn!(error = %e, "the session record does not open (altered, foreign or an older copy); starting signed out");
                 return Opened::Empty;
             }
         };
@@ -159,19 +179,38 @@ impl Vault {
     /// Seals `record` and stores it, creating the data key on first use. Blocking.
     ///
     /// The key is in the keyring before the record that needs it is written, so a crash in
-    /// between leaves at worst an unused key, never an unreadable record.
+    /// between leaves at worst an unused key, never an unreadable record. The record is sealed
+    /// for the next generation and written; then the keyring moves to that generation, which
+    /// makes every older copy of the file unopenable.
     pub fn store(&self, record: &SessionRecord) -> Result<(), VaultError> {
-        let key = match self.keys.get().map_err(VaultError::Keyring)? {
-            Some(key) => key,
-            None => {
-                let key = DataKey::generate();
-                self.keys.set(&key).map_err(VaultError::Keyring)?;
-                key
+        let entry = match self.keys.get() {
+            Ok(Some(entry)) => entry,
+            // No key yet, or one this version cannot read (an older format): start afresh.
+            Ok(None) | Err(KeyStoreError::Corrupt) => {
+                let entry = KeyEntry::generate();
+                self.keys.set(&entry).map_err(VaultError::Keyring)?;
+                entry
             }
+            Err(e) => return Err(VaultError::Keyring(e)),
         };
+        let next = entry.generation.saturating_add(1);
         let plain = Zeroizing::new(serde_json::to_vec(record).expect("a record serialises"));
-        let sealed = Sealed::seal(&key, &plain, &self.associated_data());
-        self.store.save(&sealed).map_err(VaultError::Io)
+        let sealed = Sealed::seal(&entry.key, &plain, &self.associated_data(next));
+        self.store.save(&sealed).map_err(VaultError::Io)?;
+        self.advance(&entry, next);
+        Ok(())
+    }
+
+    /// Moves the keyring to `generation`. A failure is logged: the record on disk is of the
+    /// next generation, which still opens.
+    fn advance(&self, entry: &KeyEntry, generation: u64) {
+        let advanced = KeyEntry {
+            key: entry.key.clone(),
+            generation,
+        };
+        if let Err(e) = self.keys.set(&advanced) {
+            tracing::warn!(error = %e, "could not record the session's generation in the keyring");
+        }
     }
 
     /// Deletes the record, then its key. Both are attempted; the first failure is returned.

@@ -7,8 +7,9 @@ use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-/// The version of the sealed format; it is part of the associated data.
-pub(crate) const FORMAT_VERSION: u32 = 1;
+/// The version of the sealed format; it is part of the associated data. Version 2 binds the
+/// record's generation.
+pub(crate) const FORMAT_VERSION: u32 = 2;
 
 /// A 256-bit data key, wiped on drop.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
@@ -31,6 +32,49 @@ impl DataKey {
         let bytes = Zeroizing::new(STANDARD.decode(text.trim()).ok()?);
         let array: [u8; 32] = bytes.as_slice().try_into().ok()?;
         Some(Self(array))
+    }
+}
+
+/// What the keyring keeps: the data key, and the generation of the newest record sealed with
+/// it. The generation is bound into each record's associated data, so an older copy of the
+/// file put back does not open (a rollback could revive a rotated-away refresh token).
+#[derive(Clone, Debug)]
+pub struct KeyEntry {
+    pub key: DataKey,
+    pub generation: u64,
+}
+
+impl KeyEntry {
+    /// A new key, before any record.
+    pub fn generate() -> Self {
+        Self {
+            key: DataKey::generate(),
+            generation: 0,
+        }
+    }
+
+    /// The entry as the keyring keeps it: `v2:<base64 key>:<generation>`. 54 bytes or so:
+    /// small enough for every platform store (Windows' Credential Manager takes 2560).
+    pub fn to_text(&self) -> Zeroizing<String> {
+        Zeroizing::new(format!(
+            "v2:{}:{}",
+            self.key.to_base64().as_str(),
+            self.generation
+        ))
+    }
+
+    /// `None` for anything but the current format (an entry from an older version included).
+    pub fn from_text(text: &str) -> Option<Self> {
+        let mut parts = text.trim().split(':');
+        let (Some("v2"), Some(key), Some(generation), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return None;
+        };
+        Some(Self {
+            key: DataKey::from_base64(key)?,
+            generation: generation.parse().ok()?,
+        })
     }
 }
 
@@ -162,13 +206,21 @@ mod tests {
             other_nonce.open(&key, b"aad").unwrap_err(),
             SealError::Rejected
         );
-        let v2 = Sealed {
-            format: 2,
+        let next = Sealed {
+            format: FORMAT_VERSION + 1,
             ..sealed.clone()
         };
         assert_eq!(
-            v2.open(&key, b"aad").unwrap_err(),
-            SealError::UnknownFormat(2)
+            next.open(&key, b"aad").unwrap_err(),
+            SealError::UnknownFormat(FORMAT_VERSION + 1)
+        );
+        let v1 = Sealed {
+            format: 1,
+            ..sealed.clone()
+        };
+        assert_eq!(
+            v1.open(&key, b"aad").unwrap_err(),
+            SealError::UnknownFormat(1)
         );
         let short = Sealed {
             nonce: STANDARD.encode([0u8; 12]),
@@ -184,6 +236,21 @@ mod tests {
             Sealed::seal(&key, b"x", b"").nonce,
             Sealed::seal(&key, b"x", b"").nonce
         );
+    }
+
+    #[test]
+    fn key_entry_survives_its_text_form_and_refuses_the_old_one() {
+        let entry = KeyEntry {
+            key: DataKey::generate(),
+            generation: 41,
+        };
+        let back = KeyEntry::from_text(&entry.to_text()).unwrap();
+        assert_eq!((back.key.0, back.generation), (entry.key.0, 41));
+        // Version 1 kept the bare base64 key.
+        assert!(KeyEntry::from_text(&entry.key.to_base64()).is_none());
+        assert!(KeyEntry::from_text("v2:c2hvcnQ=:1").is_none());
+        assert!(KeyEntry::from_text(&format!("v2:{}:x", entry.key.to_base64().as_str())).is_none());
+        assert!(!format!("{entry:?}").contains(entry.key.to_base64().as_str()));
     }
 
     #[test]

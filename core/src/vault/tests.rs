@@ -1,6 +1,6 @@
 use gatehouse_tests::TempDir;
 
-use super::file::write_atomic;
+use super::file::{create_exclusive, replace_file, write_atomic};
 use super::*;
 
 fn record(issuer: &str) -> SessionRecord {
@@ -80,25 +80,47 @@ fn a_record_sealed_for_another_issuer_does_not_open() {
     assert!(matches!(ours.open(), Opened::Empty));
 }
 
+/// The record file, whose saves fail half way through writing (a full disk).
+struct HalfWrites(FileRecordStore);
+
+impl RecordStore for HalfWrites {
+    fn load(&self) -> std::io::Result<Option<Sealed>> {
+        self.0.load()
+    }
+    fn save(&self, _: &Sealed) -> std::io::Result<()> {
+        replace_file(self.0.path(), |file| {
+            use std::io::Write;
+            file.write_all(b"{\"session\": {\"format\"")?;
+            Err(std::io::Error::other("no space left on device"))
+        })
+    }
+    fn clear(&self) -> std::io::Result<()> {
+        self.0.clear()
+    }
+}
+
 #[test]
 fn a_failed_save_rolls_back_to_the_previous_session() {
     let dir = TempDir::new("vault");
-    let (vault, store) = vault(&dir, Arc::default(), "https://id.example/");
+    let keys: Arc<MemoryKeyStore> = Arc::default();
+    let (vault, store) = vault(&dir, keys.clone(), "https://id.example/");
     let first = record("https://id.example/");
     vault.store(&first).unwrap();
-    // Make the next write fail half way: its temporary file cannot be created.
-    let tmp = dir
-        .path()
-        .join(format!(".session.json.{}.tmp", std::process::id()));
-    std::fs::create_dir(&tmp).unwrap();
+    let failing = Vault::new(
+        keys,
+        Arc::new(HalfWrites(store.clone())),
+        "https://id.example/",
+        "client-1",
+    );
     let mut second = first.clone();
     second.expires_at += 3600;
-    assert!(matches!(vault.store(&second), Err(VaultError::Io(_))));
+    assert!(matches!(failing.store(&second), Err(VaultError::Io(_))));
     match vault.open() {
         Opened::Session(r) => assert_eq!(r, first, "the previous session is intact"),
         other => panic!("{other:?}"),
     }
-    assert!(store.path().exists());
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(names.len(), 1, "no temporary file is left behind");
 }
 
 #[test]
@@ -152,3 +174,138 @@ fn write_atomic_replaces_and_leaves_no_temporary_files() {
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+
+#[test]
+fn an_older_copy_of_the_file_put_back_opens_as_no_session() {
+    let dir = TempDir::new("vault");
+    let (vault, store) = vault(&dir, Arc::default(), "https://id.example/");
+    let a = record("https://id.example/");
+    vault.store(&a).unwrap();
+    let copy_of_a = std::fs::read(store.path()).unwrap();
+    let mut b = a.clone();
+    b.refresh_token = Some(Secret::new("rotated-refresh-token".into()));
+    vault.store(&b).unwrap();
+    std::fs::write(store.path(), &copy_of_a).unwrap();
+    assert!(
+        matches!(vault.open(), Opened::Empty),
+        "a rolled-back record must not open"
+    );
+}
+
+#[test]
+fn a_save_whose_keyring_update_was_lost_still_opens_and_catches_up() {
+    let dir = TempDir::new("vault");
+    let keys: Arc<MemoryKeyStore> = Arc::default();
+    let (vault, store) = vault(&dir, keys.clone(), "https://id.example/");
+    let a = record("https://id.example/");
+    vault.store(&a).unwrap();
+    let before = keys.get().unwrap().unwrap();
+    // B is written, then the keyring goes back to where it was, as if the process died
+    // between writing the file and updating the keyring.
+    let mut b = a.clone();
+    b.expires_at += 60;
+    vault.store(&b).unwrap();
+    keys.set(&before).unwrap();
+    match vault.open() {
+        Opened::Session(r) => assert_eq!(r, b),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        keys.get().unwrap().unwrap().generation,
+        before.generation + 1
+    );
+    // A is now two generations behind.
+    let _ = store;
+}
+
+#[test]
+fn a_key_in_an_older_format_is_replaced_on_the_next_save() {
+    let dir = TempDir::new("vault");
+    let keys: Arc<MemoryKeyStore> = Arc::default();
+    let (vault, _store) = vault(&dir, keys.clone(), "https://id.example/");
+    keys.set_corrupt();
+    assert!(matches!(vault.open(), Opened::Empty));
+    vault.store(&record("https://id.example/")).unwrap();
+    assert!(matches!(vault.open(), Opened::Session(_)));
+}
+
+#[cfg(unix)]
+#[test]
+fn the_folder_is_0700_the_file_0600_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new("vault");
+    let data = dir.path().join("data").join("dev.gatehouse.desktop");
+    // A folder made earlier by something with a wide umask is tightened too.
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let store = FileRecordStore::new(data.join("session.json"));
+    let vault = Vault::new(
+        Arc::new(MemoryKeyStore::default()),
+        Arc::new(store.clone()),
+        "https://id.example/",
+        "client-1",
+    );
+    vault.store(&record("https://id.example/")).unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(store.path()), 0o600);
+
+    let fresh = dir.path().join("fresh").join("nested");
+    write_atomic(&fresh.join("f"), b"x").unwrap();
+    assert_eq!(mode(&fresh), 0o700);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_planted_file_or_symlink_is_never_opened_or_followed() {
+    let dir = TempDir::new("vault");
+    let target = dir.path().join("elsewhere");
+    std::fs::write(&target, b"not yours").unwrap();
+    let link = dir.path().join(".session.json.planted.tmp");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    assert!(
+        create_exclusive(&link).is_err(),
+        "a symlink is not followed"
+    );
+    let planted = dir.path().join("planted");
+    std::fs::write(&planted, b"old").unwrap();
+    assert!(
+        create_exclusive(&planted).is_err(),
+        "an existing file is not reused"
+    );
+    assert_eq!(std::fs::read(&target).unwrap(), b"not yours");
+
+    // A symlink at the record's own name is replaced, not written through.
+    let record_path = dir.path().join("session.json");
+    std::os::unix::fs::symlink(&target, &record_path).unwrap();
+    write_atomic(&record_path, b"{}").unwrap();
+    assert_eq!(std::fs::read(&target).unwrap(), b"not yours");
+    assert!(!std::fs::symlink_metadata(&record_path)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+}
+
+#[test]
+fn temporary_names_are_random() {
+    let dir = TempDir::new("vault");
+    let path = dir.path().join("session.json");
+    let mut names = Vec::new();
+    for _ in 0..2 {
+        replace_file(&path, |_| {
+            names.push(
+                std::fs::read_dir(dir.path())
+                    .unwrap()
+                    .map(|e| e.unwrap().file_name())
+                    .find(|n| n.to_string_lossy().ends_with(".tmp"))
+                    .unwrap(),
+            );
+            Ok(())
+        })
+        .unwrap();
+    }
+    assert_ne!(names[0], names[1]);
+    assert!(!names[0]
+        .to_string_lossy()
+        .contains(&std::process::id().to_string()));
+}
