@@ -6,7 +6,8 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
-use url::Url;
+use url::form_urlencoded;
+use zeroize::Zeroizing;
 
 use super::{CsrfState, IssuerUrl, OAuthError};
 use crate::secret::Secret;
@@ -50,18 +51,19 @@ pub fn parse_callback(request: &str, expected_state: &CsrfState, issuer: &Issuer
     let (Some("GET"), Some(target)) = (parts.next(), parts.next()) else {
         return Callback::NotCallback;
     };
-    let Ok(url) = Url::parse("http://127.0.0.1").and_then(|base| base.join(target)) else {
-        return Callback::NotCallback;
-    };
-    if url.path() != "/callback" {
+    // The origin form a browser sends (RFC 9112 §3.2.1), read in place: no copy of the code
+    // is made that would outlive the request buffer unwiped.
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    if path != "/callback" {
         return Callback::NotCallback;
     }
-    let mut state = None;
-    let mut code = None;
-    let mut error = None;
-    let mut description = None;
-    let mut iss = None;
-    for (key, value) in url.query_pairs() {
+    let query = query.split_once('#').map_or(query, |(query, _)| query);
+    let mut state: Option<Zeroizing<String>> = None;
+    let mut code: Option<Zeroizing<String>> = None;
+    let mut error: Option<Zeroizing<String>> = None;
+    let mut description: Option<Zeroizing<String>> = None;
+    let mut iss: Option<Zeroizing<String>> = None;
+    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
         let slot = match key.as_ref() {
             "state" => &mut state,
             "code" => &mut code,
@@ -71,24 +73,26 @@ pub fn parse_callback(request: &str, expected_state: &CsrfState, issuer: &Issuer
             _ => continue,
         };
         // A repeated parameter is ambiguous (RFC 6749 §3.1): treat the request as malformed.
-        if slot.replace(value.into_owned()).is_some() {
+        if slot.replace(Zeroizing::new(value.into_owned())).is_some() {
             return Callback::Malformed;
         }
     }
     // Constant-time is not needed here: the state is single-use and the listener answers
     // only this machine, but the comparison must be exact.
-    if state.as_deref() != Some(expected_state.as_str()) {
+    if state.as_deref().map(String::as_str) != Some(expected_state.as_str()) {
         return Callback::BadState;
     }
-    if iss.is_some_and(|iss| *issuer != *iss) {
+    if iss.is_some_and(|iss| *issuer != *iss.as_str()) {
         return Callback::BadIssuer;
     }
     match (code, error) {
         (_, Some(error)) => Callback::ProviderError(OAuthError {
-            error,
-            error_description: description,
+            error: error.to_string(),
+            error_description: description.map(|d| d.to_string()),
         }),
-        (Some(code), None) if !code.is_empty() => Callback::Code(Secret::new(code)),
+        (Some(mut code), None) if !code.is_empty() => {
+            Callback::Code(Secret::new(std::mem::take(&mut *code)))
+        }
         _ => Callback::Malformed,
     }
 }
@@ -157,7 +161,7 @@ async fn serve(
     let request = tokio::time::timeout(READ_TIMEOUT, read_head(&mut stream))
         .await
         .ok()??;
-    let (outcome, status, page) = match parse_callback(&request, state, issuer) {
+    let (outcome, status, page) = match parse_callback(&request.0, state, issuer) {
         Callback::Code(code) => (Some(Ok(code)), "200 OK", Page::SignedIn),
         Callback::ProviderError(refusal) => (Some(Err(refusal)), "200 OK", Page::Refused),
         Callback::BadState | Callback::BadIssuer | Callback::Malformed => {
@@ -170,23 +174,31 @@ async fn serve(
 }
 
 /// Reads up to the end of the request head; `None` if it is too large or the peer went away.
-async fn read_head(stream: &mut TcpStream) -> Option<String> {
-    let mut buf = Vec::with_capacity(1024);
-    let mut chunk = [0u8; 1024];
+///
+/// The head holds the authorization code: it is read into one buffer, allocated once at its
+/// largest size so that no reallocation leaves a copy behind, and wiped when dropped.
+async fn read_head(stream: &mut TcpStream) -> Option<RequestHead> {
+    let mut buf = Zeroizing::new(vec![0u8; MAX_REQUEST]);
+    let mut len = 0;
     loop {
-        let n = stream.read(&mut chunk).await.ok()?;
+        let n = stream.read(&mut buf[len..]).await.ok()?;
         if n == 0 {
             return None;
         }
-        buf.extend_from_slice(&chunk[..n]);
-        if buf.windows(4).any(|w| w == b"\r\n\r\n") {
-            return String::from_utf8(buf).ok();
+        len += n;
+        if buf[..len].windows(4).any(|w| w == b"\r\n\r\n") {
+            let head = std::str::from_utf8(&buf[..len]).ok()?;
+            return Some(RequestHead(head.to_owned()));
         }
-        if buf.len() > MAX_REQUEST {
+        if len == buf.len() {
             return None;
         }
     }
 }
+
+/// A request's line and headers, wiped on drop.
+#[derive(zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
+struct RequestHead(String);
 
 #[derive(Clone, Copy)]
 enum Page {

@@ -35,24 +35,36 @@ pub fn is_loopback(url: &Url) -> bool {
     }
 }
 
+/// A response body, wiped on drop: the token endpoint's holds the tokens.
+pub(crate) type Body = zeroize::Zeroizing<Vec<u8>>;
+
 /// Sends `request` and returns the status and the body, at most [`MAX_BODY`] bytes.
 pub(crate) async fn send(
     request: reqwest::RequestBuilder,
     url: &str,
-) -> Result<(u16, Vec<u8>), RequestError> {
+) -> Result<(u16, Body), RequestError> {
     let transport = |source| RequestError::Transport {
         url: url.to_owned(),
         source,
     };
     let mut response = request.send().await.map_err(transport)?;
     let status = response.status().as_u16();
-    let mut body = Vec::new();
+    // Sized once from Content-Length (within the limit), so that growing it rarely leaves an
+    // unwiped copy behind.
+    let expected = response.content_length().unwrap_or(0).min(MAX_BODY as u64) as usize;
+    let mut body = Body::new(Vec::with_capacity(expected.max(4096)));
     while let Some(chunk) = response.chunk().await.map_err(transport)? {
         if body.len() + chunk.len() > MAX_BODY {
             return Err(RequestError::response(
                 url,
                 format!("more than {MAX_BODY} bytes"),
             ));
+        }
+        if body.len() + chunk.len() > body.capacity() {
+            // Grow into a fresh buffer and wipe the old one, rather than let it be freed as is.
+            let mut grown = Body::new(Vec::with_capacity((body.len() + chunk.len()) * 2));
+            grown.extend_from_slice(&body);
+            body = grown;
         }
         body.extend_from_slice(&chunk);
     }
@@ -82,4 +94,34 @@ pub(crate) fn parse_json<T: DeserializeOwned>(
     }
     serde_json::from_slice(body)
         .map_err(|e| RequestError::response(url, format!("not the expected JSON ({e})")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn response_bodies_are_wiped_on_drop() {
+        fn wiped<T: zeroize::ZeroizeOnDrop>() {}
+        wiped::<Body>();
+    }
+
+    #[test]
+    fn loopback_is_127_0_0_0_8_ipv6_one_and_localhost() {
+        for url in [
+            "http://127.0.0.1:1/",
+            "http://127.9.9.9/",
+            "http://[::1]/",
+            "http://LOCALHOST/",
+        ] {
+            assert!(is_loopback(&Url::parse(url).unwrap()), "{url}");
+        }
+        for url in [
+            "http://128.0.0.1/",
+            "http://localhost.example/",
+            "http://10.0.0.1/",
+        ] {
+            assert!(!is_loopback(&Url::parse(url).unwrap()), "{url}");
+        }
+    }
 }

@@ -188,3 +188,22 @@ async fn oversized_request_is_dropped_without_ending_the_attempt() {
     request(port, "/callback?code=ok&state=s1").await;
     assert_eq!(waiting.await.unwrap().unwrap().secret(), "ok");
 }
+
+#[test]
+fn the_request_head_and_the_code_it_carries_are_wiped_on_drop() {
+    fn wiped<T: zeroize::ZeroizeOnDrop>() {}
+    wiped::<RequestHead>();
+    wiped::<Secret>();
+}
+
+#[test]
+fn a_percent_encoded_code_is_decoded_and_a_fragment_ignored() {
+    match parse_callback(
+        &get("/callback?code=a%2Fb%3D&state=s1#frag"),
+        &state("s1"),
+        &issuer(),
+    ) {
+        Callback::Code(code) => assert_eq!(code.secret(), "a/b="),
+        other => panic!("{other:?}"),
+    }
+}
