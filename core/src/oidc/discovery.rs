@@ -62,7 +62,7 @@ pub(crate) async fn discover(
     client: &reqwest::Client,
     issuer: &IssuerUrl,
 ) -> Result<ProviderMetadata, DiscoveryError> {
-    let doc: Document = get_json(client, &discovery_url(issuer)).await?;
+    let (doc, _): (Document, _) = get_json(client, &discovery_url(issuer)).await?;
     let loopback = Url::parse(issuer).is_ok_and(|u| is_loopback(&u));
     ProviderMetadata::from_document(doc, issuer, loopback)
 }

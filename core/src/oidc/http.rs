@@ -38,17 +38,46 @@ pub fn is_loopback(url: &Url) -> bool {
 /// A response body, wiped on drop: the token endpoint's holds the tokens.
 pub(crate) type Body = zeroize::Zeroizing<Vec<u8>>;
 
-/// Sends `request` and returns the status and the body, at most [`MAX_BODY`] bytes.
+/// What the back channel needs of a response.
+pub(crate) struct Response {
+    pub status: u16,
+    /// `Cache-Control: max-age`, in seconds, when the response has one (RFC 9111 §5.2.2.1).
+    pub max_age: Option<u64>,
+    pub body: Body,
+}
+
+/// The `max-age` directive of a `Cache-Control` header, if any; `no-store` and `no-cache`
+/// mean 0.
+pub(crate) fn cache_max_age(header: &str) -> Option<u64> {
+    let mut max_age = None;
+    for directive in header.split(',').map(str::trim) {
+        let (name, value) = directive.split_once('=').unwrap_or((directive, ""));
+        match name.to_ascii_lowercase().as_str() {
+            "no-store" | "no-cache" => return Some(0),
+            "max-age" => max_age = value.trim_matches('"').parse().ok(),
+            _ => {}
+        }
+    }
+    max_age
+}
+
+/// Sends `request` and returns the status, caching lifetime and body, at most [`MAX_BODY`]
+/// bytes.
 pub(crate) async fn send(
     request: reqwest::RequestBuilder,
     url: &str,
-) -> Result<(u16, Body), RequestError> {
+) -> Result<Response, RequestError> {
     let transport = |source| RequestError::Transport {
         url: url.to_owned(),
         source,
     };
     let mut response = request.send().await.map_err(transport)?;
     let status = response.status().as_u16();
+    let max_age = response
+        .headers()
+        .get(reqwest::header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .and_then(cache_max_age);
     // Sized once from Content-Length (within the limit), so that growing it rarely leaves an
     // unwiped copy behind.
     let expected = response.content_length().unwrap_or(0).min(MAX_BODY as u64) as usize;
@@ -68,16 +97,21 @@ pub(crate) async fn send(
         }
         body.extend_from_slice(&chunk);
     }
-    Ok((status, body))
+    Ok(Response {
+        status,
+        max_age,
+        body,
+    })
 }
 
-/// GETs JSON; any status but 200 is an error.
+/// GETs JSON; any status but 200 is an error. Returns it with its `max-age`.
 pub(crate) async fn get_json<T: DeserializeOwned>(
     client: &reqwest::Client,
     url: &str,
-) -> Result<T, RequestError> {
-    let (status, body) = send(client.get(url).header("accept", "application/json"), url).await?;
-    parse_json(url, status, &body)
+) -> Result<(T, Option<u64>), RequestError> {
+    let response = send(client.get(url).header("accept", "application/json"), url).await?;
+    let value = parse_json(url, response.status, &response.body)?;
+    Ok((value, response.max_age))
 }
 
 /// The body of a 200 answer as `T`.
@@ -99,6 +133,16 @@ pub(crate) fn parse_json<T: DeserializeOwned>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cache_control_max_age_is_read_and_no_store_is_zero() {
+        assert_eq!(cache_max_age("public, max-age=3600"), Some(3600));
+        assert_eq!(cache_max_age("Max-Age=\"60\", must-revalidate"), Some(60));
+        assert_eq!(cache_max_age("no-store"), Some(0));
+        assert_eq!(cache_max_age("max-age=600, no-cache"), Some(0));
+        assert_eq!(cache_max_age("private"), None);
+        assert_eq!(cache_max_age("max-age=-1"), None);
+    }
 
     #[test]
     fn response_bodies_are_wiped_on_drop() {

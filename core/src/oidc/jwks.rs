@@ -6,12 +6,13 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, KeyAlgorithm, PublicKeyUse};
 use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey};
 use serde::Deserialize;
 use tokio::sync::Mutex;
+use tokio::time::Instant;
 
 use super::http::get_json;
 use super::RequestError;
@@ -19,6 +20,19 @@ use super::RequestError;
 /// An unknown `kid` triggers at most one refetch in this time, so that forged tokens cannot
 /// turn Gatehouse into a flood of JWKS requests.
 pub(crate) const REFETCH_INTERVAL: Duration = Duration::from_secs(60);
+
+/// How long fetched keys are trusted: the response's `Cache-Control: max-age` within these
+/// bounds, a day without one. A key the provider withdrew is dropped within a day at most,
+/// and a provider that says `no-store` is still asked at most every five minutes.
+pub(crate) const MAX_AGE_DEFAULT: Duration = Duration::from_secs(24 * 3600);
+pub(crate) const MAX_AGE_BOUNDS: (Duration, Duration) =
+    (Duration::from_secs(5 * 60), Duration::from_secs(24 * 3600));
+
+/// Keys as a source gives them, with how long they may be trusted.
+pub(crate) struct Fetched {
+    pub jwks: Vec<Jwk>,
+    pub max_age: Option<Duration>,
+}
 
 /// Why no key was found to verify a token with.
 #[derive(Debug, thiserror::Error)]
@@ -175,7 +189,7 @@ impl RawKeySet {
 
 /// Where the keys come from: the provider's `jwks_uri`, or a fixed set in tests.
 pub(crate) trait KeySource: Send + Sync {
-    fn fetch(&self) -> impl Future<Output = Result<Vec<Jwk>, RequestError>> + Send;
+    fn fetch(&self) -> impl Future<Output = Result<Fetched, RequestError>> + Send;
 }
 
 /// The provider at `jwks_uri`.
@@ -185,9 +199,12 @@ pub(crate) struct RemoteKeys {
 }
 
 impl KeySource for RemoteKeys {
-    async fn fetch(&self) -> Result<Vec<Jwk>, RequestError> {
-        let raw: RawKeySet = get_json(&self.client, self.jwks_uri.as_str()).await?;
-        Ok(raw.into_jwks())
+    async fn fetch(&self) -> Result<Fetched, RequestError> {
+        let (raw, max_age): (RawKeySet, _) = get_json(&self.client, self.jwks_uri.as_str()).await?;
+        Ok(Fetched {
+            jwks: raw.into_jwks(),
+            max_age: max_age.map(Duration::from_secs),
+        })
     }
 }
 
@@ -199,8 +216,13 @@ pub(crate) struct JwksCache<S> {
 
 #[derive(Default)]
 struct State {
-    keys: Option<KeySet>,
+    keys: Option<Cached>,
     last_refetch: Option<Instant>,
+}
+
+struct Cached {
+    keys: KeySet,
+    expires: Instant,
 }
 
 impl<S: KeySource> JwksCache<S> {
@@ -211,21 +233,21 @@ impl<S: KeySource> JwksCache<S> {
         }
     }
 
-    /// The key for a token signed with `alg` under `kid` (see [`KeySet::select`]). A `kid`
-    /// not in the cached set causes one refetch (the provider rotated its keys), rate-limited
-    /// by [`REFETCH_INTERVAL`].
+    /// The key for a token signed with `alg` under `kid` (see [`KeySet::select`]). Keys older
+    /// than their max age are fetched again first. A `kid` not in the cached set causes one
+    /// refetch (the provider rotated its keys), rate-limited by [`REFETCH_INTERVAL`].
     pub(crate) async fn key_for(
         &self,
         kid: Option<&str>,
         alg: Algorithm,
     ) -> Result<Arc<VerificationKey>, KeyError> {
         let mut state = self.state.lock().await;
-        let keys = match state.keys.take() {
-            Some(keys) => keys,
-            None => self.fetch().await?,
+        let cached = match state.keys.take() {
+            Some(cached) if Instant::now() < cached.expires => cached,
+            _ => self.fetch().await?,
         };
-        let found = keys.select(kid, alg);
-        state.keys = Some(keys);
+        let found = cached.keys.select(kid, alg);
+        state.keys = Some(cached);
         match found {
             Err(KeyError::Unknown) => {}
             found => return found,
@@ -237,15 +259,20 @@ impl<S: KeySource> JwksCache<S> {
             return Err(KeyError::Unknown);
         }
         state.last_refetch = Some(Instant::now());
-        let keys = self.fetch().await?;
-        let found = keys.select(kid, alg);
-        state.keys = Some(keys);
+        let cached = self.fetch().await?;
+        let found = cached.keys.select(kid, alg);
+        state.keys = Some(cached);
         found
     }
 
-    async fn fetch(&self) -> Result<KeySet, KeyError> {
-        let jwks = self.source.fetch().await.map_err(KeyError::Fetch)?;
-        Ok(KeySet::new(&jwks))
+    async fn fetch(&self) -> Result<Cached, KeyError> {
+        let fetched = self.source.fetch().await.map_err(KeyError::Fetch)?;
+        let (min, max) = MAX_AGE_BOUNDS;
+        let max_age = fetched.max_age.unwrap_or(MAX_AGE_DEFAULT).clamp(min, max);
+        Ok(Cached {
+            keys: KeySet::new(&fetched.jwks),
+            expires: Instant::now() + max_age,
+        })
     }
 }
 

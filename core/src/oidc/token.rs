@@ -110,8 +110,8 @@ async fn post_token(
         .post(endpoint.clone())
         .header("accept", "application/json")
         .form(form);
-    let (status, body) = send(request, endpoint.as_str()).await?;
-    parse_token_response(endpoint.as_str(), status, &body)
+    let response = send(request, endpoint.as_str()).await?;
+    parse_token_response(endpoint.as_str(), response.status, &response.body)
 }
 
 /// Revokes a refresh token (RFC 7009 §2.1), giving up after `limit`. The caller logs a failure;
@@ -129,7 +129,7 @@ pub(crate) async fn revoke(
         ("client_id", client_id),
     ];
     let request = client.post(endpoint.clone()).form(&form).timeout(limit);
-    let (status, _) = send(request, endpoint.as_str()).await?;
+    let status = send(request, endpoint.as_str()).await?.status;
     // RFC 7009 §2.2: 200 whether or not the token was valid.
     if status == 200 {
         Ok(())

@@ -2,6 +2,7 @@
 //! (rp-id_token-kid-absent-*, rp-key-rotation-*) where one exists.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use serde_json::json;
 
@@ -13,6 +14,7 @@ use crate::oidc::test_tokens::*;
 struct Keys {
     sets: Vec<Vec<Jwk>>,
     fetches: AtomicUsize,
+    max_age: Option<Duration>,
 }
 
 impl Keys {
@@ -20,6 +22,7 @@ impl Keys {
         Self {
             sets,
             fetches: AtomicUsize::new(0),
+            max_age: None,
         }
     }
 
@@ -29,9 +32,12 @@ impl Keys {
 }
 
 impl KeySource for Keys {
-    async fn fetch(&self) -> Result<Vec<Jwk>, RequestError> {
+    async fn fetch(&self) -> Result<Fetched, RequestError> {
         let n = self.fetches.fetch_add(1, Ordering::SeqCst);
-        Ok(self.sets[n.min(self.sets.len() - 1)].clone())
+        Ok(Fetched {
+            jwks: self.sets[n.min(self.sets.len() - 1)].clone(),
+            max_age: self.max_age,
+        })
     }
 }
 
@@ -112,7 +118,7 @@ async fn a_known_kid_is_served_from_the_cache() {
 async fn a_key_set_that_cannot_be_fetched_is_a_fetch_error() {
     struct Down;
     impl KeySource for Down {
-        async fn fetch(&self) -> Result<Vec<Jwk>, RequestError> {
+        async fn fetch(&self) -> Result<Fetched, RequestError> {
             Err(RequestError::Status {
                 url: "https://id.example/jwks".into(),
                 status: 503,
@@ -160,4 +166,44 @@ fn jwks_with_unusable_keys_keeps_the_usable_ones() {
     assert_eq!(keys.len(), 1, "only key1 can verify signatures");
     assert!(keys.select(Some("key1"), Algorithm::RS256).is_ok());
     assert!(keys.select(Some("e"), Algorithm::RS256).is_err());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_withdrawn_key_is_dropped_once_the_keys_are_a_day_old() {
+    let cache = JwksCache::new(Keys::new(vec![vec![jwk("key1")], vec![jwk("key2")]]));
+    assert!(cache.key_for(Some("key1"), Algorithm::RS256).await.is_ok());
+    tokio::time::advance(MAX_AGE_DEFAULT - Duration::from_secs(1)).await;
+    assert!(cache.key_for(Some("key1"), Algorithm::RS256).await.is_ok());
+    assert_eq!(Keys::fetches(&cache), 1, "still within the day");
+    tokio::time::advance(Duration::from_secs(2)).await;
+    assert!(matches!(
+        cache.key_for(Some("key1"), Algorithm::RS256).await,
+        Err(KeyError::Unknown)
+    ));
+    assert_eq!(
+        Keys::fetches(&cache),
+        3,
+        "fetched again at the day's end, and once more for the kid no longer there"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn cache_control_max_age_is_honoured_within_bounds() {
+    for (max_age, lasts) in [
+        (Some(Duration::from_secs(600)), Duration::from_secs(600)),
+        (Some(Duration::ZERO), MAX_AGE_BOUNDS.0),
+        (Some(Duration::from_secs(30 * 24 * 3600)), MAX_AGE_BOUNDS.1),
+        (None, MAX_AGE_DEFAULT),
+    ] {
+        let mut keys = Keys::new(vec![vec![jwk("key1")]]);
+        keys.max_age = max_age;
+        let cache = JwksCache::new(keys);
+        assert!(cache.key_for(Some("key1"), Algorithm::RS256).await.is_ok());
+        tokio::time::advance(lasts - Duration::from_secs(1)).await;
+        assert!(cache.key_for(Some("key1"), Algorithm::RS256).await.is_ok());
+        assert_eq!(Keys::fetches(&cache), 1, "{max_age:?}: cached");
+        tokio::time::advance(Duration::from_secs(1)).await;
+        assert!(cache.key_for(Some("key1"), Algorithm::RS256).await.is_ok());
+        assert_eq!(Keys::fetches(&cache), 2, "{max_age:?}: expired");
+    }
 }
