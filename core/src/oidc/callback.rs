@@ -1,11 +1,13 @@
 //! The loopback redirect (RFC 8252 §7.3): a one-shot HTTP listener on 127.0.0.1 that takes the
 //! authorization response and answers the browser with a page of its own.
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
+use tokio::task::{AbortHandle, JoinSet};
 use url::form_urlencoded;
 use zeroize::Zeroizing;
 
@@ -14,6 +16,8 @@ use crate::secret::Secret;
 
 /// The request line and headers may not be larger than this.
 const MAX_REQUEST: usize = 8 * 1024;
+/// Connections served at once; past this the oldest is dropped.
+pub const MAX_CONNECTIONS: usize = 32;
 /// A connection that sends no complete request within this time is dropped.
 const READ_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -124,12 +128,19 @@ impl Listener {
     /// provider's error (`Err`). Requests with a wrong or missing state get an error page and
     /// do not end the attempt. Each connection is served on its own task, so an idle one (a
     /// browser's preconnect) does not hold up the real request.
+    ///
+    /// At most [`MAX_CONNECTIONS`] connections are served at once: past that the oldest is
+    /// dropped, so a local process holding idle sockets cannot starve the browser. When the
+    /// wait ends (a result, Cancel or timeout) the listener and every connection close.
     pub async fn wait(
         self,
         expected_state: CsrfState,
         issuer: IssuerUrl,
     ) -> Result<Secret, OAuthError> {
         let (tx, mut rx) = mpsc::channel::<Result<Secret, OAuthError>>(1);
+        // Dropped with this future: every connection task is aborted.
+        let mut tasks = JoinSet::new();
+        let mut open: VecDeque<AbortHandle> = VecDeque::new();
         loop {
             tokio::select! {
                 accepted = self.listener.accept() => {
@@ -138,13 +149,20 @@ impl Listener {
                         tokio::time::sleep(Duration::from_millis(50)).await;
                         continue;
                     };
+                    while tasks.try_join_next().is_some() {}
+                    open.retain(|task| !task.is_finished());
+                    if open.len() >= MAX_CONNECTIONS {
+                        if let Some(oldest) = open.pop_front() {
+                            oldest.abort();
+                        }
+                    }
                     let tx = tx.clone();
                     let (state, issuer) = (expected_state.clone(), issuer.clone());
-                    tokio::spawn(async move {
+                    open.push_back(tasks.spawn(async move {
                         if let Some(outcome) = serve(stream, &state, &issuer).await {
                             let _ = tx.send(outcome).await;
                         }
-                    });
+                    }));
                 }
                 Some(outcome) = rx.recv() => return outcome,
             }

@@ -207,3 +207,49 @@ fn a_percent_encoded_code_is_decoded_and_a_fragment_ignored() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Whether the server closed `stream`: a read ends (EOF or reset) within `within`.
+async fn closed(stream: &mut TcpStream, within: Duration) -> bool {
+    let mut byte = [0u8; 1];
+    matches!(
+        tokio::time::timeout(within, stream.read(&mut byte)).await,
+        Ok(Ok(0)) | Ok(Err(_))
+    )
+}
+
+#[tokio::test]
+async fn idle_connections_beyond_the_cap_are_dropped_oldest_first() {
+    let listener = Listener::bind(0).await.unwrap();
+    let port = listener.port();
+    let waiting = tokio::spawn(listener.wait(state("s1"), issuer()));
+    let mut idle = Vec::new();
+    for _ in 0..3 * MAX_CONNECTIONS {
+        idle.push(TcpStream::connect(("127.0.0.1", port)).await.unwrap());
+    }
+    // The genuine callback still gets through at once.
+    let started = std::time::Instant::now();
+    request(port, "/callback?code=real&state=s1").await;
+    assert_eq!(waiting.await.unwrap().unwrap().secret(), "real");
+    assert!(started.elapsed() < Duration::from_secs(1));
+    // The oldest were dropped to make room, long before their read timeout.
+    for stream in idle.iter_mut().take(MAX_CONNECTIONS) {
+        assert!(closed(stream, Duration::from_millis(500)).await);
+    }
+}
+
+#[tokio::test]
+async fn every_connection_closes_when_the_attempt_ends() {
+    let listener = Listener::bind(0).await.unwrap();
+    let port = listener.port();
+    let waiting = tokio::spawn(listener.wait(state("s1"), issuer()));
+    let mut idle = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    waiting.abort();
+    let _ = waiting.await;
+    // Well within the 5 s read timeout: the attempt's end closed it.
+    assert!(closed(&mut idle, Duration::from_secs(1)).await);
+    assert!(
+        TcpStream::connect(("127.0.0.1", port)).await.is_err(),
+        "the listener is closed"
+    );
+}
