@@ -39,7 +39,9 @@ const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 })
 // offline_access unless prompt=consent, so remember which requests asked for it (by nonce).
 const offlineNonces = new Set();
 
-const stats = { authorization_code: 0, refresh_token: 0, revocations: 0, refresh_errors: 0 };
+const stats = {
+  authorization_code: 0, refresh_token: 0, revocations: 0, refresh_errors: 0, pushed_requests: 0,
+};
 
 function profile(accountId) {
   const name = accountId.charAt(0).toUpperCase() + accountId.slice(1);
@@ -111,10 +113,7 @@ server.listen(Number(args.port), '127.0.0.1', () => {
       ctx.body = stats;
       return;
     }
-    if (ctx.method === 'GET' && ctx.path === '/auth') {
-      const scope = String(ctx.query.scope ?? '').split(' ');
-      if (scope.includes('offline_access') && ctx.query.nonce) offlineNonces.add(String(ctx.query.nonce));
-    }
+    if (ctx.method === 'GET' && ctx.path === '/auth') rememberOffline(ctx.query);
     if (args['auto-login'] && ctx.path.startsWith('/interaction/')) {
       await autoLogin(provider, ctx, args.account, args.deny);
       return;
@@ -123,11 +122,22 @@ server.listen(Number(args.port), '127.0.0.1', () => {
     if (ctx.method === 'POST' && ctx.path === '/token/revocation' && ctx.status === 200) {
       stats.revocations += 1;
     }
+    // A pushed authorization request (RFC 9126) carries its parameters in the body (the raw
+    // body: the parsed parameters have already lost offline_access).
+    if (ctx.method === 'POST' && ctx.path === '/request' && ctx.status === 201) {
+      stats.pushed_requests += 1;
+      rememberOffline(ctx.oidc?.body ?? {});
+    }
   });
 
   server.on('request', provider.callback());
   process.stdout.write(`${JSON.stringify({ issuer, clientId })}\n`);
 });
+
+function rememberOffline(params) {
+  const scope = String(params.scope ?? '').split(' ');
+  if (scope.includes('offline_access') && params.nonce) offlineNonces.add(String(params.nonce));
+}
 
 // Finishes whatever the interaction asks (login, then consent) as the test account.
 async function autoLogin(provider, ctx, account, deny) {

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use chacha20poly1305::aead::{Aead, KeyInit, OsRng, Payload};
 use chacha20poly1305::{AeadCore, XChaCha20Poly1305};
-use gatehouse_core::oidc::callback::parse_callback;
+use gatehouse_core::oidc::callback::{parse_callback, Awaited};
 use gatehouse_core::oidc::{
     ClientId, CsrfState, IssuerUrl, KeySet, Nonce, Origin, UnverifiedIdToken, ValidationParams,
 };
@@ -168,8 +168,11 @@ fn callback() {
         "s".repeat(43)
     );
     let request = format!("GET {target} HTTP/1.1\r\nHost: 127.0.0.1:53682\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n");
-    let state = CsrfState::new("s".repeat(43));
-    let issuer = IssuerUrl::new("https://id.example/");
+    let awaited = Awaited {
+        state: CsrfState::new("s".repeat(43)),
+        issuer: IssuerUrl::new("https://id.example/"),
+        iss_required: true,
+    };
     let base = url::Url::parse("http://127.0.0.1").unwrap();
     compare(
         "callback: parse request vs parse URL",
@@ -177,7 +180,7 @@ fn callback() {
             black_box(base.join(black_box(&target)).unwrap());
         },
         &mut || {
-            black_box(parse_callback(black_box(&request), &state, &issuer));
+            black_box(parse_callback(black_box(&request), &awaited));
         },
     );
 }

@@ -6,7 +6,7 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{auth, config, config_with, WITH_REFRESH};
+use common::{auth, config, config_with, recording_browser, WITH_REFRESH};
 use gatehouse_contract::ErrorKind;
 use gatehouse_core::clock::SystemClock;
 use gatehouse_core::Error;
@@ -95,4 +95,26 @@ async fn a_fixed_redirect_port_is_honoured() {
     let (auth, _events) = auth(&home, &config, Arc::new(SystemClock));
     auth.login().await.expect("login through the fixed port");
     assert!(auth.logged_in());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_request_is_pushed_and_the_browser_sees_only_its_request_uri_rfc9126() {
+    let idp = Idp::start(IdpOptions::default());
+    let home = TempDir::new("login-par");
+    let log = home.path().join("argv.log");
+    let browser = recording_browser(&home, &log);
+    let config = config_with(&idp, WITH_REFRESH, 60, &[("GATEHOUSE_BROWSER", &browser)]);
+    let (auth, _events) = auth(&home, &config, Arc::new(SystemClock));
+    auth.login().await.expect("login through a pushed request");
+    assert_eq!(idp.stats().pushed_requests, 1);
+    let argv = std::fs::read_to_string(&log).unwrap();
+    let url = url::Url::parse(argv.lines().last().unwrap()).unwrap();
+    let names: Vec<String> = url.query_pairs().map(|(k, _)| k.into_owned()).collect();
+    assert_eq!(names, ["client_id", "request_uri"], "{url}");
+    for hidden in ["state", "nonce", "code_challenge", "redirect_uri", "scope"] {
+        assert!(
+            !argv.contains(&format!("{hidden}=")),
+            "{hidden} is visible: {argv}"
+        );
+    }
 }

@@ -6,32 +6,11 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{auth, config_with, vault, WITH_REFRESH};
+use common::{auth, config_with, recording_browser, vault, WITH_REFRESH};
 use gatehouse_core::clock::SystemClock;
 use gatehouse_core::vault::Opened;
 use gatehouse_tests::idp::{Idp, IdpOptions};
-use gatehouse_tests::{test_browser, TempDir};
-
-/// A browser stand-in that records its argv (one argument a line) in `log`, then opens the
-/// URL in the test browser.
-fn recording_browser(home: &TempDir, log: &std::path::Path) -> String {
-    let script = home.path().join("recording-browser");
-    std::fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\nprintf '%s\\n' \"$@\" >> '{}'\nexec '{}' \"$@\"\n",
-            log.display(),
-            test_browser().display()
-        ),
-    )
-    .unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    format!("'{}'", script.display())
-}
+use gatehouse_tests::TempDir;
 
 /// Every window of `len` characters of `token`: none may appear anywhere.
 fn pieces(token: &str, len: usize) -> impl Iterator<Item = &str> {

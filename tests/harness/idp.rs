@@ -47,6 +47,7 @@ pub struct Stats {
     pub refresh_token: u32,
     pub revocations: u32,
     pub refresh_errors: u32,
+    pub pushed_requests: u32,
 }
 
 impl Idp {

@@ -22,25 +22,43 @@ pub(crate) struct AuthorizationRequest<'a> {
 }
 
 impl AuthorizationRequest<'_> {
+    /// The request's parameters, in the order they are sent: the query of the authorization
+    /// URL, or the form body of a pushed request.
+    pub(crate) fn form(&self) -> Vec<(&'static str, String)> {
+        let mut form = vec![
+            ("response_type", "code".to_owned()),
+            ("client_id", self.client_id.to_string()),
+            ("redirect_uri", self.redirect_uri.to_owned()),
+            ("scope", self.scopes.join(" ")),
+            ("state", self.state.as_str().to_owned()),
+            ("nonce", self.nonce.as_str().to_owned()),
+            ("code_challenge", self.pkce_challenge.as_str().to_owned()),
+            (
+                "code_challenge_method",
+                self.pkce_challenge.method().to_owned(),
+            ),
+        ];
+        if let Some(audience) = self.audience {
+            form.push(("audience", audience.to_owned()));
+        }
+        form
+    }
+
     /// The authorization endpoint with the request's parameters in its query, after any the
     /// endpoint already has (RFC 6749 §3.1: they are kept).
     pub(crate) fn url(&self) -> Url {
         let mut url = self.authorization_endpoint.clone();
-        {
-            let mut query = url.query_pairs_mut();
-            query
-                .append_pair("response_type", "code")
-                .append_pair("client_id", self.client_id)
-                .append_pair("redirect_uri", self.redirect_uri)
-                .append_pair("scope", &self.scopes.join(" "))
-                .append_pair("state", self.state)
-                .append_pair("nonce", self.nonce)
-                .append_pair("code_challenge", self.pkce_challenge.as_str())
-                .append_pair("code_challenge_method", self.pkce_challenge.method());
-            if let Some(audience) = self.audience {
-                query.append_pair("audience", audience);
-            }
-        }
+        url.query_pairs_mut().extend_pairs(self.form());
+        url
+    }
+
+    /// RFC 9126 §4: after a push, the browser is sent only the client id and the
+    /// `request_uri` the provider gave; nothing of the request shows in its address bar.
+    pub(crate) fn pushed_url(&self, request_uri: &str) -> Url {
+        let mut url = self.authorization_endpoint.clone();
+        url.query_pairs_mut()
+            .append_pair("client_id", self.client_id)
+            .append_pair("request_uri", request_uri);
         url
     }
 }
@@ -101,6 +119,30 @@ mod tests {
         assert_eq!(
             pairs(&with_audience).last(),
             Some(&("audience".to_owned(), "https://api.example/".to_owned()))
+        );
+    }
+
+    #[test]
+    fn a_pushed_request_shows_only_the_client_and_the_request_uri() {
+        let endpoint = Url::parse("https://id.example/authorize").unwrap();
+        let url = AuthorizationRequest {
+            authorization_endpoint: &endpoint,
+            client_id: &ClientId::new("c"),
+            redirect_uri: "http://127.0.0.1:1/callback",
+            scopes: &["openid".to_owned()],
+            state: &CsrfState::new("s"),
+            nonce: &Nonce::new("n"),
+            pkce_challenge: &PkceVerifier::new_random().challenge(),
+            audience: None,
+        }
+        .pushed_url("urn:ietf:params:oauth:request_uri:abc");
+        assert_eq!(
+            pairs(&url),
+            [
+                ("client_id", "c"),
+                ("request_uri", "urn:ietf:params:oauth:request_uri:abc")
+            ]
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
         );
     }
 

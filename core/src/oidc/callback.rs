@@ -31,7 +31,8 @@ pub enum Callback {
     /// `state` is missing or belongs to another attempt: refused, the attempt goes on
     /// (RFC 6749 §10.12, RFC 9700 §4.7).
     BadState,
-    /// The `iss` parameter names another provider (RFC 9207 §2.4): refused, the attempt goes on.
+    /// The `iss` parameter names another provider, or is missing though the provider sends it
+    /// (RFC 9207 §2.4): refused, the attempt goes on.
     BadIssuer,
     /// Neither a code nor an error, though the state matched.
     Malformed,
@@ -39,18 +40,33 @@ pub enum Callback {
     NotCallback,
 }
 
+/// What the listener waits for: a response to this attempt, from this provider.
+#[derive(Debug, Clone)]
+pub struct Awaited {
+    /// The attempt's `state` (RFC 6749 §10.12).
+    pub state: CsrfState,
+    /// The provider's issuer, which an `iss` parameter must name (RFC 9207 §2.4).
+    pub issuer: IssuerUrl,
+    /// The provider advertises `authorization_response_iss_parameter_supported`: a response
+    /// without `iss` is refused (RFC 9207 §2.4).
+    pub iss_required: bool,
+}
+
 /// Reads the request target of an HTTP request to the listener.
 ///
 /// ```
-/// use gatehouse_core::oidc::callback::{parse_callback, Callback};
+/// use gatehouse_core::oidc::callback::{parse_callback, Awaited, Callback};
 /// use gatehouse_core::oidc::{CsrfState, IssuerUrl};
 /// let request = "GET /callback?code=abc&state=s1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-/// let issuer = IssuerUrl::new("https://id.example");
-/// let ours = CsrfState::new("s1");
-/// assert!(matches!(parse_callback(request, &ours, &issuer), Callback::Code(_)));
-/// assert_eq!(parse_callback(request, &CsrfState::new("s2"), &issuer), Callback::BadState);
+/// let awaited = |state: &str| Awaited {
+///     state: CsrfState::new(state),
+///     issuer: IssuerUrl::new("https://id.example"),
+///     iss_required: false,
+/// };
+/// assert!(matches!(parse_callback(request, &awaited("s1")), Callback::Code(_)));
+/// assert_eq!(parse_callback(request, &awaited("s2")), Callback::BadState);
 /// ```
-pub fn parse_callback(request: &str, expected_state: &CsrfState, issuer: &IssuerUrl) -> Callback {
+pub fn parse_callback(request: &str, awaited: &Awaited) -> Callback {
     let mut parts = request.lines().next().unwrap_or_default().split(' ');
     let (Some("GET"), Some(target)) = (parts.next(), parts.next()) else {
         return Callback::NotCallback;
@@ -83,11 +99,15 @@ pub fn parse_callback(request: &str, expected_state: &CsrfState, issuer: &Issuer
     }
     // Constant-time is not needed here: the state is single-use and the listener answers
     // only this machine, but the comparison must be exact.
-    if state.as_deref().map(String::as_str) != Some(expected_state.as_str()) {
+    if state.as_deref().map(String::as_str) != Some(awaited.state.as_str()) {
         return Callback::BadState;
     }
-    if iss.is_some_and(|iss| *issuer != *iss.as_str()) {
-        return Callback::BadIssuer;
+    // RFC 9207 §2.4: an iss that names another provider is a mix-up; so is a missing one from
+    // a provider that promised to send it.
+    match iss {
+        Some(iss) if awaited.issuer != *iss.as_str() => return Callback::BadIssuer,
+        None if awaited.iss_required => return Callback::BadIssuer,
+        _ => {}
     }
     match (code, error) {
         (_, Some(error)) => Callback::ProviderError(OAuthError {
@@ -132,11 +152,7 @@ impl Listener {
     /// At most [`MAX_CONNECTIONS`] connections are served at once: past that the oldest is
     /// dropped, so a local process holding idle sockets cannot starve the browser. When the
     /// wait ends (a result, Cancel or timeout) the listener and every connection close.
-    pub async fn wait(
-        self,
-        expected_state: CsrfState,
-        issuer: IssuerUrl,
-    ) -> Result<Secret, OAuthError> {
+    pub async fn wait(self, awaited: Awaited) -> Result<Secret, OAuthError> {
         let (tx, mut rx) = mpsc::channel::<Result<Secret, OAuthError>>(1);
         // Dropped with this future: every connection task is aborted.
         let mut tasks = JoinSet::new();
@@ -157,9 +173,9 @@ impl Listener {
                         }
                     }
                     let tx = tx.clone();
-                    let (state, issuer) = (expected_state.clone(), issuer.clone());
+                    let awaited = awaited.clone();
                     open.push_back(tasks.spawn(async move {
-                        if let Some(outcome) = serve(stream, &state, &issuer).await {
+                        if let Some(outcome) = serve(stream, &awaited).await {
                             let _ = tx.send(outcome).await;
                         }
                     }));
@@ -171,15 +187,11 @@ impl Listener {
 }
 
 /// Answers one connection; `Some` when it ends the attempt.
-async fn serve(
-    mut stream: TcpStream,
-    state: &CsrfState,
-    issuer: &IssuerUrl,
-) -> Option<Result<Secret, OAuthError>> {
+async fn serve(mut stream: TcpStream, awaited: &Awaited) -> Option<Result<Secret, OAuthError>> {
     let request = tokio::time::timeout(READ_TIMEOUT, read_head(&mut stream))
         .await
         .ok()??;
-    let (outcome, status, page) = match parse_callback(&request.0, state, issuer) {
+    let (outcome, status, page) = match parse_callback(&request.0, awaited) {
         Callback::Code(code) => (Some(Ok(code)), "200 OK", Page::SignedIn),
         Callback::ProviderError(refusal) => (Some(Err(refusal)), "200 OK", Page::Refused),
         Callback::BadState | Callback::BadIssuer | Callback::Malformed => {

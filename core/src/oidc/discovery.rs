@@ -15,6 +15,13 @@ pub struct ProviderMetadata {
     pub jwks_uri: Url,
     pub revocation_endpoint: Option<Url>,
     pub end_session_endpoint: Option<Url>,
+    /// RFC 9126: where to push the authorization request, when the provider offers it.
+    pub pushed_authorization_request_endpoint: Option<Url>,
+    /// RFC 9126 §5: the provider takes authorization requests only when pushed.
+    pub require_pushed_authorization_requests: bool,
+    /// RFC 9207 §3: the provider sends `iss` with every authorization response, so a
+    /// response without it is refused.
+    pub authorization_response_iss_parameter_supported: bool,
 }
 
 /// Why the provider's metadata cannot be used.
@@ -45,6 +52,11 @@ struct Document {
     revocation_endpoint: Option<String>,
     end_session_endpoint: Option<String>,
     code_challenge_methods_supported: Option<Vec<String>>,
+    pushed_authorization_request_endpoint: Option<String>,
+    #[serde(default)]
+    require_pushed_authorization_requests: bool,
+    #[serde(default)]
+    authorization_response_iss_parameter_supported: bool,
 }
 
 /// The discovery URL: the issuer with any terminating `/` removed, then
@@ -124,6 +136,13 @@ impl ProviderMetadata {
             jwks_uri: check_endpoint("jwks_uri", &doc.jwks_uri, loopback)?,
             revocation_endpoint: optional("revocation_endpoint", doc.revocation_endpoint)?,
             end_session_endpoint: optional("end_session_endpoint", doc.end_session_endpoint)?,
+            pushed_authorization_request_endpoint: optional(
+                "pushed_authorization_request_endpoint",
+                doc.pushed_authorization_request_endpoint,
+            )?,
+            require_pushed_authorization_requests: doc.require_pushed_authorization_requests,
+            authorization_response_iss_parameter_supported: doc
+                .authorization_response_iss_parameter_supported,
             issuer: IssuerUrl::new(doc.issuer),
         })
     }
@@ -169,6 +188,9 @@ mod tests {
             revocation_endpoint: None,
             end_session_endpoint: None,
             code_challenge_methods_supported: Some(vec!["S256".into()]),
+            pushed_authorization_request_endpoint: None,
+            require_pushed_authorization_requests: false,
+            authorization_response_iss_parameter_supported: false,
         }
     }
 
@@ -251,5 +273,53 @@ mod tests {
         )
         .unwrap();
         assert!(m.logout_url(&ClientId::new("cid")).is_none());
+    }
+
+    #[test]
+    fn par_and_the_iss_parameter_are_read_when_offered() {
+        let plain = ProviderMetadata::from_document(
+            doc("https://id.example", "https://id.example"),
+            &iss("https://id.example"),
+            false,
+        )
+        .unwrap();
+        assert_eq!(plain.pushed_authorization_request_endpoint, None);
+        assert!(!plain.require_pushed_authorization_requests);
+        assert!(!plain.authorization_response_iss_parameter_supported);
+
+        let json = serde_json::json!({
+            "issuer": "https://id.example",
+            "authorization_endpoint": "https://id.example/authorize",
+            "token_endpoint": "https://id.example/token",
+            "jwks_uri": "https://id.example/jwks",
+            "pushed_authorization_request_endpoint": "https://id.example/par",
+            "require_pushed_authorization_requests": true,
+            "authorization_response_iss_parameter_supported": true
+        });
+        let offered = ProviderMetadata::from_document(
+            serde_json::from_value(json).unwrap(),
+            &iss("https://id.example"),
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            offered
+                .pushed_authorization_request_endpoint
+                .unwrap()
+                .as_str(),
+            "https://id.example/par"
+        );
+        assert!(offered.require_pushed_authorization_requests);
+        assert!(offered.authorization_response_iss_parameter_supported);
+
+        let mut insecure = doc("https://id.example", "https://id.example");
+        insecure.pushed_authorization_request_endpoint = Some("http://id.example/par".into());
+        assert!(matches!(
+            ProviderMetadata::from_document(insecure, &iss("https://id.example"), false),
+            Err(DiscoveryError::Insecure {
+                name: "pushed_authorization_request_endpoint",
+                ..
+            })
+        ));
     }
 }

@@ -12,6 +12,7 @@ mod error;
 pub(crate) mod http;
 mod id_token;
 mod jwks;
+mod par;
 mod pkce;
 mod token;
 mod types;
@@ -25,6 +26,7 @@ pub use id_token::{
     IdClaims, Origin, TokenError, UnverifiedIdToken, ValidationParams, ALLOWED_ALGORITHMS,
 };
 pub use jwks::{KeyError, KeySet, VerificationKey};
+pub use par::{parse_par_response, PushedRequest};
 pub use pkce::{PkceChallenge, PkceVerifier};
 pub use token::{parse_token_response, TokenResponse};
 pub use types::{ClientId, CsrfState, IssuerUrl, Nonce};
@@ -32,4 +34,5 @@ pub use types::{ClientId, CsrfState, IssuerUrl, Nonce};
 pub(crate) use authorization::AuthorizationRequest;
 pub(crate) use discovery::discover;
 pub(crate) use jwks::{JwksCache, RemoteKeys};
+pub(crate) use par::push;
 pub(crate) use token::{exchange_code, refresh, revoke};

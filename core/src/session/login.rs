@@ -1,12 +1,17 @@
 //! The sign-in: Authorization Code flow with PKCE through the system browser and a loopback
 //! redirect (RFC 8252), ending in a validated ID token and a sealed session.
 
+use std::sync::atomic::Ordering;
+
 use gatehouse_contract::{SessionView, StorageStatus};
 use tokio::sync::oneshot;
+use url::Url;
 
-use super::{lock, Auth};
-use crate::oidc::callback::Listener;
-use crate::oidc::{exchange_code, AuthorizationRequest, CsrfState, Nonce, Origin, PkceVerifier};
+use super::{lock, Auth, Provider};
+use crate::oidc::callback::{Awaited, Listener};
+use crate::oidc::{
+    exchange_code, push, AuthorizationRequest, CsrfState, Nonce, Origin, PkceVerifier, RequestError,
+};
 use crate::vault::SessionRecord;
 use crate::{Error, Result};
 
@@ -52,7 +57,7 @@ impl Auth {
         let state = CsrfState::new_random();
         let nonce = Nonce::new_random();
         let redirect_uri = listener.redirect_uri();
-        let url = AuthorizationRequest {
+        let request = AuthorizationRequest {
             authorization_endpoint: &provider.metadata.authorization_endpoint,
             client_id: &config.client_id,
             redirect_uri: &redirect_uri,
@@ -61,15 +66,23 @@ impl Auth {
             nonce: &nonce,
             pkce_challenge: &verifier.challenge(),
             audience: config.audience.as_deref(),
-        }
-        .url();
+        };
+        let url = self.authorization_url(&provider, &request).await?;
         self.inner
             .browser
             .open(url.as_str())
             .map_err(Error::Browser)?;
         tracing::info!(%redirect_uri, "waiting for the browser sign-in");
 
-        let code = listener.wait(state, config.issuer.clone()).await?;
+        let code = listener
+            .wait(Awaited {
+                state: state.clone(),
+                issuer: config.issuer.clone(),
+                iss_required: provider
+                    .metadata
+                    .authorization_response_iss_parameter_supported,
+            })
+            .await?;
         let response = exchange_code(
             &self.inner.http,
             &provider.metadata.token_endpoint,
@@ -89,6 +102,36 @@ impl Auth {
         let view = self.sign_in_as(record, claims, storage, false);
         tracing::info!(?storage, "signed in");
         Ok(view)
+    }
+
+    /// The URL the browser opens. RFC 9126: where the provider offers pushed authorization
+    /// requests the request is pushed, and the browser gets only the short `request_uri`. A
+    /// provider that advertises the endpoint but refuses the push (a plan without it) gets the
+    /// plain request, with one warning, unless it requires pushed requests.
+    async fn authorization_url(
+        &self,
+        provider: &Provider,
+        request: &AuthorizationRequest<'_>,
+    ) -> Result<Url> {
+        let metadata = &provider.metadata;
+        let required = metadata.require_pushed_authorization_requests;
+        let Some(endpoint) = &metadata.pushed_authorization_request_endpoint else {
+            return Ok(request.url());
+        };
+        if !required && provider.par_refused.load(Ordering::Relaxed) {
+            return Ok(request.url());
+        }
+        match push(&self.inner.http, endpoint, &request.form()).await {
+            Ok(pushed) => Ok(request.pushed_url(&pushed.request_uri)),
+            Err(e @ RequestError::Transport { .. }) => Err(e.into()),
+            Err(e) if required => Err(e.into()),
+            Err(e) => {
+                if !provider.par_refused.swap(true, Ordering::Relaxed) {
+                    tracing::warn!(error = %e, "the provider refused a pushed authorization request; sending the request in the URL instead");
+                }
+                Ok(request.url())
+            }
+        }
     }
 
     /// Seals the record into the vault. When the keyring or the file cannot take it the

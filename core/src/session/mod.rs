@@ -5,6 +5,7 @@ mod lifetime;
 mod login;
 mod policy;
 
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -98,6 +99,9 @@ impl Ended {
 struct Provider {
     metadata: ProviderMetadata,
     keys: JwksCache<RemoteKeys>,
+    /// The provider refused a pushed authorization request it advertises; requests go in the
+    /// URL from then on (unless it requires pushing).
+    par_refused: AtomicBool,
 }
 
 /// A signed-in session: the record as sealed, the claims read from its ID token.
@@ -392,7 +396,11 @@ impl Auth {
             client: self.inner.http.clone(),
             jwks_uri: metadata.jwks_uri.clone(),
         });
-        let provider = Arc::new(Provider { metadata, keys });
+        let provider = Arc::new(Provider {
+            metadata,
+            keys,
+            par_refused: AtomicBool::new(false),
+        });
         *slot = Some(provider.clone());
         Ok(provider)
     }

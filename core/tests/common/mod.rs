@@ -63,3 +63,24 @@ pub fn vault(home: &TempDir, config: &Config) -> Vault {
         &config.client_id,
     )
 }
+
+/// A browser stand-in that records its argv (one argument a line) in `log`, then opens the
+/// URL in the test browser.
+pub fn recording_browser(home: &TempDir, log: &std::path::Path) -> String {
+    let script = home.path().join("recording-browser");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$@\" >> '{}'\nexec '{}' \"$@\"\n",
+            log.display(),
+            test_browser().display()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    format!("'{}'", script.display())
+}

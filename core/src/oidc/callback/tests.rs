@@ -2,12 +2,12 @@ use super::*;
 
 const ISSUER: &str = "https://id.example/";
 
-fn state(value: &str) -> CsrfState {
-    CsrfState::new(value)
-}
-
-fn issuer() -> IssuerUrl {
-    IssuerUrl::new(ISSUER)
+fn awaited(state: &str) -> Awaited {
+    Awaited {
+        state: CsrfState::new(state),
+        issuer: IssuerUrl::new(ISSUER),
+        iss_required: false,
+    }
 }
 
 fn get(target: &str) -> String {
@@ -16,11 +16,7 @@ fn get(target: &str) -> String {
 
 #[test]
 fn code_with_matching_state_is_accepted() {
-    match parse_callback(
-        &get("/callback?code=c0de&state=s1"),
-        &state("s1"),
-        &issuer(),
-    ) {
+    match parse_callback(&get("/callback?code=c0de&state=s1"), &awaited("s1")) {
         Callback::Code(code) => assert_eq!(code.secret(), "c0de"),
         other => panic!("{other:?}"),
     }
@@ -29,27 +25,22 @@ fn code_with_matching_state_is_accepted() {
 #[test]
 fn wrong_or_missing_state_is_refused() {
     assert_eq!(
-        parse_callback(
-            &get("/callback?code=c&state=other"),
-            &state("s1"),
-            &issuer()
-        ),
+        parse_callback(&get("/callback?code=c&state=other"), &awaited("s1")),
         Callback::BadState
     );
     assert_eq!(
-        parse_callback(&get("/callback?code=c"), &state("s1"), &issuer()),
+        parse_callback(&get("/callback?code=c"), &awaited("s1")),
         Callback::BadState
     );
     assert_eq!(
-        parse_callback(&get("/callback?code=c&state="), &state("s1"), &issuer()),
+        parse_callback(&get("/callback?code=c&state="), &awaited("s1")),
         Callback::BadState
     );
     // An error response with a foreign state must not end the attempt either.
     assert_eq!(
         parse_callback(
             &get("/callback?error=access_denied&state=x"),
-            &state("s1"),
-            &issuer()
+            &awaited("s1")
         ),
         Callback::BadState
     );
@@ -60,8 +51,7 @@ fn provider_error_is_surfaced_with_its_description() {
     assert_eq!(
         parse_callback(
             &get("/callback?error=access_denied&error_description=User%20said%20no&state=s1"),
-            &state("s1"),
-            &issuer()
+            &awaited("s1")
         ),
         Callback::ProviderError(OAuthError {
             error: "access_denied".into(),
@@ -77,12 +67,12 @@ fn issuer_parameter_must_match_when_present() {
         "https%3A%2F%2Fevil.example%2F"
     );
     assert_eq!(
-        parse_callback(&get(&target), &state("s1"), &issuer()),
+        parse_callback(&get(&target), &awaited("s1")),
         Callback::BadIssuer
     );
     let target = "/callback?code=c&state=s1&iss=https%3A%2F%2Fid.example%2F";
     assert!(matches!(
-        parse_callback(&get(target), &state("s1"), &issuer()),
+        parse_callback(&get(target), &awaited("s1")),
         Callback::Code(_)
     ));
 }
@@ -90,15 +80,11 @@ fn issuer_parameter_must_match_when_present() {
 #[test]
 fn repeated_parameters_are_malformed() {
     assert_eq!(
-        parse_callback(
-            &get("/callback?code=a&code=b&state=s1"),
-            &state("s1"),
-            &issuer()
-        ),
+        parse_callback(&get("/callback?code=a&code=b&state=s1"), &awaited("s1")),
         Callback::Malformed
     );
     assert_eq!(
-        parse_callback(&get("/callback?state=s1"), &state("s1"), &issuer()),
+        parse_callback(&get("/callback?state=s1"), &awaited("s1")),
         Callback::Malformed
     );
 }
@@ -106,29 +92,22 @@ fn repeated_parameters_are_malformed() {
 #[test]
 fn other_paths_and_methods_are_not_the_callback() {
     assert_eq!(
-        parse_callback(&get("/favicon.ico"), &state("s1"), &issuer()),
+        parse_callback(&get("/favicon.ico"), &awaited("s1")),
         Callback::NotCallback
     );
     assert_eq!(
-        parse_callback(&get("/callback/x?code=c&state=s1"), &state("s1"), &issuer()),
+        parse_callback(&get("/callback/x?code=c&state=s1"), &awaited("s1")),
         Callback::NotCallback
     );
     assert_eq!(
         parse_callback(
             "POST /callback?code=c&state=s1 HTTP/1.1\r\n\r\n",
-            &state("s1"),
-            &issuer()
+            &awaited("s1")
         ),
         Callback::NotCallback
     );
-    assert_eq!(
-        parse_callback("", &state("s1"), &issuer()),
-        Callback::NotCallback
-    );
-    assert_eq!(
-        parse_callback("GET", &state("s1"), &issuer()),
-        Callback::NotCallback
-    );
+    assert_eq!(parse_callback("", &awaited("s1")), Callback::NotCallback);
+    assert_eq!(parse_callback("GET", &awaited("s1")), Callback::NotCallback);
 }
 
 async fn request(port: u16, target: &str) -> String {
@@ -143,7 +122,7 @@ async fn request(port: u16, target: &str) -> String {
 async fn listener_refuses_bad_state_then_takes_the_good_one() {
     let listener = Listener::bind(0).await.unwrap();
     let port = listener.port();
-    let waiting = tokio::spawn(listener.wait(state("s1"), issuer()));
+    let waiting = tokio::spawn(listener.wait(awaited("s1")));
 
     // An idle connection (a browser's preconnect) must not block the others.
     let _idle = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
@@ -169,7 +148,7 @@ async fn listener_ends_the_attempt_on_a_provider_error() {
         listener.redirect_uri(),
         format!("http://127.0.0.1:{port}/callback")
     );
-    let waiting = tokio::spawn(listener.wait(state("s1"), issuer()));
+    let waiting = tokio::spawn(listener.wait(awaited("s1")));
     request(port, "/callback?error=access_denied&state=s1").await;
     let err = waiting.await.unwrap().unwrap_err();
     assert_eq!(err.error, "access_denied");
@@ -179,7 +158,7 @@ async fn listener_ends_the_attempt_on_a_provider_error() {
 async fn oversized_request_is_dropped_without_ending_the_attempt() {
     let listener = Listener::bind(0).await.unwrap();
     let port = listener.port();
-    let waiting = tokio::spawn(listener.wait(state("s1"), issuer()));
+    let waiting = tokio::spawn(listener.wait(awaited("s1")));
     let mut stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
     let _ = stream.write_all(&vec![b'a'; 3 * MAX_REQUEST]).await;
     let mut sink = Vec::new();
@@ -200,8 +179,7 @@ fn the_request_head_and_the_code_it_carries_are_wiped_on_drop() {
 fn a_percent_encoded_code_is_decoded_and_a_fragment_ignored() {
     match parse_callback(
         &get("/callback?code=a%2Fb%3D&state=s1#frag"),
-        &state("s1"),
-        &issuer(),
+        &awaited("s1"),
     ) {
         Callback::Code(code) => assert_eq!(code.secret(), "a/b="),
         other => panic!("{other:?}"),
@@ -221,7 +199,7 @@ async fn closed(stream: &mut TcpStream, within: Duration) -> bool {
 async fn idle_connections_beyond_the_cap_are_dropped_oldest_first() {
     let listener = Listener::bind(0).await.unwrap();
     let port = listener.port();
-    let waiting = tokio::spawn(listener.wait(state("s1"), issuer()));
+    let waiting = tokio::spawn(listener.wait(awaited("s1")));
     let mut idle = Vec::new();
     for _ in 0..3 * MAX_CONNECTIONS {
         idle.push(TcpStream::connect(("127.0.0.1", port)).await.unwrap());
@@ -241,7 +219,7 @@ async fn idle_connections_beyond_the_cap_are_dropped_oldest_first() {
 async fn every_connection_closes_when_the_attempt_ends() {
     let listener = Listener::bind(0).await.unwrap();
     let port = listener.port();
-    let waiting = tokio::spawn(listener.wait(state("s1"), issuer()));
+    let waiting = tokio::spawn(listener.wait(awaited("s1")));
     let mut idle = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
     tokio::time::sleep(Duration::from_millis(50)).await;
     waiting.abort();
@@ -252,4 +230,25 @@ async fn every_connection_closes_when_the_attempt_ends() {
         TcpStream::connect(("127.0.0.1", port)).await.is_err(),
         "the listener is closed"
     );
+}
+
+#[test]
+fn a_missing_iss_is_refused_when_the_provider_sends_it_rfc9207() {
+    let required = Awaited {
+        iss_required: true,
+        ..awaited("s1")
+    };
+    assert_eq!(
+        parse_callback(&get("/callback?code=c&state=s1"), &required),
+        Callback::BadIssuer
+    );
+    let target = "/callback?code=c&state=s1&iss=https%3A%2F%2Fid.example%2F";
+    assert!(matches!(
+        parse_callback(&get(target), &required),
+        Callback::Code(_)
+    ));
+    assert!(matches!(
+        parse_callback(&get("/callback?code=c&state=s1"), &awaited("s1")),
+        Callback::Code(_)
+    ));
 }
