@@ -124,6 +124,59 @@ fn sign_in_through_the_browser_then_log_out() {
 }
 
 #[test]
+fn closing_the_window_leaves_the_sealed_file_as_it_was_and_a_relaunch_opens_home() {
+    let _one = one_app();
+    let idp = Idp::start(IdpOptions::default());
+    let home = TempDir::new("e2e-close");
+    let (_xvfb, driver, _env) = start(&idp, &home, &[]);
+    let session = Session::new(&driver, &app_binary());
+    session.click(&session.wait_for("#login-button", Duration::from_secs(30)));
+    session.wait_for("#welcome", Duration::from_secs(60));
+    let file = home.path().join("data/dev.gatehouse.desktop/session.json");
+    let before = std::fs::read(&file).expect("the session is stored");
+
+    // Quit the normal way: the window closes and the app's exit handlers run.
+    session.close_window();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while app_running(&home) {
+        assert!(
+            Instant::now() < deadline,
+            "the app quit after its window closed"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(
+        std::fs::read(&file).expect("the file is still there"),
+        before,
+        "nothing rewrote the record at exit"
+    );
+    drop(session);
+
+    // And it still opens: straight to Home, with no browser.
+    let session = Session::new(&driver, &app_binary());
+    let welcome = session.wait_for("#welcome", Duration::from_secs(30));
+    assert_eq!(session.text(&welcome), "Welcome, Ada Lovelace!");
+    assert_eq!(idp.stats().authorization_code, 1, "no new sign-in");
+}
+
+/// Whether an app process with `home`'s data folder in its environment is still running.
+fn app_running(home: &TempDir) -> bool {
+    let marker = format!("XDG_DATA_HOME={}", home.path().join("data").display());
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|entry| {
+            std::fs::read_link(entry.path().join("exe"))
+                .is_ok_and(|exe| exe.file_name().is_some_and(|n| n == "gatehouse"))
+        })
+        .any(|entry| {
+            std::fs::read(entry.path().join("environ"))
+                .is_ok_and(|env| env.split(|b| *b == 0).any(|v| v == marker.as_bytes()))
+        })
+}
+
+#[test]
 fn an_expired_session_returns_to_login_and_says_so() {
     let _one = one_app();
     let min_ttl = 2;

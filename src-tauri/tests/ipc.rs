@@ -35,6 +35,7 @@ fn set_env(home: &Path, idp: Option<&Idp>) {
         "AUTH0_CLIENT_ID",
         "GATEHOUSE_SCOPES",
         "GATEHOUSE_REDIRECT_PORT",
+        "GATEHOUSE_MIN_TTL_SECS",
     ] {
         std::env::remove_var(name);
     }
@@ -252,4 +253,78 @@ fn unreachable_provider_is_a_network_error() {
     let err = app.invoke::<SessionView>("login").unwrap_err();
     assert_eq!(err.kind, ErrorKind::Network, "{}", err.message);
     assert_eq!(app.invoke::<bool>("logged_in"), Ok(false));
+}
+
+#[test]
+fn no_event_carries_the_sealed_record_through_login_renewal_and_logout() {
+    let _env = ENV.lock().unwrap_or_else(|p| p.into_inner());
+    // Four-second ID tokens with a one-second minimum lifetime: renewed every two seconds.
+    let idp = Idp::start(IdpOptions {
+        id_token_ttl_secs: 4,
+        ..Default::default()
+    });
+    let home = TempDir::new("ipc-events");
+    set_env(home.path(), Some(&idp));
+    std::env::set_var("GATEHOUSE_MIN_TTL_SECS", "1");
+    let app = start_app();
+    let heard: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    // The store plugin announces every value set as `store://change`; the session's own
+    // event carries a view. Any other name would be new and is caught by the count below.
+    for name in ["store://change", event::SESSION_CHANGED] {
+        let sink = heard.clone();
+        app.app.listen_any(name, move |e| {
+            sink.lock()
+                .unwrap()
+                .push((name.to_owned(), e.payload().to_owned()));
+        });
+    }
+
+    let _: SessionView = app.invoke("login").expect("login succeeds");
+    let mut sealed = vec![std::fs::read_to_string(app.store_file()).unwrap()];
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while idp.stats().refresh_token < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the session was renewed"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+        if let Ok(text) = std::fs::read_to_string(app.store_file()) {
+            sealed.push(text);
+        }
+    }
+    assert_eq!(app.invoke::<()>("logout"), Ok(()));
+
+    let heard = heard.lock().unwrap().clone();
+    assert!(
+        heard.iter().all(|(name, _)| name == event::SESSION_CHANGED),
+        "only session views reach the window: {heard:?}"
+    );
+    assert!(
+        heard.len() >= 4,
+        "login, two renewals and logout were announced"
+    );
+    let pieces: Vec<String> = sealed
+        .iter()
+        .filter_map(|text| serde_json::from_str::<serde_json::Value>(text).ok())
+        .flat_map(|file| {
+            let record = &file["session"];
+            [record["nonce"].clone(), record["ciphertext"].clone()]
+        })
+        .filter_map(|v| v.as_str().map(|s| s[..16.min(s.len())].to_owned()))
+        .collect();
+    assert!(!pieces.is_empty());
+    for (name, payload) in &heard {
+        for piece in &pieces {
+            assert!(
+                !payload.contains(piece),
+                "{name} carried part of the record"
+            );
+        }
+        for needle in ["eyJ", "ciphertext", "refresh"] {
+            assert!(
+                !payload.contains(needle),
+                "{name} carried {needle}: {payload}"
+            );
+        }
+    }
 }

@@ -193,6 +193,14 @@ impl Session {
     }
 }
 
+impl Session {
+    /// Closes the window as a person would (WebDriver "Close Window"); the app, whose only
+    /// window it is, then quits by itself.
+    pub fn close_window(&self) {
+        let _ = self.client.delete(format!("{}/window", self.base)).send();
+    }
+}
+
 impl Drop for Session {
     fn drop(&mut self) {
         let _ = self.client.delete(&self.base).send();
