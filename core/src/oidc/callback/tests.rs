@@ -252,3 +252,131 @@ fn a_missing_iss_is_refused_when_the_provider_sends_it_rfc9207() {
         Callback::Code(_)
     ));
 }
+
+/// Sockets this process holds on the server side of `port` (local port `port`, not the
+/// listening one), from `/proc/self/net/tcp` and the process's own descriptors.
+#[cfg(target_os = "linux")]
+fn server_sockets(port: u16) -> usize {
+    let ours: std::collections::HashSet<String> = std::fs::read_dir("/proc/self/fd")
+        .unwrap()
+        .flatten()
+        .filter_map(|fd| std::fs::read_link(fd.path()).ok())
+        .filter_map(|link| {
+            let link = link.to_string_lossy().into_owned();
+            link.strip_prefix("socket:[")?
+                .strip_suffix(']')
+                .map(str::to_owned)
+        })
+        .collect();
+    let mut count = 0;
+    for table in ["/proc/self/net/tcp", "/proc/self/net/tcp6"] {
+        let text = std::fs::read_to_string(table).unwrap_or_default();
+        for line in text.lines().skip(1) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let (Some(local), Some(state), Some(inode)) =
+                (fields.get(1), fields.get(3), fields.get(9))
+            else {
+                continue;
+            };
+            let local_port = local
+                .rsplit(':')
+                .next()
+                .and_then(|p| u16::from_str_radix(p, 16).ok());
+            // 0A is LISTEN.
+            if local_port == Some(port) && *state != "0A" && ours.contains(*inode) {
+                count += 1;
+            }
+        }
+    }
+    count
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_hostile_requests_then_the_genuine_callback_within_a_second() {
+    let listener = Listener::bind(0).await.unwrap();
+    let port = listener.port();
+    let waiting = tokio::spawn(listener.wait(awaited("s1")));
+
+    let hostile: Vec<Vec<u8>> = vec![
+        b"GET /favicon.ico HTTP/1.1\r\n\r\n".to_vec(),
+        b"GET /callback?code=c HTTP/1.1\r\n\r\n".to_vec(),
+        b"GET /callback?code=c&state=forged HTTP/1.1\r\n\r\n".to_vec(),
+        b"GET /callback?code=c&state=s1&state=s1 HTTP/1.1\r\n\r\n".to_vec(),
+        b"POST /callback?code=c&state=s1 HTTP/1.1\r\n\r\n".to_vec(),
+        format!("GET /callback?{} HTTP/1.1\r\n\r\n", "a".repeat(9000)).into_bytes(),
+        format!("GET / HTTP/1.1\r\nX: {}\r\n\r\n", "h".repeat(9000)).into_bytes(),
+        vec![
+            0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03,
+        ],
+        vec![0xff; 2048],
+        b"\r\n\r\n".to_vec(),
+    ];
+    let mut attacks = tokio::task::JoinSet::new();
+    for i in 0..1000 {
+        let bytes = hostile[i % hostile.len()].clone();
+        attacks.spawn(async move {
+            if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)).await {
+                let _ = stream.write_all(&bytes).await;
+                let mut sink = Vec::new();
+                let _ = tokio::time::timeout(Duration::from_secs(2), stream.read_to_end(&mut sink))
+                    .await;
+            }
+        });
+    }
+    // Slow ones: a byte a second, and hundreds held open without a word.
+    let mut slow = Vec::new();
+    for _ in 0..5 {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+        slow.push(tokio::spawn(async move {
+            for byte in b"GET /callback?code=c&state=s1" {
+                if stream.write_all(&[*byte]).await.is_err() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }));
+    }
+    let mut idle = Vec::new();
+    for _ in 0..300 {
+        if let Ok(stream) = TcpStream::connect(("127.0.0.1", port)).await {
+            idle.push(stream);
+        }
+    }
+    let held = server_sockets(port);
+    assert!(
+        held <= MAX_CONNECTIONS + 1,
+        "the listener holds {held} connections under the flood"
+    );
+    while attacks.join_next().await.is_some() {}
+    assert!(
+        !waiting.is_finished(),
+        "no hostile request ended the attempt"
+    );
+
+    let started = std::time::Instant::now();
+    request(port, "/callback?code=real&state=s1").await;
+    let code = tokio::time::timeout(Duration::from_secs(1), waiting)
+        .await
+        .expect("the genuine callback completes within a second")
+        .unwrap()
+        .unwrap();
+    assert_eq!(code.secret(), "real");
+    println!("genuine callback after the flood: {:?}", started.elapsed());
+
+    // Every socket the listener took is released with the attempt (aborted tasks drop their
+    // sockets as the runtime gets to them), though the clients still hold theirs.
+    let deadline = std::time::Instant::now() + Duration::from_secs(1);
+    while server_sockets(port) > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} sockets left open after the attempt",
+            server_sockets(port)
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    for task in slow {
+        task.abort();
+    }
+    drop(idle);
+}
