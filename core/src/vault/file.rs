@@ -177,4 +177,15 @@ impl RecordStore for FileRecordStore {
         entries.remove(KEY);
         self.write(&entries)
     }
+
+    /// Renames the file to `<name>.unreadable`, over an earlier one: the newest unusable file
+    /// is kept, never a growing pile.
+    fn set_aside(&self) -> io::Result<()> {
+        let mut aside = self.path.clone().into_os_string();
+        aside.push(".unreadable");
+        match fs::rename(&self.path, PathBuf::from(aside)) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
 }

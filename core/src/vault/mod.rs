@@ -53,6 +53,9 @@ pub trait RecordStore: Send + Sync {
     /// Must replace the previous record atomically: a crash leaves the old one or the new one.
     fn save(&self, sealed: &Sealed) -> std::io::Result<()>;
     fn clear(&self) -> std::io::Result<()>;
+    /// Moves a record that cannot be opened out of the way, kept for a person to look at,
+    /// rather than deleting it.
+    fn set_aside(&self) -> std::io::Result<()>;
 }
 
 /// The result of opening the vault.
@@ -64,6 +67,16 @@ pub enum Opened {
     Empty,
     /// The keyring cannot be reached; the record (if any) was left alone.
     KeyringUnavailable(KeyStoreError),
+}
+
+/// Why a stored record did not open.
+enum Unopened {
+    /// There is none.
+    Nothing,
+    /// The keyring cannot be reached: the record is left alone.
+    Keyring(KeyStoreError),
+    /// There is one, and it will never open: why, for the log.
+    Unusable(String),
 }
 
 /// Why sealing or destroying failed.
@@ -117,62 +130,79 @@ impl Vault {
     /// whose keyring update was lost (a crash, a keyring that went away) is still the newest
     /// record, and the keyring is brought up to it.
     pub fn open(&self) -> Opened {
+        match self.try_open() {
+            Ok(record) => Opened::Session(record),
+            Err(Unopened::Nothing) => Opened::Empty,
+            Err(Unopened::Keyring(e)) => Opened::KeyringUnavailable(e),
+            Err(Unopened::Unusable(why)) => {
+                tracing::warn!("{why}; the record is set aside and Gatehouse starts signed out");
+                if let Err(e) = self.store.set_aside() {
+                    tracing::warn!(error = %e, "the unusable record could not be set aside");
+                }
+                Opened::Empty
+            }
+        }
+    }
+
+    fn try_open(&self) -> Result<SessionRecord, Unopened> {
         let sealed = match self.store.load() {
             Ok(Some(sealed)) => sealed,
-            Ok(None) => return Opened::Empty,
+            Ok(None) => return Err(Unopened::Nothing),
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                return Err(Unopened::Unusable(format!(
+                    "the session file is not a session record ({e})"
+                )))
+            }
             Err(e) => {
+                // Not the file's fault (permissions, I/O): leave it where it is.
                 tracing::warn!(error = %e, "the session file cannot be read; starting signed out");
-                return Opened::Empty;
+                return Err(Unopened::Nothing);
             }
         };
         let entry = match self.keys.get() {
             Ok(Some(entry)) => entry,
             Ok(None) => {
-                tracing::warn!("a session record exists but its key is gone; starting signed out");
-                return Opened::Empty;
+                return Err(Unopened::Unusable(
+                    "a session record exists but its key is gone".into(),
+                ))
             }
             Err(KeyStoreError::Unavailable(reason)) => {
-                return Opened::KeyringUnavailable(KeyStoreError::Unavailable(reason))
+                return Err(Unopened::Keyring(KeyStoreError::Unavailable(reason)))
             }
             Err(e) => {
-                tracing::warn!(error = %e, "the session key is unreadable; starting signed out");
-                return Opened::Empty;
+                return Err(Unopened::Unusable(format!(
+                    "the session key is unreadable ({e})"
+                )))
             }
         };
         let current = entry.generation;
         let next = current.saturating_add(1);
-        let opened = sealed
+        let (plain, generation) = sealed
             .open(&entry.key, &self.associated_data(current))
             .map(|plain| (plain, current))
             .or_else(|_| {
                 sealed
                     .open(&entry.key, &self.associated_data(next))
                     .map(|plain| (plain, next))
-            });
-        let plain = match opened {
-            Ok((plain, generation)) => {
-                if generation == next {
-                    self.advance(&entry, next);
-                }
-                plain
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "the session record does not open (altered, foreign or an older copy); starting signed out");
-                return Opened::Empty;
-            }
-        };
+            })
+            .map_err(|e| {
+                Unopened::Unusable(format!(
+                    "the session record does not open: altered, foreign or an older copy ({e})"
+                ))
+            })?;
+        if generation == next {
+            self.advance(&entry, next);
+        }
         match serde_json::from_slice::<SessionRecord>(&plain) {
             Ok(record) if record.issuer == self.issuer && record.client_id == self.client_id => {
-                Opened::Session(record)
+                Ok(record)
             }
-            Ok(_) => {
-                tracing::warn!("the session record belongs to another provider; ignoring it");
-                Opened::Empty
-            }
-            Err(_) => {
-                tracing::warn!("the session record is not in a known format; ignoring it");
-                Opened::Empty
-            }
+            Ok(_) => Err(Unopened::Unusable(
+                "the session record belongs to another provider".into(),
+            )),
+            Err(_) => Err(Unopened::Unusable(
+                "the session record is not in a known format".into(),
+            )),
         }
     }
 

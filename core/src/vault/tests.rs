@@ -97,6 +97,9 @@ impl RecordStore for HalfWrites {
     fn clear(&self) -> std::io::Result<()> {
         self.0.clear()
     }
+    fn set_aside(&self) -> std::io::Result<()> {
+        self.0.set_aside()
+    }
 }
 
 #[test]
@@ -308,4 +311,171 @@ fn temporary_names_are_random() {
     assert!(!names[0]
         .to_string_lossy()
         .contains(&std::process::id().to_string()));
+}
+
+/// Runs `f` with every log line at any level captured; returns them with `f`'s result.
+fn logged<T>(f: impl FnOnce() -> T) -> (T, String) {
+    #[derive(Clone, Default)]
+    struct Lines(Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for Lines {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let lines = Lines::default();
+    let sink = lines.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || sink.clone())
+        .finish();
+    let result = tracing::subscriber::with_default(subscriber, f);
+    let text = String::from_utf8_lossy(&lines.0.lock().unwrap()).into_owned();
+    (result, text)
+}
+
+fn aside(store: &FileRecordStore) -> std::path::PathBuf {
+    let mut path = store.path().as_os_str().to_owned();
+    path.push(".unreadable");
+    path.into()
+}
+
+#[test]
+fn every_flipped_byte_of_the_file_opens_as_no_session_and_is_set_aside() {
+    let dir = TempDir::new("vault");
+    let (vault, store) = vault(&dir, Arc::default(), "https://id.example/");
+    vault.store(&record("https://id.example/")).unwrap();
+    let good = std::fs::read(store.path()).unwrap();
+    for i in 0..good.len() {
+        for bit in [0x01, 0x80] {
+            let mut bad = good.clone();
+            bad[i] ^= bit;
+            std::fs::write(store.path(), &bad).unwrap();
+            assert!(
+                matches!(vault.open(), Opened::Empty),
+                "byte {i} bit {bit:#x} opened"
+            );
+            if store.path().exists() {
+                // The flip renamed the `session` entry: the file holds no record, only an
+                // entry Gatehouse does not know, and is left alone.
+                assert!(store.load().unwrap().is_none(), "byte {i}");
+            } else {
+                assert_eq!(
+                    std::fs::read(aside(&store)).unwrap(),
+                    bad,
+                    "byte {i}: kept as it was"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn truncated_empty_garbage_or_unknown_format_is_set_aside_with_a_warning() {
+    let dir = TempDir::new("vault");
+    let (vault, store) = vault(&dir, Arc::default(), "https://id.example/");
+    vault.store(&record("https://id.example/")).unwrap();
+    let good = std::fs::read(store.path()).unwrap();
+    let sealed = store.load().unwrap().unwrap();
+    let unknown_format = serde_json::to_vec(&serde_json::json!({
+        "session": {"format": 99, "nonce": sealed.nonce, "ciphertext": sealed.ciphertext}
+    }))
+    .unwrap();
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("truncated", good[..good.len() / 2].to_vec()),
+        ("empty", Vec::new()),
+        ("garbage", b"\xff\xfe\x00 garbage".to_vec()),
+        ("not an object", b"[1, 2, 3]".to_vec()),
+        ("unknown format version", unknown_format),
+    ];
+    for (name, bytes) in cases {
+        std::fs::write(store.path(), &bytes).unwrap();
+        let (opened, log) = logged(|| vault.open());
+        assert!(matches!(opened, Opened::Empty), "{name}");
+        assert!(log.contains("WARN"), "{name}: no warning in {log:?}");
+        assert!(log.contains("set aside"), "{name}: {log}");
+        assert_eq!(
+            std::fs::read(aside(&store)).unwrap(),
+            bytes,
+            "{name}: kept, not deleted"
+        );
+        assert!(!store.path().exists(), "{name}");
+    }
+    // The next save starts afresh.
+    vault.store(&record("https://id.example/")).unwrap();
+    assert!(matches!(vault.open(), Opened::Session(_)));
+}
+
+#[test]
+fn a_file_whose_keyring_entry_is_gone_opens_as_no_session() {
+    let dir = TempDir::new("vault");
+    let keys: Arc<MemoryKeyStore> = Arc::default();
+    let (vault, store) = vault(&dir, keys.clone(), "https://id.example/");
+    vault.store(&record("https://id.example/")).unwrap();
+    keys.delete().unwrap();
+    assert!(matches!(vault.open(), Opened::Empty));
+    assert!(aside(&store).exists(), "set aside, not deleted");
+}
+
+#[test]
+fn an_unreachable_keyring_leaves_the_file_exactly_as_it_was() {
+    let dir = TempDir::new("vault");
+    let keys: Arc<MemoryKeyStore> = Arc::default();
+    let (vault, store) = vault(&dir, keys.clone(), "https://id.example/");
+    vault.store(&record("https://id.example/")).unwrap();
+    let before = std::fs::read(store.path()).unwrap();
+    keys.set_unavailable(true);
+    let (opened, log) = logged(|| vault.open());
+    assert!(matches!(opened, Opened::KeyringUnavailable(_)));
+    assert!(vault.store(&record("https://id.example/")).is_err());
+    assert_eq!(std::fs::read(store.path()).unwrap(), before);
+    assert!(!aside(&store).exists());
+    assert!(!log.contains("set aside"), "{log}");
+}
+
+#[test]
+fn two_writers_at_once_never_interleave() {
+    let dir = TempDir::new("vault");
+    let path = dir.path().join("session.json");
+    let key = DataKey::generate();
+    let writers: Vec<_> = [b'a', b'b']
+        .into_iter()
+        .map(|fill| {
+            let (path, key) = (path.clone(), key.clone());
+            std::thread::spawn(move || {
+                let store = FileRecordStore::new(path);
+                let plain = vec![fill; 4096];
+                for _ in 0..100 {
+                    store.save(&Sealed::seal(&key, &plain, b"aad")).unwrap();
+                }
+            })
+        })
+        .collect();
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reader = {
+        let (path, key, done) = (path.clone(), key.clone(), done.clone());
+        std::thread::spawn(move || {
+            let store = FileRecordStore::new(path);
+            let mut reads = 0;
+            while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                if let Some(sealed) = store.load().expect("always a whole file") {
+                    let plain = sealed.open(&key, b"aad").expect("always one whole record");
+                    assert!(plain.iter().all(|b| *b == plain[0]), "records interleaved");
+                    reads += 1;
+                }
+            }
+            reads
+        })
+    };
+    for writer in writers {
+        writer.join().unwrap();
+    }
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    assert!(reader.join().unwrap() > 0);
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(names.len(), 1, "no temporary file is left behind");
 }
