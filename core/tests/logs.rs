@@ -1,0 +1,82 @@
+//! A whole sign-in, renewal and logout against the real local provider with every log line of
+//! every crate captured at TRACE level: no token, code, verifier or refresh token in any line.
+//!
+//! A test binary of its own: it installs the process-wide log subscriber.
+
+mod common;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use common::{auth, config, vault, WITH_REFRESH};
+use gatehouse_core::clock::SystemClock;
+use gatehouse_core::vault::Opened;
+use gatehouse_tests::idp::{Idp, IdpOptions};
+use gatehouse_tests::TempDir;
+
+#[derive(Clone, Default)]
+struct Lines(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Lines {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The secrets of the session as stored now: ID token and refresh token.
+fn secrets(home: &TempDir, config: &gatehouse_core::config::Config) -> Vec<String> {
+    let Opened::Session(record) = vault(home, config).open() else {
+        panic!("a stored session")
+    };
+    let mut secrets = vec![record.id_token.secret().to_owned()];
+    secrets.extend(record.refresh_token.map(|t| t.secret().to_owned()));
+    secrets
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn at_trace_level_no_log_line_carries_a_token_code_or_verifier() {
+    let lines = Lines::default();
+    let sink = lines.clone();
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || sink.clone())
+        .init();
+
+    let idp = Idp::start(IdpOptions::default());
+    let home = TempDir::new("logs");
+    let config = config(&idp, WITH_REFRESH, 60);
+    let (auth, _events) = auth(&home, &config, Arc::new(SystemClock));
+    auth.login().await.expect("login");
+    let mut seen = secrets(&home, &config);
+    auth.renew().await.expect("renewal");
+    seen.extend(secrets(&home, &config));
+    auth.logout().await.expect("logout");
+
+    let log = String::from_utf8_lossy(&lines.0.lock().unwrap()).into_owned();
+    assert!(
+        log.lines().count() > 20,
+        "the capture works: {} lines",
+        log.lines().count()
+    );
+    for secret in &seen {
+        // Any 16 characters of a token would be a leak.
+        for start in (0..secret.len().saturating_sub(16)).step_by(8) {
+            let piece = &secret[start..start + 16];
+            assert!(!log.contains(piece), "a token is in the log: …{piece}…");
+        }
+    }
+    for parameter in [
+        "code=",
+        "code_verifier",
+        "refresh_token=",
+        "id_token=",
+        "eyJ",
+    ] {
+        assert!(!log.contains(parameter), "{parameter} is in the log");
+    }
+}
