@@ -133,7 +133,13 @@ async fn listener_refuses_bad_state_then_takes_the_good_one() {
 
     let ok = request(port, "/callback?code=real&state=s1").await;
     assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
+    // RFC 8252 §8.3, RFC 9700 §4.2.4: no referrer, and a page that loads nothing.
     assert!(ok.contains("Referrer-Policy: no-referrer"));
+    assert!(ok.contains("Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'"));
+    let body = ok.split("\r\n\r\n").nth(1).unwrap();
+    for loader in ["<script", "<img", "<link", "src=", "href=", "url("] {
+        assert!(!body.contains(loader), "the page loads something: {loader}");
+    }
     assert!(ok.contains("You are signed in to Gatehouse. You can close this tab."));
 
     let code = waiting.await.unwrap().unwrap();
