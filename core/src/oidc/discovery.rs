@@ -33,6 +33,8 @@ pub enum DiscoveryError {
     /// OIDC Discovery §4.3: the document names another issuer than the one configured.
     #[error("the provider calls itself {found:?}, not {expected:?}")]
     IssuerMismatch { expected: IssuerUrl, found: String },
+    #[error("its discovery document is not the expected JSON")]
+    NotJson(#[source] serde_json::Error),
     #[error("its {name} {value:?} is not a URL")]
     NotAUrl { name: &'static str, value: String },
     /// RFC 8252 §8.3: plain `http` only for a loopback provider.
@@ -75,8 +77,11 @@ pub(crate) async fn discover(
     issuer: &IssuerUrl,
 ) -> Result<ProviderMetadata, DiscoveryError> {
     let (doc, _): (Document, _) = get_json(client, &discovery_url(issuer)).await?;
-    let loopback = Url::parse(issuer).is_ok_and(|u| is_loopback(&u));
-    ProviderMetadata::from_document(doc, issuer, loopback)
+    ProviderMetadata::from_document(doc, issuer, issuer_on_loopback(issuer))
+}
+
+fn issuer_on_loopback(issuer: &IssuerUrl) -> bool {
+    Url::parse(issuer).is_ok_and(|u| is_loopback(&u))
 }
 
 /// An endpoint the provider named: `https`, or `http` on loopback when the issuer is on
@@ -101,6 +106,22 @@ fn check_endpoint(
 }
 
 impl ProviderMetadata {
+    /// Reads and checks a discovery document for `issuer`, as [`discover`] does with the one
+    /// it fetches.
+    ///
+    /// ```
+    /// use gatehouse_core::oidc::{IssuerUrl, ProviderMetadata};
+    /// let doc = br#"{"issuer": "https://id.example/", "jwks_uri": "https://id.example/jwks",
+    ///   "authorization_endpoint": "https://id.example/authorize",
+    ///   "token_endpoint": "https://id.example/token"}"#;
+    /// let metadata = ProviderMetadata::from_json(doc, &IssuerUrl::new("https://id.example/"));
+    /// assert_eq!(metadata.unwrap().token_endpoint.as_str(), "https://id.example/token");
+    /// ```
+    pub fn from_json(json: &[u8], issuer: &IssuerUrl) -> Result<Self, DiscoveryError> {
+        let doc: Document = serde_json::from_slice(json).map_err(DiscoveryError::NotJson)?;
+        Self::from_document(doc, issuer, issuer_on_loopback(issuer))
+    }
+
     fn from_document(
         doc: Document,
         issuer: &IssuerUrl,
