@@ -55,6 +55,18 @@ impl RequestError {
         matches!(self, Self::Transport { .. } | Self::Status { .. })
     }
 
+    /// An error answer: the provider's OAuth error when the body is one (RFC 6749 §5.2),
+    /// otherwise just its status.
+    pub(crate) fn refusal(url: &str, status: u16, body: &[u8]) -> Self {
+        match serde_json::from_slice::<OAuthError>(body) {
+            Ok(refusal) => Self::OAuth(refusal),
+            Err(_) => Self::Status {
+                url: url.to_owned(),
+                status,
+            },
+        }
+    }
+
     pub(crate) fn response(url: &str, reason: impl Into<String>) -> Self {
         Self::Response {
             url: url.to_owned(),

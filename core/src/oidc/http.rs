@@ -104,6 +104,19 @@ pub(crate) async fn send(
     })
 }
 
+/// POSTs `form` as `application/x-www-form-urlencoded`, asking for JSON back.
+pub(crate) async fn post_form<F: serde::Serialize + ?Sized>(
+    client: &reqwest::Client,
+    endpoint: &Url,
+    form: &F,
+) -> Result<Response, RequestError> {
+    let request = client
+        .post(endpoint.clone())
+        .header("accept", "application/json")
+        .form(form);
+    send(request, endpoint.as_str()).await
+}
+
 /// GETs JSON; any status but 200 is an error. Returns it with its `max-age`.
 pub(crate) async fn get_json<T: DeserializeOwned>(
     client: &reqwest::Client,

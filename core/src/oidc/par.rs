@@ -4,8 +4,8 @@
 use serde::Deserialize;
 use url::Url;
 
-use super::http::send;
-use super::{OAuthError, RequestError};
+use super::http::post_form;
+use super::RequestError;
 
 /// The provider's answer to a push (RFC 9126 §2.2).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -34,13 +34,7 @@ pub fn parse_par_response(
             }
             Ok(pushed)
         }
-        _ => Err(match serde_json::from_slice::<OAuthError>(body) {
-            Ok(refusal) => RequestError::OAuth(refusal),
-            Err(_) => RequestError::Status {
-                url: url.to_owned(),
-                status,
-            },
-        }),
+        _ => Err(RequestError::refusal(url, status, body)),
     }
 }
 
@@ -51,11 +45,7 @@ pub(crate) async fn push(
     endpoint: &Url,
     form: &[(&'static str, String)],
 ) -> Result<PushedRequest, RequestError> {
-    let request = client
-        .post(endpoint.clone())
-        .header("accept", "application/json")
-        .form(form);
-    let response = send(request, endpoint.as_str()).await?;
+    let response = post_form(client, endpoint, form).await?;
     parse_par_response(endpoint.as_str(), response.status, &response.body)
 }
 

@@ -7,8 +7,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use url::Url;
 
-use super::http::send;
-use super::{ClientId, OAuthError, PkceVerifier, RequestError};
+use super::http::{post_form, send};
+use super::{ClientId, PkceVerifier, RequestError};
 use crate::secret::Secret;
 
 /// A successful token response (RFC 6749 §5.1, OIDC Core 3.1.3.3). Only what Gatehouse keeps
@@ -52,13 +52,7 @@ pub fn parse_token_response(
             Ok(response)
         }
         // RFC 6749 §5.2: an error response is a 400 (401 for client authentication) with JSON.
-        400 | 401 => Err(match serde_json::from_slice::<OAuthError>(body) {
-            Ok(refusal) => RequestError::OAuth(refusal),
-            Err(_) => RequestError::Status {
-                url: url.to_owned(),
-                status,
-            },
-        }),
+        400 | 401 => Err(RequestError::refusal(url, status, body)),
         _ => Err(RequestError::Status {
             url: url.to_owned(),
             status,
@@ -106,11 +100,7 @@ async fn post_token(
     endpoint: &Url,
     form: &[(&str, &str)],
 ) -> Result<TokenResponse, RequestError> {
-    let request = client
-        .post(endpoint.clone())
-        .header("accept", "application/json")
-        .form(form);
-    let response = send(request, endpoint.as_str()).await?;
+    let response = post_form(client, endpoint, form).await?;
     parse_token_response(endpoint.as_str(), response.status, &response.body)
 }
 
