@@ -17,7 +17,7 @@ use crate::secret::Secret;
 /// The request line and headers may not be larger than this.
 const MAX_REQUEST: usize = 8 * 1024;
 /// Connections served at once; past this the oldest is dropped.
-pub const MAX_CONNECTIONS: usize = 32;
+pub(crate) const MAX_CONNECTIONS: usize = 32;
 /// A connection that sends no complete request within this time is dropped.
 const READ_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -149,7 +149,7 @@ impl Listener {
     /// do not end the attempt. Each connection is served on its own task, so an idle one (a
     /// browser's preconnect) does not hold up the real request.
     ///
-    /// At most [`MAX_CONNECTIONS`] connections are served at once: past that the oldest is
+    /// At most 32 connections (`MAX_CONNECTIONS`) are served at once: past that the oldest is
     /// dropped, so a local process holding idle sockets cannot starve the browser. When the
     /// wait ends (a result, Cancel or timeout) the listener and every connection close.
     pub async fn wait(self, awaited: Awaited) -> Result<Secret, OAuthError> {

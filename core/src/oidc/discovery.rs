@@ -106,8 +106,8 @@ fn check_endpoint(
 }
 
 impl ProviderMetadata {
-    /// Reads and checks a discovery document for `issuer`, as [`discover`] does with the one
-    /// it fetches.
+    /// Reads and checks a discovery document for `issuer`, as sign-in does with the one it
+    /// fetches.
     ///
     /// ```
     /// use gatehouse_core::oidc::{IssuerUrl, ProviderMetadata};

@@ -26,7 +26,6 @@ pub use id_token::{
     IdClaims, Origin, TokenError, UnverifiedIdToken, ValidationParams, ALLOWED_ALGORITHMS,
 };
 pub use jwks::{KeyError, KeySet, VerificationKey};
-pub use par::{parse_par_response, PushedRequest};
 pub use pkce::{PkceChallenge, PkceVerifier};
 pub use token::{parse_token_response, TokenResponse};
 pub use types::{ClientId, CsrfState, IssuerUrl, Nonce};
