@@ -122,20 +122,29 @@ mod tests {
         );
     }
 
+    /// A minimal request to `endpoint`, turned into a URL by `to_url`.
+    fn minimal(endpoint: &str, to_url: impl FnOnce(&AuthorizationRequest<'_>) -> Url) -> Url {
+        let endpoint = Url::parse(endpoint).unwrap();
+        let (client_id, state, nonce) = (ClientId::new("c"), CsrfState::new("s"), Nonce::new("n"));
+        let scopes = ["openid".to_owned()];
+        let challenge = PkceVerifier::new_random().challenge();
+        to_url(&AuthorizationRequest {
+            authorization_endpoint: &endpoint,
+            client_id: &client_id,
+            redirect_uri: "http://127.0.0.1:1/callback",
+            scopes: &scopes,
+            state: &state,
+            nonce: &nonce,
+            pkce_challenge: &challenge,
+            audience: None,
+        })
+    }
+
     #[test]
     fn a_pushed_request_shows_only_the_client_and_the_request_uri() {
-        let endpoint = Url::parse("https://id.example/authorize").unwrap();
-        let url = AuthorizationRequest {
-            authorization_endpoint: &endpoint,
-            client_id: &ClientId::new("c"),
-            redirect_uri: "http://127.0.0.1:1/callback",
-            scopes: &["openid".to_owned()],
-            state: &CsrfState::new("s"),
-            nonce: &Nonce::new("n"),
-            pkce_challenge: &PkceVerifier::new_random().challenge(),
-            audience: None,
-        }
-        .pushed_url("urn:ietf:params:oauth:request_uri:abc");
+        let url = minimal("https://id.example/authorize", |request| {
+            request.pushed_url("urn:ietf:params:oauth:request_uri:abc")
+        });
         assert_eq!(
             pairs(&url),
             [
@@ -148,18 +157,9 @@ mod tests {
 
     #[test]
     fn parameters_the_endpoint_already_has_are_kept() {
-        let endpoint = Url::parse("https://id.example/authorize?tenant=t1").unwrap();
-        let url = AuthorizationRequest {
-            authorization_endpoint: &endpoint,
-            client_id: &ClientId::new("c"),
-            redirect_uri: "http://127.0.0.1:1/callback",
-            scopes: &["openid".to_owned()],
-            state: &CsrfState::new("s"),
-            nonce: &Nonce::new("n"),
-            pkce_challenge: &PkceVerifier::new_random().challenge(),
-            audience: None,
-        }
-        .url();
+        let url = minimal("https://id.example/authorize?tenant=t1", |request| {
+            request.url()
+        });
         assert_eq!(pairs(&url)[0], ("tenant".to_owned(), "t1".to_owned()));
         assert_eq!(pairs(&url)[1].0, "response_type");
     }
