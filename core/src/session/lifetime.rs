@@ -107,9 +107,12 @@ impl Auth {
             )
             .await
             // invalid_grant: revoked, expired, or a rotated token presented twice.
-            .map_err(|e| match e.is_transient() {
-                true => Failure::Unreachable(e.into()),
-                false => Failure::Rejected(e.into()),
+            .map_err(|e| {
+                if e.is_transient() {
+                    Failure::Unreachable(e.into())
+                } else {
+                    Failure::Rejected(e.into())
+                }
             })?;
             // OIDC Core 12.2: validated like the first, and against the token it replaces.
             // Without rotation the old refresh token stays valid.
