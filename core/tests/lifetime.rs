@@ -203,6 +203,11 @@ async fn a_clock_jump_into_the_last_minute_renews_at_the_next_check() {
     let renewed = renewed.expect("renewed, not ended");
     assert!(renewed.expires_at >= first.expires_at);
     assert_eq!(idp.stats().refresh_token, 1);
+    // This machine's clock now runs an hour ahead of the provider's: every token it issues
+    // looks nearly expired here. The session is not renewed again at every tick; it ends.
+    let (_, ended) = next_event(&mut events, Duration::from_secs(3)).await;
+    assert_eq!(ended, None);
+    assert_eq!(idp.stats().refresh_token, 1);
 }
 
 #[tokio::test(flavor = "multi_thread")]

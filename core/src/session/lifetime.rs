@@ -9,7 +9,7 @@ use std::sync::Arc;
 use gatehouse_contract::SessionView;
 use tokio::time::MissedTickBehavior;
 
-use super::policy::{Due, TICK};
+use super::policy::{Due, Lifetime, TICK};
 use super::{lock, Auth, Ended, State, StorageStatus};
 use crate::oidc::{refresh, KeyError, Origin};
 use crate::{Error, Result};
@@ -134,12 +134,19 @@ impl Auth {
                     StorageStatus::Persisted => self.persist(&record).await,
                     memory_only => memory_only,
                 };
-                // A provider that hands back an ID token that expires no later than the one it
-                // replaces cannot extend the session: asking again every tick would only load
-                // it. The session then runs to its end like one without a refresh token.
-                let stalled = claims.expires_at <= previous.expires_at;
+                // A renewal that does not extend the session (the provider handed back a token
+                // that expires no later), or leaves it not even fresh (this machine's clock runs
+                // ahead of the provider's), would only be asked for again at every tick. The
+                // session then runs to its end like one without a refresh token.
+                let renewed = Lifetime {
+                    issued_at: claims.issued_at,
+                    expires_at: claims.expires_at,
+                    renewable: true,
+                };
+                let stalled = claims.expires_at <= previous.expires_at
+                    || !self.inner.policy.is_fresh(renewed, self.inner.clock.now());
                 if stalled {
-                    tracing::warn!("the renewed ID token does not extend the session; it will end at its expiry");
+                    tracing::warn!("the renewal did not extend the session; it is not renewed again and ends at its expiry");
                 }
                 let view = self.sign_in_as(record, claims, storage, stalled);
                 tracing::info!(expires_at = view.expires_at, "session renewed");
