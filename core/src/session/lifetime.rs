@@ -138,13 +138,9 @@ impl Auth {
                 // that expires no later), or leaves it not even fresh (this machine's clock runs
                 // ahead of the provider's), would only be asked for again at every tick. The
                 // session then runs to its end like one without a refresh token.
-                let renewed = Lifetime {
-                    issued_at: claims.issued_at,
-                    expires_at: claims.expires_at,
-                    renewable: true,
-                };
+                let now = self.inner.clock.now();
                 let stalled = claims.expires_at <= previous.expires_at
-                    || !self.inner.policy.is_fresh(renewed, self.inner.clock.now());
+                    || !self.inner.policy.is_fresh(Lifetime::of(&claims, true), now);
                 if stalled {
                     tracing::warn!("the renewal did not extend the session; it is not renewed again and ends at its expiry");
                 }

@@ -115,11 +115,8 @@ struct Active {
 
 impl Active {
     fn lifetime(&self) -> Lifetime {
-        Lifetime {
-            issued_at: self.claims.issued_at,
-            expires_at: self.claims.expires_at,
-            renewable: self.record.refresh_token.is_some() && !self.stalled,
-        }
+        let renewable = self.record.refresh_token.is_some() && !self.stalled;
+        Lifetime::of(&self.claims, renewable)
     }
 
     fn view(&self) -> SessionView {

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use crate::oidc::IdClaims;
+
 /// How often the watcher looks at the clock.
 pub(crate) const TICK: Duration = Duration::from_secs(1);
 
@@ -15,6 +17,17 @@ pub(crate) struct Lifetime {
     pub expires_at: i64,
     /// Whether a refresh token allows silent renewal.
     pub renewable: bool,
+}
+
+impl Lifetime {
+    /// The lifetime of the session whose ID token has `claims`.
+    pub fn of(claims: &IdClaims, renewable: bool) -> Self {
+        Self {
+            issued_at: claims.issued_at,
+            expires_at: claims.expires_at,
+            renewable,
+        }
+    }
 }
 
 /// What to do with a session now.
