@@ -453,10 +453,10 @@ async fn a_refreshed_token_for_another_iss_sub_or_aud_ends_the_session() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_refresh_that_returns_the_old_id_token_is_not_repeated_every_second() {
-    // A 30 s token with a 25 s minimum lifetime: due for renewal at once (a tenth of its life,
-    // 3 s, ahead of the 25), still fresh for 5 s.
-    let short = |c: &mut Value| c["exp"] = json!(c["iat"].as_i64().unwrap() + 30);
-    let run = start(minting(short), &[("GATEHOUSE_MIN_TTL_SECS", "25")]);
+    // A 600 s token with a 540 s minimum lifetime: due for renewal at once (a tenth of its
+    // life, 60 s, ahead of the 540), still fresh for a minute, far beyond the test's 3 s.
+    let short = |c: &mut Value| c["exp"] = json!(c["iat"].as_i64().unwrap() + 600);
+    let run = start(minting(short), &[("GATEHOUSE_MIN_TTL_SECS", "540")]);
     let first = run.auth.login().await.expect("sign-in");
     let old = std::sync::Mutex::new(None::<String>);
     run.hostile.edit(move |script| {
