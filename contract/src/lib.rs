@@ -14,7 +14,7 @@ mod error;
 mod session;
 
 pub use error::{CommandError, ErrorKind};
-pub use session::{SessionView, StorageStatus};
+pub use session::{SessionView, SignInWaiting, StorageStatus};
 
 /// Names of the backend's commands, as `invoke` and the permission system know them.
 pub mod command {
@@ -28,13 +28,26 @@ pub mod command {
     pub const SESSION: &str = "session";
     /// Destroys the session, revokes its refresh token, ends the provider session if configured.
     pub const LOGOUT: &str = "logout";
+    /// Opens the waiting sign-in's page in the browser again; rejects with `browser` when the
+    /// browser cannot be started (the sign-in goes on waiting).
+    pub const OPEN_BROWSER_AGAIN: &str = "open_browser_again";
 
     /// Every command, for `build.rs` and the capability file.
-    pub const ALL: [&str; 5] = [LOGIN, CANCEL_LOGIN, LOGGED_IN, SESSION, LOGOUT];
+    pub const ALL: [&str; 6] = [
+        LOGIN,
+        CANCEL_LOGIN,
+        LOGGED_IN,
+        SESSION,
+        LOGOUT,
+        OPEN_BROWSER_AGAIN,
+    ];
 }
 
 /// Names of the events the backend emits.
 pub mod event {
     /// Emitted on every change of session, with the new [`crate::SessionView`] or `null`.
     pub const SESSION_CHANGED: &str = "session-changed";
+    /// Emitted while a sign-in waits for the browser, with a [`crate::SignInWaiting`]: when the
+    /// browser was asked to open the page, and again whenever that changes.
+    pub const SIGN_IN_WAITING: &str = "sign-in-waiting";
 }

@@ -28,6 +28,19 @@ pub enum StorageStatus {
     MemoryOnly,
 }
 
+/// A sign-in waiting for the person to finish in the browser.
+///
+/// `url` is the page the browser was asked to open: the authorization request, or only its
+/// pushed `request_uri` (RFC 9126). It carries no token: a code comes back only to the app's
+/// loopback listener, and only with the PKCE verifier the app keeps (RFC 7636).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInWaiting {
+    pub url: String,
+    /// Why the browser did not come up, as a sentence, when it did not.
+    pub browser_error: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,5 +61,20 @@ mod tests {
         assert_eq!(json["canRenew"], true);
         assert_eq!(json["storage"], "memory_only");
         assert_eq!(serde_json::from_value::<SessionView>(json).unwrap(), view);
+    }
+
+    #[test]
+    fn sign_in_waiting_uses_camel_case_on_the_wire() {
+        let waiting = SignInWaiting {
+            url: "https://id.example/authorize?client_id=c".into(),
+            browser_error: Some("No browser.".into()),
+        };
+        let json = serde_json::to_value(&waiting).unwrap();
+        assert_eq!(json["url"], "https://id.example/authorize?client_id=c");
+        assert_eq!(json["browserError"], "No browser.");
+        assert_eq!(
+            serde_json::from_value::<SignInWaiting>(json).unwrap(),
+            waiting
+        );
     }
 }

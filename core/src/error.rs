@@ -3,6 +3,7 @@
 
 use gatehouse_contract::{CommandError, ErrorKind};
 
+use crate::browser::BrowserError;
 use crate::oidc::{DiscoveryError, KeyError, OAuthError, RequestError, TokenError};
 use crate::vault::KeyStoreError;
 
@@ -42,8 +43,8 @@ pub enum Error {
     SigningKeys(KeyError),
     #[error("Secure storage (the system keyring) is unavailable.")]
     KeyringUnavailable(#[source] KeyStoreError),
-    #[error("Could not open the browser.")]
-    Browser(#[source] std::io::Error),
+    #[error("The browser did not open ({0}). Open the sign-in link in any browser.")]
+    Browser(#[source] BrowserError),
     #[error("Could not listen for the sign-in on 127.0.0.1:{port}.")]
     Listener {
         port: u16,

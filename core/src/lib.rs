@@ -23,4 +23,5 @@ pub mod secret;
 pub mod session;
 pub mod vault;
 
+pub use browser::BrowserError;
 pub use error::{Error, Result};

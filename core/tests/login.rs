@@ -6,9 +6,10 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{auth, config, config_with, recording_browser, WITH_REFRESH};
+use common::{auth, auth_with_changes, config, config_with, recording_browser, WITH_REFRESH};
 use gatehouse_contract::ErrorKind;
 use gatehouse_core::clock::SystemClock;
+use gatehouse_core::session::Change;
 use gatehouse_core::Error;
 use gatehouse_tests::idp::{Idp, IdpOptions};
 use gatehouse_tests::TempDir;
@@ -117,4 +118,62 @@ async fn the_request_is_pushed_and_the_browser_sees_only_its_request_uri_rfc9126
             "{hidden} is visible: {argv}"
         );
     }
+}
+
+/// The test browser, run as a person would open a pasted link.
+fn open_in_test_browser(url: &str) {
+    let status = std::process::Command::new(gatehouse_tests::test_browser())
+        .arg(url)
+        .status()
+        .expect("the test browser runs");
+    assert!(status.success(), "the test browser ended with {status}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_browser_that_does_not_open_leaves_the_sign_in_waiting_with_its_link() {
+    let idp = Idp::start(IdpOptions::default());
+    let home = TempDir::new("login-no-browser");
+    let config = config_with(
+        &idp,
+        WITH_REFRESH,
+        60,
+        &[("GATEHOUSE_BROWSER", "/nonexistent/browser")],
+    );
+    let (auth, mut changes) = auth_with_changes(&home, &config);
+    let login = tokio::spawn({
+        let auth = auth.clone();
+        async move { auth.login().await }
+    });
+    let waiting = match tokio::time::timeout(Duration::from_secs(10), changes.recv()).await {
+        Ok(Some(Change::Waiting(waiting))) => waiting,
+        other => panic!("expected the waiting page, got {other:?}"),
+    };
+    let reason = waiting
+        .browser_error
+        .as_deref()
+        .expect("why the browser did not open");
+    assert!(reason.contains("/nonexistent/browser"), "{reason}");
+    assert!(
+        waiting.url.starts_with(&idp.issuer),
+        "the link is the provider's: {}",
+        waiting.url
+    );
+
+    // "Open the browser again" tries again and says so again; the sign-in still waits.
+    let err = auth.open_browser_again().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Browser);
+    assert!(matches!(changes.recv().await, Some(Change::Waiting(_))));
+    assert!(!login.is_finished());
+
+    // The person pastes the link into a browser of their own.
+    let url = waiting.url.clone();
+    tokio::task::spawn_blocking(move || open_in_test_browser(&url))
+        .await
+        .unwrap();
+    let view = tokio::time::timeout(Duration::from_secs(30), login)
+        .await
+        .expect("the sign-in finishes")
+        .unwrap()
+        .expect("signed in");
+    assert_eq!(view.display_name, "Ada Lovelace");
 }

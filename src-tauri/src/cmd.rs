@@ -2,15 +2,27 @@
 //! [`gatehouse_core::session::Auth`], and turns errors into `{kind, message}`.
 
 use gatehouse_contract::{CommandError, SessionView};
-use tauri::State;
+use tauri::{Runtime, State, WebviewWindow};
 
 use crate::AppAuth;
 
 type Reply<T> = Result<T, CommandError>;
 
+/// Signs in; when it succeeds the window comes forward, since the person was last looking at
+/// the browser.
 #[tauri::command]
-pub async fn login(auth: State<'_, AppAuth>) -> Reply<SessionView> {
-    Ok(auth.ready().await?.login().await?)
+pub async fn login<R: Runtime>(
+    window: WebviewWindow<R>,
+    auth: State<'_, AppAuth>,
+) -> Reply<SessionView> {
+    let view = auth.ready().await?.login().await?;
+    crate::bring_forward(&window);
+    Ok(view)
+}
+
+#[tauri::command]
+pub async fn open_browser_again(auth: State<'_, AppAuth>) -> Reply<()> {
+    Ok(auth.ready().await?.open_browser_again().await?)
 }
 
 #[tauri::command]

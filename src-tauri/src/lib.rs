@@ -23,7 +23,8 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             cmd::cancel_login,
             cmd::logged_in,
             cmd::session,
-            cmd::logout
+            cmd::logout,
+            cmd::open_browser_again
         ])
         .setup(|app| {
             setup(app.handle());
@@ -44,15 +45,22 @@ pub fn run() {
     init_logging();
     let single_instance = tauri_plugin_single_instance::init(|app, _args, _cwd| {
         if let Some(window) = app.get_webview_window("main") {
-            let _ = window.unminimize();
-            let _ = window.show();
-            let _ = window.set_focus();
+            bring_forward(&window);
         }
     });
     // The single-instance plugin goes first, before anything else starts.
     build(tauri::Builder::default().plugin(single_instance))
         .run(tauri::generate_context!())
         .expect("Gatehouse could not start its window");
+}
+
+/// Unminimises, shows and focuses `window`. Best effort: a window manager may refuse focus.
+fn bring_forward<R: Runtime>(window: &tauri::WebviewWindow<R>) {
+    let _ = window.unminimize();
+    let _ = window.show();
+    if let Err(e) = window.set_focus() {
+        tracing::debug!(error = %e, "the window could not take the focus");
+    }
 }
 
 /// Logs to stderr, `info` by default, `RUST_LOG` to change it. Nothing logged carries a token.

@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
-use gatehouse_contract::{event, CommandError, ErrorKind, SessionView};
+use gatehouse_contract::{event, CommandError, ErrorKind};
 use gatehouse_core::clock::SystemClock;
 use gatehouse_core::config::Config;
-use gatehouse_core::session::Auth;
+use gatehouse_core::session::{Auth, Change};
 use gatehouse_core::vault::{OsKeyring, Vault};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::watch;
@@ -65,8 +65,12 @@ impl AppAuth {
             &config.client_id,
         );
         let emitter = app.clone();
-        let notify = Arc::new(move |view: Option<SessionView>| {
-            if let Err(e) = emitter.emit(event::SESSION_CHANGED, view) {
+        let notify = Arc::new(move |change: Change| {
+            let sent = match change {
+                Change::Session(view) => emitter.emit(event::SESSION_CHANGED, view),
+                Change::Waiting(waiting) => emitter.emit(event::SIGN_IN_WAITING, waiting),
+            };
+            if let Err(e) = sent {
                 tracing::warn!(error = %e, "could not tell the window about the session");
             }
         });

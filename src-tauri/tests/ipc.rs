@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use gatehouse_contract::{event, CommandError, ErrorKind, SessionView};
+use gatehouse_contract::{event, CommandError, ErrorKind, SessionView, SignInWaiting};
 use gatehouse_core::vault::{FileRecordStore, KeyStore, Opened, OsKeyring, Vault};
 use gatehouse_tests::idp::{Idp, IdpOptions};
 use gatehouse_tests::{test_browser, TempDir};
@@ -269,8 +269,12 @@ fn no_event_carries_the_sealed_record_through_login_renewal_and_logout() {
     let app = start_app();
     let heard: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
     // The store plugin announces every value set as `store://change`; the session's own
-    // event carries a view. Any other name would be new and is caught by the count below.
-    for name in ["store://change", event::SESSION_CHANGED] {
+    // events carry a view, or the page the browser was asked to open.
+    for name in [
+        "store://change",
+        event::SESSION_CHANGED,
+        event::SIGN_IN_WAITING,
+    ] {
         let sink = heard.clone();
         app.app.listen_any(name, move |e| {
             sink.lock()
@@ -296,8 +300,10 @@ fn no_event_carries_the_sealed_record_through_login_renewal_and_logout() {
 
     let heard = heard.lock().unwrap().clone();
     assert!(
-        heard.iter().all(|(name, _)| name == event::SESSION_CHANGED),
-        "only session views reach the window: {heard:?}"
+        heard
+            .iter()
+            .all(|(name, _)| [event::SESSION_CHANGED, event::SIGN_IN_WAITING].contains(&&**name)),
+        "only session views and the sign-in page reach the window: {heard:?}"
     );
     assert!(
         heard.len() >= 4,
@@ -327,4 +333,37 @@ fn no_event_carries_the_sealed_record_through_login_renewal_and_logout() {
             );
         }
     }
+}
+
+#[test]
+fn a_browser_that_does_not_open_is_told_to_the_window_and_the_sign_in_waits() {
+    let _env = ENV.lock().unwrap_or_else(|p| p.into_inner());
+    let idp = Idp::start(IdpOptions::default());
+    let home = TempDir::new("ipc-no-browser");
+    set_env(home.path(), Some(&idp));
+    std::env::set_var("GATEHOUSE_BROWSER", "/nonexistent/browser");
+    let app = start_app();
+    let (tx, waiting) = std::sync::mpsc::channel();
+    app.app.listen_any(event::SIGN_IN_WAITING, move |e| {
+        let page: SignInWaiting = serde_json::from_str(e.payload()).expect("a SignInWaiting");
+        let _ = tx.send(page);
+    });
+
+    let window = app.window.clone();
+    let login = std::thread::spawn(move || invoke::<SessionView>(&window, "login"));
+    let page = waiting
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the window hears of the waiting sign-in");
+    assert!(page.url.starts_with(&idp.issuer), "{}", page.url);
+    let reason = page.browser_error.expect("why the browser did not open");
+    assert!(reason.contains("/nonexistent/browser"), "{reason}");
+
+    let again = app.invoke::<()>("open_browser_again").unwrap_err();
+    assert_eq!(again.kind, ErrorKind::Browser);
+    assert!(waiting.recv_timeout(Duration::from_secs(5)).is_ok());
+    assert!(!login.is_finished(), "the sign-in still waits");
+
+    assert_eq!(app.invoke::<()>("cancel_login"), Ok(()));
+    let ended = login.join().unwrap().unwrap_err();
+    assert_eq!(ended.kind, ErrorKind::Cancelled);
 }

@@ -10,7 +10,7 @@ use gatehouse_contract::SessionView;
 use tokio::time::MissedTickBehavior;
 
 use super::policy::{Due, Lifetime, TICK};
-use super::{lock, Auth, Ended, State, StorageStatus};
+use super::{lock, Auth, Change, Ended, Ending, State, StorageStatus};
 use crate::oidc::{refresh, KeyError, Origin};
 use crate::{Error, Result};
 
@@ -169,8 +169,8 @@ impl Auth {
             ended: Some(reason),
         });
         if destroy {
-            self.destroy_record().await;
+            self.destroy_record(Ending::Lapsed).await;
         }
-        (self.inner.notify)(None);
+        (self.inner.notify)(Change::Session(None));
     }
 }

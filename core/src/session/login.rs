@@ -3,11 +3,12 @@
 
 use std::sync::atomic::Ordering;
 
-use gatehouse_contract::{SessionView, StorageStatus};
+use gatehouse_contract::{SessionView, SignInWaiting, StorageStatus};
 use tokio::sync::oneshot;
 use url::Url;
 
-use super::{lock, Auth, Provider};
+use super::{lock, Attempt, Auth, Change, Provider};
+use crate::browser::BrowserError;
 use crate::oidc::callback::{Awaited, Listener};
 use crate::oidc::{
     exchange_code, push, AuthorizationRequest, CsrfState, Nonce, Origin, PkceVerifier, RequestError,
@@ -34,7 +35,10 @@ impl Auth {
             if slot.is_some() {
                 return Err(Error::Busy);
             }
-            *slot = Some(cancel);
+            *slot = Some(Attempt {
+                cancel: Some(cancel),
+                waiting: None,
+            });
         }
         let _slot = AttemptSlot(self);
         let timeout = self.inner.config.login_timeout;
@@ -66,12 +70,12 @@ impl Auth {
             nonce: &nonce,
             pkce_challenge: &verifier.challenge(),
             audience: config.audience.as_deref(),
+            prompt_login: self.inner.ask_credentials.load(Ordering::Relaxed),
         };
         let url = self.authorization_url(&provider, &request).await?;
-        self.inner
-            .browser
-            .open(url.as_str())
-            .map_err(Error::Browser)?;
+        // A browser that does not come up does not end the attempt: the page's link is on
+        // screen, to be opened again or in any browser.
+        let _ = self.open_browser(url.into()).await;
         tracing::info!(%redirect_uri, "waiting for the browser sign-in");
 
         let code = listener
@@ -99,9 +103,52 @@ impl Auth {
         // Not while a renewal of an older session is writing its own record.
         let _no_renewal = self.inner.renewing.lock().await;
         let storage = self.persist(&record).await;
+        if self.inner.ask_credentials.swap(false, Ordering::Relaxed) {
+            let vault = self.inner.vault.clone();
+            let _ = tokio::task::spawn_blocking(move || vault.set_signed_out(false)).await;
+        }
         let view = self.sign_in_as(record, claims, storage, false);
         tracing::info!(?storage, "signed in");
         Ok(view)
+    }
+
+    /// Opens the waiting sign-in's page in the browser again (the person closed the tab, or it
+    /// never came up). Without a sign-in waiting, nothing happens.
+    pub async fn open_browser_again(&self) -> Result<()> {
+        let url = lock(&self.inner.attempt)
+            .as_ref()
+            .and_then(|attempt| attempt.waiting.as_ref())
+            .map(|waiting| waiting.url.clone());
+        match url {
+            Some(url) => self.open_browser(url).await,
+            None => Ok(()),
+        }
+    }
+
+    /// Asks the browser to open `url`, then records and tells the UI the page and whether the
+    /// browser came up.
+    async fn open_browser(&self, url: String) -> Result<()> {
+        let browser = self.inner.browser.clone();
+        let page = url.clone();
+        let opened = tokio::task::spawn_blocking(move || browser.open(&page))
+            .await
+            .unwrap_or_else(|e| Err(BrowserError::Opener(std::io::Error::other(e))));
+        if let Err(e) = &opened {
+            tracing::warn!(error = %e, "the browser did not open");
+        }
+        let opened = opened.map_err(Error::Browser);
+        let waiting = SignInWaiting {
+            url,
+            browser_error: opened.as_ref().err().map(ToString::to_string),
+        };
+        let mut slot = lock(&self.inner.attempt);
+        // The attempt may have ended (Cancel) while the browser started.
+        if let Some(attempt) = slot.as_mut() {
+            attempt.waiting = Some(waiting.clone());
+            drop(slot);
+            (self.inner.notify)(Change::Waiting(waiting));
+        }
+        opened
     }
 
     /// The URL the browser opens. RFC 9126: where the provider offers pushed authorization

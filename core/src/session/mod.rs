@@ -5,11 +5,11 @@ mod lifetime;
 mod login;
 mod policy;
 
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use gatehouse_contract::{SessionView, StorageStatus};
+use gatehouse_contract::{SessionView, SignInWaiting, StorageStatus};
 use tokio::sync::oneshot;
 
 use crate::browser::Browser;
@@ -27,8 +27,17 @@ use policy::{Lifetime, Policy};
 /// How long logout waits for the provider to confirm revocation (RFC 7009) before moving on.
 const REVOCATION_LIMIT: Duration = Duration::from_secs(5);
 
-/// Told of every change of session: the new view, or `None` when signed out.
-pub type Notify = Arc<dyn Fn(Option<SessionView>) + Send + Sync>;
+/// What the UI is told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// The session changed: the new view, or `None` when signed out.
+    Session(Option<SessionView>),
+    /// A sign-in waits for the browser: the page it was asked to open, and whether it did.
+    Waiting(SignInWaiting),
+}
+
+/// Told of every [`Change`].
+pub type Notify = Arc<dyn Fn(Change) + Send + Sync>;
 
 /// The session of one configured provider and client.
 ///
@@ -49,12 +58,22 @@ struct Inner {
     provider: tokio::sync::Mutex<Option<Arc<Provider>>>,
     /// The one state of the session, and a count of its changes.
     state: Mutex<Slot>,
-    /// The cancel handle of the sign-in in progress, if any.
-    attempt: Mutex<Option<oneshot::Sender<()>>>,
+    /// The sign-in in progress, if any.
+    attempt: Mutex<Option<Attempt>>,
+    /// The person signed out last: the next sign-in asks for credentials (`prompt=login`).
+    /// Read from the vault when the stored session is opened.
+    ask_credentials: AtomicBool,
     /// Held for the whole of a renewal (one refresh in flight at a time), and by login and
     /// logout while they replace the session, so that a renewal never overwrites them.
     renewing: tokio::sync::Mutex<()>,
     notify: Notify,
+}
+
+/// A sign-in in progress.
+struct Attempt {
+    cancel: Option<oneshot::Sender<()>>,
+    /// Set once the browser has been asked to open the page.
+    waiting: Option<SignInWaiting>,
 }
 
 /// The state and its generation, changed together under one lock.
@@ -93,6 +112,15 @@ impl Ended {
             Self::Unreachable { url } => Error::RenewalUnreachable { url: url.clone() },
         }
     }
+}
+
+/// How a session's record came to be destroyed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ending {
+    /// The person signed out: the next sign-in asks for credentials.
+    SignedOut,
+    /// It ran out or was refused; the next sign-in may be silent.
+    Lapsed,
 }
 
 /// The provider's metadata and its signing keys.
@@ -148,6 +176,7 @@ impl Auth {
                     generation: 0,
                 }),
                 attempt: Mutex::new(None),
+                ask_credentials: AtomicBool::new(false),
                 renewing: tokio::sync::Mutex::new(()),
                 notify,
             }),
@@ -171,6 +200,10 @@ impl Auth {
 
     /// Reads the stored session into memory. Blocking (keyring and file).
     fn restore(&self) {
+        let signed_out = self.inner.vault.signed_out();
+        self.inner
+            .ask_credentials
+            .store(signed_out, Ordering::Relaxed);
         let record = match self.inner.vault.open() {
             Opened::Session(record) => record,
             Opened::Empty => return,
@@ -226,7 +259,7 @@ impl Auth {
         };
         let view = active.view();
         self.set_state(State::SignedIn(Box::new(active)));
-        (self.inner.notify)(Some(view.clone()));
+        (self.inner.notify)(Change::Session(Some(view.clone())));
         view
     }
 
@@ -258,7 +291,10 @@ impl Auth {
 
     /// Ends the sign-in in progress, if any; its `login` returns [`Error::Cancelled`].
     pub fn cancel_login(&self) {
-        if let Some(cancel) = lock(&self.inner.attempt).take() {
+        let cancel = lock(&self.inner.attempt)
+            .as_mut()
+            .and_then(|attempt| attempt.cancel.take());
+        if let Some(cancel) = cancel {
             let _ = cancel.send(());
         }
     }
@@ -271,8 +307,11 @@ impl Auth {
         // A renewal under way finishes first, so that it cannot bring the session back.
         let _no_renewal = self.inner.renewing.lock().await;
         let previous = self.set_state(State::SignedOut { ended: None });
-        self.destroy_record().await;
-        (self.inner.notify)(None);
+        // OIDC Core 3.1.2.1: the next sign-in asks for credentials (`prompt=login`), so that
+        // the provider's browser session cannot sign the same person straight back in.
+        self.inner.ask_credentials.store(true, Ordering::Relaxed);
+        self.destroy_record(Ending::SignedOut).await;
+        (self.inner.notify)(Change::Session(None));
 
         let State::SignedIn(active) = previous else {
             return Ok(());
@@ -324,7 +363,9 @@ impl Auth {
         };
         match provider.metadata.logout_url(&self.inner.config.client_id) {
             Some(url) => {
-                if let Err(e) = self.inner.browser.open(url.as_str()) {
+                let browser = self.inner.browser.clone();
+                let opened = tokio::task::spawn_blocking(move || browser.open(url.as_str())).await;
+                if let Ok(Err(e)) = opened {
                     tracing::warn!(error = %e, "could not open the provider's logout page");
                 }
             }
@@ -332,10 +373,18 @@ impl Auth {
         }
     }
 
-    /// Deletes the stored record and its key; a failure is logged, the session is over anyway.
-    async fn destroy_record(&self) {
+    /// Deletes the stored record and its key, and records whether the person signed out; a
+    /// failure is logged, the session is over anyway.
+    async fn destroy_record(&self, ending: Ending) {
         let vault = self.inner.vault.clone();
-        match tokio::task::spawn_blocking(move || vault.destroy()).await {
+        let destroyed = tokio::task::spawn_blocking(move || {
+            let destroyed = vault.destroy();
+            if ending == Ending::SignedOut {
+                vault.set_signed_out(true);
+            }
+            destroyed
+        });
+        match destroyed.await {
             Ok(Ok(())) => {}
             Ok(Err(e)) => tracing::warn!(error = %e, "could not fully remove the stored session"),
             Err(e) => tracing::warn!(error = %e, "the vault task failed"),

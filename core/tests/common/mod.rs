@@ -10,7 +10,7 @@ use std::time::Instant;
 use gatehouse_contract::SessionView;
 use gatehouse_core::clock::Clock;
 use gatehouse_core::config::Config;
-use gatehouse_core::session::Auth;
+use gatehouse_core::session::{Auth, Change};
 use gatehouse_core::vault::{FileRecordStore, OsKeyring, Vault};
 use gatehouse_tests::idp::Idp;
 use gatehouse_tests::{test_browser, TempDir};
@@ -44,9 +44,27 @@ pub type Events = mpsc::UnboundedReceiver<(Instant, Option<SessionView>)>;
 /// An app instance's session on `home`'s files and the real keyring.
 pub fn auth(home: &TempDir, config: &Config, clock: Arc<dyn Clock>) -> (Auth, Events) {
     let (tx, rx) = mpsc::unbounded_channel();
-    let notify = Arc::new(move |view| {
-        let _ = tx.send((Instant::now(), view));
+    let notify = Arc::new(move |change| {
+        if let Change::Session(view) = change {
+            let _ = tx.send((Instant::now(), view));
+        }
     });
+    (
+        Auth::new(config.clone(), vault(home, config), clock, notify),
+        rx,
+    )
+}
+
+/// An app instance's session whose every [`Change`] (waiting pages too) is told to the receiver.
+pub fn auth_with_changes(
+    home: &TempDir,
+    config: &Config,
+) -> (Auth, mpsc::UnboundedReceiver<Change>) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let notify = Arc::new(move |change| {
+        let _ = tx.send(change);
+    });
+    let clock = Arc::new(gatehouse_core::clock::SystemClock);
     (
         Auth::new(config.clone(), vault(home, config), clock, notify),
         rx,
