@@ -95,6 +95,12 @@ impl RecordStore for Bytes {
     fn set_aside(&self) -> std::io::Result<()> {
         Ok(())
     }
+    fn signed_out(&self) -> std::io::Result<bool> {
+        Ok(false)
+    }
+    fn set_signed_out(&self, _: bool) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Opening the vault on a file's bytes: format, base64, nonce, AEAD, record.

@@ -40,7 +40,12 @@ const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 })
 const offlineNonces = new Set();
 
 const stats = {
-  authorization_code: 0, refresh_token: 0, revocations: 0, refresh_errors: 0, pushed_requests: 0,
+  authorization_code: 0,
+  refresh_token: 0,
+  revocations: 0,
+  refresh_errors: 0,
+  pushed_requests: 0,
+  login_prompts: 0, // authorization requests with prompt=login (OIDC Core 3.1.2.1)
 };
 
 function profile(accountId) {
@@ -113,7 +118,7 @@ server.listen(Number(args.port), '127.0.0.1', () => {
       ctx.body = stats;
       return;
     }
-    if (ctx.method === 'GET' && ctx.path === '/auth') rememberOffline(ctx.query);
+    if (ctx.method === 'GET' && ctx.path === '/auth') rememberRequest(ctx.query);
     if (args['auto-login'] && ctx.path.startsWith('/interaction/')) {
       await autoLogin(provider, ctx, args.account, args.deny);
       return;
@@ -126,7 +131,7 @@ server.listen(Number(args.port), '127.0.0.1', () => {
     // body: the parsed parameters have already lost offline_access).
     if (ctx.method === 'POST' && ctx.path === '/request' && ctx.status === 201) {
       stats.pushed_requests += 1;
-      rememberOffline(ctx.oidc?.body ?? {});
+      rememberRequest(ctx.oidc?.body ?? {});
     }
   });
 
@@ -134,9 +139,12 @@ server.listen(Number(args.port), '127.0.0.1', () => {
   process.stdout.write(`${JSON.stringify({ issuer, clientId })}\n`);
 });
 
-function rememberOffline(params) {
+// Notes what an authorization request (in the URL, or pushed) asked for. A pushed request's
+// `/auth` carries only its request_uri, so it counts nothing there.
+function rememberRequest(params) {
   const scope = String(params.scope ?? '').split(' ');
   if (scope.includes('offline_access') && params.nonce) offlineNonces.add(String(params.nonce));
+  if (String(params.prompt ?? '').split(' ').includes('login')) stats.login_prompts += 1;
 }
 
 // Finishes whatever the interaction asks (login, then consent) as the test account.

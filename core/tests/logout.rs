@@ -71,3 +71,45 @@ async fn rp_initiated_logout_puts_no_part_of_a_token_in_the_browser_argv() {
     }
     assert_eq!(idp.stats().revocations, 1);
 }
+
+/// The mark the sign-out leaves beside the record, as the session file holds it.
+fn signed_out_mark(home: &TempDir) -> Option<serde_json::Value> {
+    let file = std::fs::read(home.path().join("session.json")).ok()?;
+    let entries: serde_json::Value = serde_json::from_slice(&file).expect("a JSON object");
+    entries.get("signedOut").cloned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_logout_the_next_sign_in_asks_for_credentials_even_after_a_restart() {
+    let idp = Idp::start(IdpOptions::default());
+    let home = TempDir::new("logout-prompt");
+    let config = common::config(&idp, WITH_REFRESH, 60);
+
+    let (first, _events) = auth(&home, &config, Arc::new(SystemClock));
+    first.open().await;
+    first.login().await.expect("the first sign-in");
+    assert_eq!(idp.stats().login_prompts, 0, "a first sign-in is silent");
+    first.logout().await.expect("logout");
+    assert_eq!(signed_out_mark(&home), Some(serde_json::json!(true)));
+    drop(first);
+
+    // A restart: the next sign-in still asks (OIDC Core 3.1.2.1, prompt=login).
+    let (second, _events) = auth(&home, &config, Arc::new(SystemClock));
+    second.open().await;
+    second.login().await.expect("the sign-in after logout");
+    assert_eq!(idp.stats().login_prompts, 1);
+    assert_eq!(signed_out_mark(&home), None, "a sign-in clears the mark");
+    drop(second);
+
+    // Restored, the session needs no sign-in; after the record is gone by other means (not a
+    // logout) the sign-in is silent again.
+    let (third, _events) = auth(&home, &config, Arc::new(SystemClock));
+    third.open().await;
+    assert!(third.logged_in());
+    vault(&home, &config).destroy().unwrap();
+    drop(third);
+    let (fourth, _events) = auth(&home, &config, Arc::new(SystemClock));
+    fourth.open().await;
+    fourth.login().await.expect("a sign-in not after a logout");
+    assert_eq!(idp.stats().login_prompts, 1, "no prompt without a logout");
+}

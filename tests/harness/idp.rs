@@ -48,6 +48,8 @@ pub struct Stats {
     pub revocations: u32,
     pub refresh_errors: u32,
     pub pushed_requests: u32,
+    /// Authorization requests that asked for credentials (`prompt=login`).
+    pub login_prompts: u32,
 }
 
 impl Idp {

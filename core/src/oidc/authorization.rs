@@ -19,6 +19,9 @@ pub(crate) struct AuthorizationRequest<'a> {
     pub pkce_challenge: &'a PkceChallenge,
     /// Auth0's API audience, when one is configured.
     pub audience: Option<&'a str>,
+    /// Sends `prompt=login` (OIDC Core 3.1.2.1): the provider asks for credentials even when
+    /// its browser session could sign the person in silently.
+    pub prompt_login: bool,
 }
 
 impl AuthorizationRequest<'_> {
@@ -40,6 +43,9 @@ impl AuthorizationRequest<'_> {
         ];
         if let Some(audience) = self.audience {
             form.push(("audience", audience.to_owned()));
+        }
+        if self.prompt_login {
+            form.push(("prompt", "login".to_owned()));
         }
         form
     }
@@ -88,6 +94,7 @@ mod tests {
             nonce: &Nonce::new("nonce-1"),
             pkce_challenge: &verifier.challenge(),
             audience: None,
+            prompt_login: false,
         };
         let url = request.url();
         assert_eq!(url.path(), "/authorize");
@@ -122,6 +129,23 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_sign_in_after_logout_asks_for_credentials_with_prompt_login() {
+        let url = minimal("https://id.example/authorize", |request| {
+            AuthorizationRequest {
+                prompt_login: true,
+                ..*request
+            }
+            .url()
+        });
+        assert_eq!(
+            pairs(&url).last(),
+            Some(&("prompt".to_owned(), "login".to_owned()))
+        );
+        let silent = minimal("https://id.example/authorize", |request| request.url());
+        assert!(pairs(&silent).iter().all(|(k, _)| k != "prompt"));
+    }
+
     /// A minimal request to `endpoint`, turned into a URL by `to_url`.
     fn minimal(endpoint: &str, to_url: impl FnOnce(&AuthorizationRequest<'_>) -> Url) -> Url {
         let endpoint = Url::parse(endpoint).unwrap();
@@ -137,6 +161,7 @@ mod tests {
             nonce: &nonce,
             pkce_challenge: &challenge,
             audience: None,
+            prompt_login: false,
         })
     }
 

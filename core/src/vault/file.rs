@@ -14,6 +14,8 @@ use super::{RecordStore, Sealed};
 
 /// The key the record is kept under.
 const KEY: &str = "session";
+/// The entry that says the person signed out last; absent otherwise.
+const SIGNED_OUT: &str = "signedOut";
 
 /// Writes `bytes` to `path` so that a crash leaves either the old file or the new one, never
 /// a truncated mix; see [`replace_file`].
@@ -187,5 +189,23 @@ impl RecordStore for FileRecordStore {
             Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
             _ => Ok(()),
         }
+    }
+
+    fn signed_out(&self) -> io::Result<bool> {
+        let entries = self.entries()?.unwrap_or_default();
+        Ok(entries.get(SIGNED_OUT) == Some(&Value::Bool(true)))
+    }
+
+    fn set_signed_out(&self, signed_out: bool) -> io::Result<()> {
+        let mut entries = self.entries_to_update();
+        let changed = if signed_out {
+            entries.insert(SIGNED_OUT.to_owned(), Value::Bool(true)) != Some(Value::Bool(true))
+        } else {
+            entries.remove(SIGNED_OUT).is_some()
+        };
+        if changed {
+            self.write(&entries)?;
+        }
+        Ok(())
     }
 }

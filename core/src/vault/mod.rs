@@ -56,6 +56,10 @@ pub trait RecordStore: Send + Sync {
     /// Moves a record that cannot be opened out of the way, kept for a person to look at,
     /// rather than deleting it.
     fn set_aside(&self) -> std::io::Result<()>;
+    /// Whether the last session ended with the person signing out. Not a secret: kept beside
+    /// the record so that it outlives a restart.
+    fn signed_out(&self) -> std::io::Result<bool>;
+    fn set_signed_out(&self, signed_out: bool) -> std::io::Result<()>;
 }
 
 /// The result of opening the vault.
@@ -240,6 +244,22 @@ impl Vault {
         };
         if let Err(e) = self.keys.set(&advanced) {
             tracing::warn!(error = %e, "could not record the session's generation in the keyring");
+        }
+    }
+
+    /// Whether the person signed out last (so the next sign-in asks for credentials). An
+    /// unreadable mark counts as not signed out: the sign-in is then silent, as it would be
+    /// without the mark.
+    pub fn signed_out(&self) -> bool {
+        self.store.signed_out().unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "cannot read whether the person signed out");
+            false
+        })
+    }
+
+    pub fn set_signed_out(&self, signed_out: bool) {
+        if let Err(e) = self.store.set_signed_out(signed_out) {
+            tracing::warn!(error = %e, "cannot record whether the person signed out");
         }
     }
 

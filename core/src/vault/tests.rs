@@ -100,6 +100,12 @@ impl RecordStore for HalfWrites {
     fn set_aside(&self) -> std::io::Result<()> {
         self.0.set_aside()
     }
+    fn signed_out(&self) -> std::io::Result<bool> {
+        self.0.signed_out()
+    }
+    fn set_signed_out(&self, signed_out: bool) -> std::io::Result<()> {
+        self.0.set_signed_out(signed_out)
+    }
 }
 
 #[test]
