@@ -258,17 +258,34 @@ impl Page {
     }
 }
 
-/// A self-contained page: no third-party content, no referrer (RFC 8252 §8.3, RFC 9700 §4.2.4).
+/// Gatehouse's mark, inline: the page loads nothing.
+const LOGO: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 64 64\" width=\"56\" \
+    height=\"56\" aria-hidden=\"true\"><rect width=\"64\" height=\"64\" rx=\"14\" fill=\"#4f46e5\"/>\
+    <path d=\"M17 51V31a15 15 0 0 1 30 0v20h-6V31a9 9 0 0 0-18 0v20z\" fill=\"#fff\"/>\
+    <rect x=\"20\" y=\"37\" width=\"24\" height=\"4\" fill=\"#fff\"/></svg>";
+
+/// The page's look: the app's colours and card, light and dark.
+const STYLE: &str = ":root{color-scheme:light dark;--bg:#f6f7fb;--card:#fff;--text:#1b1d29;\
+    --muted:#5d6275;--border:#dfe1ea;font-family:system-ui,-apple-system,'Segoe UI',Roboto,\
+    Ubuntu,sans-serif;line-height:1.5}\
+    @media(prefers-color-scheme:dark){:root{--bg:#12131a;--card:#1c1e29;--text:#eceef6;\
+    --muted:#a3a8bd;--border:#30334a}}\
+    body{display:grid;place-items:center;min-height:100vh;margin:0;background:var(--bg);\
+    color:var(--text)}\
+    main{max-width:26rem;margin:1.5rem;padding:2rem 1.75rem;text-align:center;\
+    background:var(--card);border:1px solid var(--border);border-radius:1rem;\
+    box-shadow:0 8px 30px rgb(0 0 0/.08)}\
+    h1{font-size:1.5rem;margin:.75rem 0 .5rem}p{margin:0;color:var(--muted)}";
+
+/// A self-contained page in Gatehouse's look: inline style and mark, no third-party content,
+/// no referrer (RFC 8252 §8.3, RFC 9700 §4.2.4).
 async fn respond(stream: &mut TcpStream, status: &str, page: Page) -> std::io::Result<()> {
     let (title, message) = page.text();
     let body = format!(
         "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width\">\
-         <title>{title} · Gatehouse</title>\
-         <style>:root{{color-scheme:light dark;font-family:system-ui,sans-serif}}\
-         body{{display:grid;place-items:center;min-height:90vh;margin:0}}\
-         main{{max-width:28rem;padding:2rem;text-align:center}}</style>\
-         <main><h1>{title}</h1><p>{message}</p></main></html>"
+         <title>{title} · Gatehouse</title><style>{STYLE}</style>\
+         <main>{LOGO}<h1>{title}</h1><p>{message}</p></main></html>"
     );
     let head = format!(
         "HTTP/1.1 {status}\r\n\
