@@ -3,7 +3,7 @@
 //! Every reply is decoded into the contract's types; a reply that does not decode is an
 //! `internal` error, never a panic.
 
-use gatehouse_contract::{command, event, CommandError, ErrorKind, SessionView};
+use gatehouse_contract::{command, event, CommandError, ErrorKind, SessionView, SignInWaiting};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
@@ -61,23 +61,43 @@ pub async fn logout() -> Result<(), CommandError> {
     call(command::LOGOUT).await
 }
 
+pub async fn open_browser_again() -> Result<(), CommandError> {
+    call(command::OPEN_BROWSER_AGAIN).await
+}
+
 /// Calls `on_change` with every `session-changed` payload, for the life of the page.
 pub async fn on_session_changed(
-    mut on_change: impl FnMut(Option<SessionView>) + 'static,
+    on_change: impl FnMut(Option<SessionView>) + 'static,
 ) -> Result<(), CommandError> {
-    let handler = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+    listen(event::SESSION_CHANGED, on_change).await
+}
+
+/// Calls `on_waiting` with every `sign-in-waiting` payload, for the life of the page.
+pub async fn on_sign_in_waiting(
+    on_waiting: impl FnMut(SignInWaiting) + 'static,
+) -> Result<(), CommandError> {
+    listen(event::SIGN_IN_WAITING, on_waiting).await
+}
+
+/// Calls `handler` with each of `event`'s payloads that decodes; the others are logged and
+/// dropped.
+async fn listen<T: DeserializeOwned + 'static>(
+    event: &'static str,
+    mut handler: impl FnMut(T) + 'static,
+) -> Result<(), CommandError> {
+    let closure = Closure::<dyn FnMut(JsValue)>::new(move |message: JsValue| {
         let payload =
-            js_sys::Reflect::get(&event, &JsValue::from_str("payload")).unwrap_or(JsValue::NULL);
-        match serde_wasm_bindgen::from_value::<Option<SessionView>>(payload) {
-            Ok(view) => on_change(view),
-            Err(e) => web_sys_log(&format!("ignoring a malformed session-changed event: {e}")),
+            js_sys::Reflect::get(&message, &JsValue::from_str("payload")).unwrap_or(JsValue::NULL);
+        match serde_wasm_bindgen::from_value::<T>(payload) {
+            Ok(value) => handler(value),
+            Err(e) => web_sys_log(&format!("ignoring a malformed {event} event: {e}")),
         }
     });
-    tauri_listen(event::SESSION_CHANGED, &handler)
+    tauri_listen(event, &closure)
         .await
         .map_err(|e| decode_error("listen", e))?;
     // The listener lives as long as the page.
-    handler.forget();
+    closure.forget();
     Ok(())
 }
 

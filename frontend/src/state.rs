@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use gatehouse_contract::{CommandError, ErrorKind, SessionView};
+use gatehouse_contract::{CommandError, ErrorKind, SessionView, SignInWaiting};
 use yew::Reducible;
 
 /// Where the session stands, as far as the UI knows.
@@ -25,6 +25,8 @@ pub struct AppState {
     pub error: Option<CommandError>,
     /// Set while a logout is under way, so the button cannot be pressed twice.
     pub logging_out: bool,
+    /// While signing in: the page the browser was asked to open, and whether it did.
+    pub waiting: Option<SignInWaiting>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +35,8 @@ pub enum Action {
     Loaded(Result<Option<SessionView>, CommandError>),
     LoginStarted,
     LoginFinished(Result<SessionView, CommandError>),
+    /// A `sign-in-waiting` event: the browser was asked to open the sign-in page.
+    Waiting(SignInWaiting),
     /// A `session-changed` event.
     SessionChanged(Option<SessionView>),
     LogoutStarted,
@@ -60,16 +64,26 @@ impl Reducible for AppState {
             Action::LoginStarted => {
                 next.phase = Phase::SigningIn;
                 next.error = None;
+                next.waiting = None;
+            }
+            Action::Waiting(waiting) => {
+                // Only the sign-in on screen: a late event after Cancel is not shown.
+                if next.phase == Phase::SigningIn {
+                    next.waiting = Some(waiting);
+                }
             }
             Action::LoginFinished(Ok(view)) => {
                 next.phase = Phase::SignedIn(view);
                 next.error = None;
+                next.waiting = None;
             }
             Action::LoginFinished(Err(error)) => {
                 if !matches!(next.phase, Phase::SignedIn(_)) {
                     next.phase = Phase::SignedOut;
                 }
-                next.error = Some(error);
+                next.waiting = None;
+                // Cancel is what the person asked for, not something that went wrong.
+                next.error = (error.kind != ErrorKind::Cancelled).then_some(error);
             }
             Action::SessionChanged(Some(view)) => {
                 next.phase = Phase::SignedIn(view);
@@ -102,6 +116,14 @@ impl Reducible for AppState {
 
 impl AppState {
     /// Whether the last error is a missing or invalid configuration.
+    /// The error to show: the last one, or while signing in, why the browser did not open.
+    pub fn shown_error(&self) -> Option<CommandError> {
+        self.error.clone().or_else(|| {
+            let reason = self.waiting.as_ref()?.browser_error.clone()?;
+            Some(CommandError::new(ErrorKind::Browser, reason))
+        })
+    }
+
     pub fn needs_setup(&self) -> bool {
         self.error
             .as_ref()

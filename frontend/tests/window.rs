@@ -1,59 +1,123 @@
-//! The UI in a real browser (headless Chromium), with Tauri's IPC stood in for at the `window`
-//! boundary: `window.__TAURI__.core.invoke` and `window.__TAURI__.event.listen` are replaced
-//! by a script that answers each command as the test says.
+//! The UI in a real browser (headless Chromium) on Tauri's own JavaScript API and its mock IPC:
+//! `window.__TAURI__` is the pinned `@tauri-apps/api` (`core` and `event`, as the runtime
+//! injects them), and `mockIPC` from `@tauri-apps/api/mocks` answers at the layer the real
+//! runtime does, events included. So every call goes the real way from the UI to the IPC.
 
 #![cfg(target_arch = "wasm32")]
 
 use gatehouse_contract::{ErrorKind, SessionView, StorageStatus};
 use gatehouse_ui::{ipc, App};
 use gloo_timers::future::TimeoutFuture;
+use serde_json::{json, Value};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Installs the stand-in; `replies` is a JS object literal: command → {ok: value} or {err: value}.
-fn stand_in(replies: &str) {
-    let script = format!(
-        r#"
-        window.__gatehouse_test = {{ replies: {replies}, listeners: [] }};
-        window.__TAURI__ = {{
-          core: {{
-            invoke(cmd) {{
-              const reply = window.__gatehouse_test.replies[cmd];
-              if (reply === undefined) return Promise.reject('no reply for ' + cmd);
-              return 'ok' in reply ? Promise.resolve(reply.ok) : Promise.reject(reply.err);
-            }},
-          }},
-          event: {{
-            listen(event, handler) {{
-              window.__gatehouse_test.listeners.push([event, handler]);
-              return Promise.resolve(() => {{}});
-            }},
-          }},
-        }};"#
-    );
-    js_sys::eval(&script).expect("the stand-in installs");
+const TSLIB: &str = include_str!("../../node_modules/@tauri-apps/api/external/tslib/tslib.es6.js");
+const CORE: &str = include_str!("../../node_modules/@tauri-apps/api/core.js");
+const EVENT: &str = include_str!("../../node_modules/@tauri-apps/api/event.js");
+const MOCKS: &str = include_str!("../../node_modules/@tauri-apps/api/mocks.js");
+
+#[wasm_bindgen(inline_js = r#"
+// Loads the package's ES modules from their text (blob URLs, the relative imports pointed at
+// each other), once per page.
+export async function load_api(tslib, core, event, mocks) {
+  if (window.__gatehouse_mocks) return;
+  const url = (source) => URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+  const tslibUrl = url(tslib);
+  const coreUrl = url(core.replace("'./external/tslib/tslib.es6.js'", JSON.stringify(tslibUrl)));
+  const eventUrl = url(event.replace("'./core.js'", JSON.stringify(coreUrl)));
+  const [coreApi, eventApi, mocksApi] =
+    await Promise.all([import(coreUrl), import(eventUrl), import(url(mocks))]);
+  window.__TAURI__ = { core: coreApi, event: eventApi };
+  window.__gatehouse_mocks = mocksApi;
 }
 
-fn emit(payload: &str) {
-    js_sys::eval(&format!(
-        "for (const [e, h] of window.__gatehouse_test.listeners) h({{event: e, payload: {payload}}});"
-    ))
-    .expect("the event is delivered");
+// Answers each command as `replies` says: {ok: value}, {err: value}, or {held: true} (the
+// promise waits for `release`). Every command and event call is logged.
+export function answer(replies) {
+  const mocks = window.__gatehouse_mocks;
+  mocks.clearMocks();
+  mocks.mockWindows('main');
+  const test = { replies: JSON.parse(replies), calls: [], held: {} };
+  window.__gatehouse_test = test;
+  mocks.mockIPC((cmd) => {
+    test.calls.push(cmd);
+    const reply = test.replies[cmd];
+    if (reply === undefined) return Promise.reject('no reply for ' + cmd);
+    if (reply.held) return new Promise((resolve, reject) => { test.held[cmd] = { resolve, reject }; });
+    return 'ok' in reply ? reply.ok : Promise.reject(reply.err);
+  }, { shouldMockEvents: true });
 }
 
-const ADA: &str = r#"{displayName: "Ada Lovelace", email: "ada@example.test", picture: null,
-    expiresAt: 4102444800, canRenew: true, storage: "persisted"}"#;
+export function set_reply(cmd, reply) { window.__gatehouse_test.replies[cmd] = JSON.parse(reply); }
+
+export function release(cmd, outcome) {
+  const held = window.__gatehouse_test.held[cmd];
+  const value = JSON.parse(outcome);
+  'ok' in value ? held.resolve(value.ok) : held.reject(value.err);
+}
+
+export function calls() { return JSON.stringify(window.__gatehouse_test.calls); }
+
+export function emit(event, payload) { return window.__TAURI__.event.emit(event, JSON.parse(payload)); }
+
+// The clipboard, as the page sees it: what was written, kept for the test.
+export function record_clipboard() {
+  Object.defineProperty(navigator, 'clipboard', {
+    configurable: true,
+    value: { writeText: async (text) => { window.__gatehouse_clipboard = text; } },
+  });
+}
+export function clipboard() { return window.__gatehouse_clipboard ?? null; }
+"#)]
+extern "C" {
+    async fn load_api(tslib: &str, core: &str, event: &str, mocks: &str);
+    fn answer(replies: &str);
+    fn set_reply(cmd: &str, reply: &str);
+    fn release(cmd: &str, outcome: &str);
+    fn calls() -> String;
+    fn emit(event: &str, payload: &str) -> js_sys::Promise;
+    fn record_clipboard();
+    fn clipboard() -> Option<String>;
+}
+
+/// Tauri's API on the mock IPC, answering as `replies` says.
+async fn tauri(replies: Value) {
+    load_api(TSLIB, CORE, EVENT, MOCKS).await;
+    answer(&replies.to_string());
+}
+
+async fn send(event: &str, payload: Value) {
+    JsFuture::from(emit(event, &payload.to_string()))
+        .await
+        .expect("the event is emitted");
+    TimeoutFuture::new(50).await;
+}
+
+fn called(cmd: &str) -> usize {
+    let calls: Vec<String> = serde_json::from_str(&calls()).unwrap();
+    calls.iter().filter(|c| *c == cmd).count()
+}
+
+fn ada() -> Value {
+    json!({"displayName": "Ada Lovelace", "email": "ada@example.test", "picture": null,
+           "expiresAt": 4102444800i64, "canRenew": true, "storage": "persisted"})
+}
+
+const LINK: &str = "http://127.0.0.1:4000/auth?client_id=gatehouse-local&request_uri=urn%3Aa";
 
 #[wasm_bindgen_test]
 async fn session_null_is_signed_out() {
-    stand_in("{session: {ok: null}}");
+    tauri(json!({"session": {"ok": null}})).await;
     assert_eq!(ipc::session().await, Ok(None));
 }
 
 #[wasm_bindgen_test]
 async fn session_view_is_decoded() {
-    stand_in(&format!("{{session: {{ok: {ADA}}}}}"));
+    tauri(json!({"session": {"ok": ada()}})).await;
     let view = ipc::session().await.unwrap().expect("a session");
     assert_eq!(view.display_name, "Ada Lovelace");
     assert_eq!(view.storage, StorageStatus::Persisted);
@@ -61,9 +125,9 @@ async fn session_view_is_decoded() {
 
 #[wasm_bindgen_test]
 async fn a_command_error_keeps_its_kind_and_sentence() {
-    stand_in(
-        r#"{login: {err: {kind: "refused", message: "The identity provider refused the sign-in."}}}"#,
-    );
+    tauri(json!({"login": {"err": {"kind": "refused",
+        "message": "The identity provider refused the sign-in."}}}))
+    .await;
     let err = ipc::login().await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::Refused);
     assert_eq!(err.message, "The identity provider refused the sign-in.");
@@ -71,7 +135,7 @@ async fn a_command_error_keeps_its_kind_and_sentence() {
 
 #[wasm_bindgen_test]
 async fn a_rejection_outside_the_contract_is_internal() {
-    stand_in(r#"{logout: {err: "state not managed"}}"#);
+    tauri(json!({"logout": {"err": "state not managed"}})).await;
     let err = ipc::logout().await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::Internal);
     assert!(err.message.contains("state not managed"), "{}", err.message);
@@ -79,7 +143,7 @@ async fn a_rejection_outside_the_contract_is_internal() {
 
 #[wasm_bindgen_test]
 async fn a_malformed_reply_is_an_error_not_a_panic() {
-    stand_in("{session: {ok: 42}, logged_in: {ok: 'yes'}}");
+    tauri(json!({"session": {"ok": 42}, "logged_in": {"ok": "yes"}})).await;
     assert_eq!(ipc::session().await.unwrap_err().kind, ErrorKind::Internal);
     assert_eq!(
         ipc::logged_in().await.unwrap_err().kind,
@@ -89,15 +153,15 @@ async fn a_malformed_reply_is_an_error_not_a_panic() {
 
 #[wasm_bindgen_test]
 async fn session_changed_events_reach_the_listener() {
-    stand_in("{}");
+    tauri(json!({})).await;
     let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::<Option<SessionView>>::new()));
     let sink = seen.clone();
     ipc::on_session_changed(move |view| sink.borrow_mut().push(view))
         .await
         .unwrap();
-    emit(ADA);
-    emit("null");
-    emit("{not: 'a view'}");
+    send("session-changed", ada()).await;
+    send("session-changed", Value::Null).await;
+    send("session-changed", json!({"not": "a view"})).await;
     let seen = seen.borrow();
     assert_eq!(seen.len(), 2, "the malformed event is dropped");
     assert_eq!(
@@ -107,64 +171,241 @@ async fn session_changed_events_reach_the_listener() {
     assert_eq!(seen[1], None);
 }
 
-/// Mounts the whole app in a fresh element and gives it time to ask for the session.
-async fn mount() -> (web_sys::Element, yew::AppHandle<App>) {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let root = document.create_element("div").unwrap();
-    document.body().unwrap().append_child(&root).unwrap();
-    let app = yew::Renderer::<App>::with_root(root.clone()).render();
-    TimeoutFuture::new(200).await;
-    (root, app)
+/// The whole app, mounted at `path` in a fresh element; dropped, it is destroyed.
+struct Mounted {
+    root: web_sys::Element,
+    app: Option<yew::AppHandle<App>>,
+}
+
+impl Mounted {
+    async fn at(path: &str) -> Self {
+        let window = web_sys::window().unwrap();
+        window
+            .history()
+            .unwrap()
+            .replace_state_with_url(&JsValue::NULL, "", Some(path))
+            .unwrap();
+        let document = window.document().unwrap();
+        let root = document.create_element("div").unwrap();
+        document.body().unwrap().append_child(&root).unwrap();
+        let app = yew::Renderer::<App>::with_root(root.clone()).render();
+        TimeoutFuture::new(200).await;
+        Self {
+            root,
+            app: Some(app),
+        }
+    }
+
+    fn find(&self, css: &str) -> Option<web_sys::Element> {
+        self.root.query_selector(css).unwrap()
+    }
+
+    fn get(&self, css: &str) -> web_sys::Element {
+        self.find(css)
+            .unwrap_or_else(|| panic!("no {css} in:\n{}", self.root.inner_html()))
+    }
+
+    fn text(&self, css: &str) -> String {
+        self.get(css).text_content().unwrap_or_default()
+    }
+
+    async fn click(&self, css: &str) {
+        let element: web_sys::HtmlElement = self.get(css).dyn_into().unwrap();
+        element.click();
+        TimeoutFuture::new(100).await;
+    }
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        if let Some(app) = self.app.take() {
+            app.destroy();
+        }
+        self.root.remove();
+    }
+}
+
+fn path() -> String {
+    web_sys::window().unwrap().location().pathname().unwrap()
 }
 
 #[wasm_bindgen_test]
 async fn the_app_opens_on_login_when_signed_out() {
-    stand_in("{session: {ok: null}}");
-    let (root, app) = mount().await;
-    assert!(
-        root.query_selector("#login-button").unwrap().is_some(),
-        "{}",
-        root.inner_html()
-    );
-    assert_eq!(
-        web_sys::window().unwrap().location().pathname().unwrap(),
-        "/login"
-    );
-    app.destroy();
-    root.remove();
+    tauri(json!({"session": {"ok": null}})).await;
+    let app = Mounted::at("/").await;
+    assert_eq!(app.text("#login-button"), "Log in");
+    assert_eq!(path(), "/login");
+    assert!(app.find("#auth-error").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn the_guard_sends_a_signed_out_person_from_home_to_login() {
+    tauri(json!({"session": {"ok": null}})).await;
+    let app = Mounted::at("/home").await;
+    assert!(app.find("#login-button").is_some());
+    assert_eq!(path(), "/login");
+}
+
+#[wasm_bindgen_test]
+async fn the_guard_sends_a_signed_in_person_from_login_to_home() {
+    tauri(json!({"session": {"ok": ada()}})).await;
+    let app = Mounted::at("/login").await;
+    assert_eq!(app.text("#welcome"), "Welcome, Ada Lovelace!");
+    assert_eq!(path(), "/home");
 }
 
 #[wasm_bindgen_test]
 async fn the_app_opens_on_home_with_a_session_and_leaves_when_it_ends() {
-    stand_in(&format!(r#"{{session: {{ok: {ADA}}}}}"#));
-    let (root, app) = mount().await;
-    let welcome = root
-        .query_selector("#welcome")
-        .unwrap()
-        .expect("the home page");
-    assert_eq!(welcome.text_content().unwrap(), "Welcome, Ada Lovelace!");
-    assert_eq!(
-        web_sys::window().unwrap().location().pathname().unwrap(),
-        "/home"
-    );
+    tauri(json!({"session": {"ok": ada()}})).await;
+    let app = Mounted::at("/").await;
+    assert_eq!(app.text("#welcome"), "Welcome, Ada Lovelace!");
+    assert!(app.text("#session-expiry").starts_with("Session valid for"));
+    assert_eq!(path(), "/home");
 
     // The backend ends the session and says why.
-    js_sys::eval(
-        r#"window.__gatehouse_test.replies.session =
-             {err: {kind: "expired", message: "Your session expired. Log in again."}};"#,
-    )
-    .unwrap();
-    emit("null");
-    TimeoutFuture::new(200).await;
-    let notice = root
-        .query_selector("#auth-error")
-        .unwrap()
-        .expect("the reason is shown");
+    set_reply(
+        "session",
+        &json!({"err": {"kind": "expired", "message": "Your session expired. Log in again."}})
+            .to_string(),
+    );
+    send("session-changed", Value::Null).await;
+    TimeoutFuture::new(100).await;
     assert_eq!(
-        notice.text_content().unwrap(),
+        app.text("#auth-error"),
         "Your session expired. Log in again."
     );
-    assert!(root.query_selector("#login-button").unwrap().is_some());
-    app.destroy();
-    root.remove();
+    assert!(app.find("#login-button").is_some());
+    assert_eq!(path(), "/login");
+}
+
+#[wasm_bindgen_test]
+async fn logging_out_returns_to_login() {
+    tauri(json!({"session": {"ok": ada()}, "logout": {"ok": null}})).await;
+    let app = Mounted::at("/home").await;
+    app.click("#logout-button").await;
+    assert_eq!(called("logout"), 1);
+    assert!(app.find("#login-button").is_some());
+    assert_eq!(path(), "/login");
+}
+
+#[wasm_bindgen_test]
+async fn the_waiting_screen_offers_the_link_copy_and_open_again() {
+    tauri(json!({"session": {"ok": null}, "login": {"held": true},
+                 "open_browser_again": {"ok": null}, "cancel_login": {"ok": null}}))
+    .await;
+    record_clipboard();
+    let app = Mounted::at("/login").await;
+    app.click("#login-button").await;
+    assert!(app.find("#cancel-login").is_some());
+    assert!(
+        app.find("#signin-link").is_none(),
+        "no link before the browser was asked"
+    );
+
+    send(
+        "sign-in-waiting",
+        json!({"url": LINK, "browserError": null}),
+    )
+    .await;
+    let link = app.get("#signin-link");
+    assert_eq!(link.get_attribute("href").as_deref(), Some(LINK));
+    assert_eq!(link.text_content().as_deref(), Some(LINK));
+    assert!(app.find("#auth-error").is_none(), "the browser opened");
+
+    app.click("#copy-signin-link").await;
+    assert_eq!(clipboard().as_deref(), Some(LINK));
+    assert_eq!(app.text("#copy-signin-link"), "Copied");
+
+    app.click("#open-browser-again").await;
+    assert_eq!(called("open_browser_again"), 1);
+    // The link opens the system browser too, never the provider in the app's own window.
+    app.click("#signin-link").await;
+    assert_eq!(called("open_browser_again"), 2);
+    assert_eq!(path(), "/login");
+
+    // The browser did not come up: the sentence is shown, the link stays.
+    let reason = "The browser did not open (could not start firefox: No such file or directory \
+                  (os error 2)). Open the sign-in link in any browser.";
+    send(
+        "sign-in-waiting",
+        json!({"url": LINK, "browserError": reason}),
+    )
+    .await;
+    assert_eq!(app.text("#auth-error"), reason);
+    assert_eq!(
+        app.get("#auth-error").get_attribute("data-kind").as_deref(),
+        Some("browser")
+    );
+    assert!(app.find("#signin-link").is_some());
+
+    // Cancel: back to the button, with no error.
+    app.click("#cancel-login").await;
+    assert_eq!(called("cancel_login"), 1);
+    release(
+        "login",
+        &json!({"err": {"kind": "cancelled", "message": "Sign-in was cancelled."}}).to_string(),
+    );
+    TimeoutFuture::new(100).await;
+    assert!(app.find("#login-button").is_some());
+    assert!(app.find("#signin-link").is_none());
+    assert!(app.find("#auth-error").is_none(), "Cancel is not an error");
+}
+
+#[wasm_bindgen_test]
+async fn a_sign_in_that_succeeds_shows_home() {
+    tauri(json!({"session": {"ok": null}, "login": {"held": true}})).await;
+    let app = Mounted::at("/login").await;
+    app.click("#login-button").await;
+    release("login", &json!({"ok": ada()}).to_string());
+    TimeoutFuture::new(100).await;
+    assert_eq!(app.text("#welcome"), "Welcome, Ada Lovelace!");
+    assert_eq!(path(), "/home");
+}
+
+#[wasm_bindgen_test]
+async fn every_error_kind_is_a_sentence_on_the_login_screen() {
+    let kinds = [
+        "config",
+        "network",
+        "provider",
+        "refused",
+        "timeout",
+        "invalid_token",
+        "storage",
+        "browser",
+        "busy",
+        "expired",
+        "internal",
+    ];
+    for kind in kinds {
+        let message = format!("Something about {kind}.");
+        tauri(json!({"session": {"ok": null},
+                     "login": {"err": {"kind": kind, "message": message}}}))
+        .await;
+        let app = Mounted::at("/login").await;
+        app.click("#login-button").await;
+        assert_eq!(app.text("#auth-error"), message, "{kind}");
+        assert_eq!(
+            app.get("#auth-error").get_attribute("data-kind").as_deref(),
+            Some(kind)
+        );
+        let role = app.get("#auth-error").get_attribute("role");
+        assert_eq!(role.as_deref(), Some("alert"), "read out: {kind}");
+        // Missing configuration says what to set, and there is nothing to retry.
+        let button = app.get("#login-button");
+        assert_eq!(button.has_attribute("disabled"), kind == "config", "{kind}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_stored_session_that_cannot_be_opened_says_why_at_start() {
+    tauri(json!({"session": {"err": {"kind": "storage",
+        "message": "Secure storage (the system keyring) is unavailable."}}}))
+    .await;
+    let app = Mounted::at("/").await;
+    assert_eq!(
+        app.text("#auth-error"),
+        "Secure storage (the system keyring) is unavailable."
+    );
+    assert!(app.find("#login-button").is_some());
 }

@@ -1,7 +1,9 @@
 mod countdown;
 mod error_line;
 mod setup_help;
+mod sign_in_link;
 
 pub use countdown::Countdown;
 pub use error_line::ErrorLine;
 pub use setup_help::SetupHelp;
+pub use sign_in_link::SignInLink;

@@ -6,7 +6,7 @@ use crate::ipc;
 use crate::state::{Action, AppState};
 
 /// Keeps `state` in step with the backend: asks for the session once, then follows every
-/// `session-changed` event. When the session ends by itself the backend says why through
+/// `session-changed` and `sign-in-waiting` event. When the session ends by itself the backend says why through
 /// `session`, which is asked then.
 #[hook]
 pub fn use_session_sync(state: UseReducerHandle<AppState>) {
@@ -27,6 +27,12 @@ pub fn use_session_sync(state: UseReducerHandle<AppState>) {
                 }
             };
             if let Err(e) = ipc::on_session_changed(on_change).await {
+                dispatcher.dispatch(Action::Loaded(Err(e)));
+                return;
+            }
+            let waiting = dispatcher.clone();
+            let on_waiting = move |page| waiting.dispatch(Action::Waiting(page));
+            if let Err(e) = ipc::on_sign_in_waiting(on_waiting).await {
                 dispatcher.dispatch(Action::Loaded(Err(e)));
                 return;
             }

@@ -1,11 +1,12 @@
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::components::{ErrorLine, SetupHelp};
+use crate::components::{ErrorLine, SetupHelp, SignInLink};
 use crate::ipc;
 use crate::state::{Action, AppState, Phase};
 
-/// `/login`: the product name and one button; while waiting, the browser hint and Cancel.
+/// `/login`: the product name and one button; while waiting, the browser hint, the sign-in
+/// link and Cancel.
 #[function_component(Login)]
 pub fn login() -> Html {
     let state = use_context::<UseReducerHandle<AppState>>().expect("the app state is provided");
@@ -39,17 +40,20 @@ pub fn login() -> Html {
                 <div class="waiting" role="status" aria-live="polite">
                     <span class="spinner" aria-hidden="true"></span>
                     <p>{ "Finish signing in in your browser" }</p>
-                    <button id="cancel-login" class="button secondary" onclick={on_cancel}>
-                        { "Cancel" }
-                    </button>
                 </div>
+                if let Some(waiting) = state.waiting.clone() {
+                    <SignInLink waiting={waiting} />
+                }
+                <button id="cancel-login" class="button secondary" onclick={on_cancel}>
+                    { "Cancel" }
+                </button>
             } else {
                 <button id="login-button" class="button primary" onclick={on_login}
                     disabled={state.needs_setup()}>
                     { "Log in" }
                 </button>
             }
-            <ErrorLine error={state.error.clone()} />
+            <ErrorLine error={state.shown_error()} />
             if state.needs_setup() {
                 <SetupHelp />
             }

@@ -1,5 +1,5 @@
 use super::*;
-use gatehouse_contract::StorageStatus;
+use gatehouse_contract::{SignInWaiting, StorageStatus};
 
 fn view() -> SessionView {
     SessionView {
@@ -71,7 +71,7 @@ fn a_new_attempt_clears_the_old_error() {
     let s = AppState {
         phase: Phase::SignedOut,
         error: Some(CommandError::new(ErrorKind::Network, "x")),
-        logging_out: false,
+        ..Default::default()
     };
     assert_eq!(reduce(s, Action::LoginStarted).error, None);
 }
@@ -136,4 +136,56 @@ fn an_ended_notice_does_not_disturb_a_new_sign_in() {
     let s = reduce(s, Action::Ended(CommandError::new(ErrorKind::Expired, "x")));
     assert_eq!(s.phase, Phase::SigningIn);
     assert_eq!(s.error, None);
+}
+
+fn waiting(browser_error: Option<&str>) -> SignInWaiting {
+    SignInWaiting {
+        url: "https://id.example/authorize?request_uri=urn%3Ax".into(),
+        browser_error: browser_error.map(str::to_owned),
+    }
+}
+
+#[test]
+fn the_waiting_page_is_kept_only_while_signing_in() {
+    let signing_in = reduce(AppState::default(), Action::LoginStarted);
+    let s = reduce(signing_in, Action::Waiting(waiting(None)));
+    assert_eq!(s.waiting, Some(waiting(None)));
+    assert_eq!(s.shown_error(), None);
+    let done = reduce(s, Action::LoginFinished(Ok(view())));
+    assert_eq!(done.waiting, None);
+
+    // A late event, after the sign-in ended, is not shown.
+    let signed_out = reduce(AppState::default(), Action::Loaded(Ok(None)));
+    assert_eq!(
+        reduce(signed_out, Action::Waiting(waiting(None))).waiting,
+        None
+    );
+}
+
+#[test]
+fn a_browser_that_did_not_open_is_the_error_shown_while_waiting() {
+    let signing_in = reduce(AppState::default(), Action::LoginStarted);
+    let s = reduce(signing_in, Action::Waiting(waiting(Some("No browser."))));
+    let shown = s.shown_error().expect("an error is shown");
+    assert_eq!(shown.kind, ErrorKind::Browser);
+    assert_eq!(shown.message, "No browser.");
+    assert_eq!(s.phase, Phase::SigningIn, "the sign-in goes on waiting");
+}
+
+#[test]
+fn cancel_returns_to_login_without_an_error() {
+    let s = reduce(
+        AppState {
+            phase: Phase::SigningIn,
+            waiting: Some(waiting(None)),
+            ..Default::default()
+        },
+        Action::LoginFinished(Err(CommandError::new(
+            ErrorKind::Cancelled,
+            "Sign-in was cancelled.",
+        ))),
+    );
+    assert_eq!(s.phase, Phase::SignedOut);
+    assert_eq!(s.error, None);
+    assert_eq!(s.waiting, None);
 }
