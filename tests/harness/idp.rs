@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 
 use serde::Deserialize;
 
-use crate::{repo_root, ChildGuard};
+use crate::{repo_root, require, ChildGuard};
 
 /// A running provider; stopped on drop.
 pub struct Idp {
@@ -28,6 +28,8 @@ pub struct IdpOptions {
     pub id_token_ttl_secs: u64,
     /// With `auto_login`: refuse the sign-in (`access_denied`) instead of granting it.
     pub deny: bool,
+    /// The loopback port; 0: any free one.
+    pub port: u16,
 }
 
 impl Default for IdpOptions {
@@ -36,6 +38,7 @@ impl Default for IdpOptions {
             auto_login: true,
             id_token_ttl_secs: 3600,
             deny: false,
+            port: 0,
         }
     }
 }
@@ -55,13 +58,13 @@ pub struct Stats {
 impl Idp {
     pub fn start(options: IdpOptions) -> Self {
         let root = repo_root();
-        let mut command = Command::new("node");
+        let mut command = Command::new(require("node", "nodejs"));
         command
             .current_dir(&root)
             .arg(root.join("idp/server.mjs"))
             .args([
                 "--port",
-                "0",
+                &options.port.to_string(),
                 "--id-token-ttl",
                 &options.id_token_ttl_secs.to_string(),
             ])
@@ -84,6 +87,11 @@ impl Idp {
         BufReader::new(stdout)
             .read_line(&mut line)
             .expect("the provider prints its address");
+        assert!(
+            !line.is_empty(),
+            "the provider exited at start: is `npm ci` done, and port {} free?",
+            options.port
+        );
         let ready: Ready = serde_json::from_str(&line)
             .unwrap_or_else(|e| panic!("the provider did not start ({e}): {line:?}"));
         Self {

@@ -3,6 +3,7 @@
 //! when the test panics.
 
 pub mod idp;
+pub mod person;
 pub mod webdriver;
 pub mod xvfb;
 
@@ -15,6 +16,18 @@ pub fn repo_root() -> PathBuf {
         .parent()
         .expect("tests/ has a parent")
         .to_path_buf()
+}
+
+/// Where `program` is on the `PATH`; a clear failure naming what installs it when it is not.
+pub fn require(program: &str, installed_by: &str) -> PathBuf {
+    std::env::var_os("PATH")
+        .iter()
+        .flat_map(std::env::split_paths)
+        .map(|dir| dir.join(program))
+        .find(|path| path.is_file())
+        .unwrap_or_else(|| {
+            panic!("{program} is missing: install {installed_by} (scripts/setup.sh does)")
+        })
 }
 
 /// The headless Chromium wrapper that serves as `GATEHOUSE_BROWSER` in tests.

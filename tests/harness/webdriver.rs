@@ -1,5 +1,6 @@
-//! Just enough W3C WebDriver to drive the real app window through tauri-driver and
-//! WebKitWebDriver: start a session, find, read, click, screenshot, end the session.
+//! Just enough W3C WebDriver to drive the real app window (tauri-driver and WebKitWebDriver)
+//! and a real browser (chromedriver and Chromium): start a session, go, find, read, type,
+//! click, screenshot, end the session.
 
 use std::net::TcpListener;
 use std::path::Path;
@@ -10,7 +11,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::{json, Value};
 
-use crate::ChildGuard;
+use crate::{require, ChildGuard};
 
 /// The W3C element reference key.
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
@@ -28,9 +29,20 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// Waits for a WebDriver server at `url` to answer its status.
+fn wait_ready(url: &str, what: &str) {
+    let client = reqwest::blocking::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while client.get(format!("{url}/status")).send().is_err() {
+        assert!(Instant::now() < deadline, "{what} did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 impl Driver {
     /// Starts tauri-driver with `env` added to what it passes on to the app.
     pub fn start(env: &[(&str, &str)]) -> Self {
+        require("WebKitWebDriver", "webkit2gtk-driver");
         let (port, native_port) = (free_port(), free_port());
         let mut command = Command::new(tauri_driver());
         command
@@ -52,12 +64,32 @@ impl Driver {
                 .expect("tauri-driver is installed (scripts/setup.sh)"),
         );
         let url = format!("http://127.0.0.1:{port}");
-        let client = reqwest::blocking::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while client.get(format!("{url}/status")).send().is_err() {
-            assert!(Instant::now() < deadline, "tauri-driver did not start");
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        wait_ready(&url, "tauri-driver");
+        Self { url, _child: child }
+    }
+}
+
+/// chromedriver, in its own process group, ended (with every Chromium it started) on drop.
+pub struct ChromeDriver {
+    url: String,
+    _child: ChildGuard,
+}
+
+impl ChromeDriver {
+    pub fn start() -> Self {
+        let program = require("chromedriver", "chromium-driver");
+        require("chromium", "chromium");
+        let port = free_port();
+        let mut command = Command::new(program);
+        command
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let child = ChildGuard(command.spawn().expect("chromedriver starts"));
+        let url = format!("http://127.0.0.1:{port}");
+        wait_ready(&url, "chromedriver");
         Self { url, _child: child }
     }
 }
@@ -69,7 +101,9 @@ fn tauri_driver() -> String {
     if Path::new(&installed).exists() {
         installed
     } else {
-        "tauri-driver".into()
+        require("tauri-driver", "cargo install tauri-driver")
+            .to_string_lossy()
+            .into_owned()
     }
 }
 
@@ -87,27 +121,79 @@ impl Session {
             "the app is not built: {}",
             application.display()
         );
+        Self::open(
+            &driver.url,
+            json!({"tauri:options": {"application": application.to_string_lossy()}}),
+        )
+    }
+
+    /// Starts headless Chromium with its profile in `profile`: a person's browser, on
+    /// loopback only (its own background traffic switched off).
+    pub fn chromium(driver: &ChromeDriver, profile: &Path) -> Self {
+        let mut args = vec![
+            "--headless=new".to_owned(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--disable-default-apps".into(),
+            "--disable-extensions".into(),
+            "--window-size=1000,760".into(),
+            format!("--user-data-dir={}", profile.display()),
+        ];
+        // Chromium's sandbox cannot run as root (a person's desktop is not root).
+        #[cfg(unix)]
+        if unsafe { libc::geteuid() } == 0 {
+            args.push("--no-sandbox".into());
+        }
+        Self::open(
+            &driver.url,
+            json!({"browserName": "chrome", "goog:chromeOptions": {"args": args}}),
+        )
+    }
+
+    fn open(driver_url: &str, capabilities: Value) -> Self {
         let client = reqwest::blocking::Client::builder()
             .timeout(Duration::from_secs(60))
             .build()
             .expect("an HTTP client");
-        let body = json!({"capabilities": {"alwaysMatch": {
-            "tauri:options": {"application": application.to_string_lossy()}
-        }}});
+        let body = json!({"capabilities": {"alwaysMatch": capabilities}});
         let reply: Value = client
-            .post(format!("{}/session", driver.url))
+            .post(format!("{driver_url}/session"))
             .json(&body)
             .send()
             .and_then(|r| r.json())
-            .expect("tauri-driver answers");
+            .expect("the WebDriver server answers");
         let id = reply["value"]["sessionId"]
             .as_str()
             .unwrap_or_else(|| panic!("no WebDriver session: {reply}"))
             .to_owned();
         Self {
-            base: format!("{}/session/{id}", driver.url),
+            base: format!("{driver_url}/session/{id}"),
             client,
         }
+    }
+
+    /// Goes to `url` and waits for the page to load.
+    pub fn navigate(&self, url: &str) {
+        self.call(reqwest::Method::POST, "/url", Some(json!({ "url": url })));
+    }
+
+    /// The page's full URL.
+    pub fn url(&self) -> String {
+        let url = self.call(reqwest::Method::GET, "/url", None);
+        url.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Types `text` into `element`.
+    pub fn type_into(&self, element: &str, text: &str) {
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{element}/value"),
+            Some(json!({ "text": text })),
+        );
     }
 
     fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
@@ -132,7 +218,7 @@ impl Session {
         value[ELEMENT].as_str().map(str::to_owned)
     }
 
-    /// Waits up to `timeout` for an element matching `css`.
+    /// Waits up to `timeout` for an element matching `css`, looking every 20 ms.
     pub fn wait_for(&self, css: &str, timeout: Duration) -> String {
         let deadline = Instant::now() + timeout;
         loop {
@@ -143,7 +229,7 @@ impl Session {
                 let page = self.call(reqwest::Method::GET, "/source", None);
                 panic!("no {css} after {timeout:?}; the page is:\n{page}");
             }
-            std::thread::sleep(Duration::from_millis(100));
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 

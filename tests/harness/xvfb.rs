@@ -3,7 +3,7 @@
 use std::io::Read;
 use std::process::{Command, Stdio};
 
-use crate::ChildGuard;
+use crate::{require, ChildGuard};
 
 pub struct Xvfb {
     pub display: String,
@@ -13,7 +13,7 @@ pub struct Xvfb {
 impl Xvfb {
     /// Starts `Xvfb` on the first free display number (it reports it through `-displayfd`).
     pub fn start() -> Self {
-        let mut command = Command::new("Xvfb");
+        let mut command = Command::new(require("Xvfb", "xvfb"));
         command
             .args([
                 "-displayfd",

@@ -1,0 +1,590 @@
+//! The person's whole journey, end to end: the built app under Xvfb, driven over WebDriver
+//! (tauri-driver and WebKitWebDriver), and the person's browser, real Chromium driven over
+//! chromedriver, going through the local provider's real login and consent pages. Each
+//! scenario leaves a screenshot in `target/test-artifacts/` and its duration in
+//! `journey-timings.txt` there.
+//!
+//! The app is the release binary the Tauri CLI built (`GATEHOUSE_APP` to point elsewhere); a
+//! missing binary, driver or browser fails the test with what to install, it never passes it.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use gatehouse_tests::idp::{Idp, IdpOptions};
+use gatehouse_tests::person::Person;
+use gatehouse_tests::webdriver::{Driver, Session};
+use gatehouse_tests::xvfb::Xvfb;
+use gatehouse_tests::{artifacts_dir, repo_root, TempDir};
+
+const START: Duration = Duration::from_secs(30);
+const SIGN_IN: Duration = Duration::from_secs(30);
+
+fn app_binary() -> PathBuf {
+    std::env::var_os("GATEHOUSE_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target/release/gatehouse"))
+}
+
+/// One app at a time: the app is single-instance on the session bus, so a second one started
+/// by a test running alongside would hand over to the first and exit.
+static ONE_APP: Mutex<()> = Mutex::new(());
+
+/// A scenario under way: one app at a time, and its duration noted when it passes.
+struct Scenario {
+    name: &'static str,
+    started: Instant,
+    _one: MutexGuard<'static, ()>,
+}
+
+impl Scenario {
+    fn begin(name: &'static str) -> Self {
+        let one = ONE_APP.lock().unwrap_or_else(|p| p.into_inner());
+        Self {
+            name,
+            started: Instant::now(),
+            _one: one,
+        }
+    }
+
+    fn screenshot(&self, app: &Session, label: &str) {
+        app.screenshot(&artifacts_dir().join(format!("{}-{label}.png", self.name)));
+    }
+}
+
+impl Drop for Scenario {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        note(&format!(
+            "{} {:.1} s",
+            self.name,
+            self.started.elapsed().as_secs_f64()
+        ));
+    }
+}
+
+/// The person's desktop: a private display, private data and config folders, and tauri-driver
+/// ready to start the app with the provider at `issuer`, the person's browser and `extra`.
+struct Desktop {
+    driver: Driver,
+    env: Vec<(String, String)>,
+    home: TempDir,
+    _xvfb: Xvfb,
+}
+
+impl Desktop {
+    fn new(idp: &Idp, person: &Person, extra: &[(&str, &str)]) -> Self {
+        Self::for_issuer(&idp.issuer, &idp.client_id, person, extra)
+    }
+
+    fn for_issuer(issuer: &str, client_id: &str, person: &Person, extra: &[(&str, &str)]) -> Self {
+        let xvfb = Xvfb::start();
+        let home = TempDir::new("journey");
+        let path = |p: PathBuf| p.to_string_lossy().into_owned();
+        let mut env = vec![
+            ("DISPLAY".to_owned(), xvfb.display.clone()),
+            ("XDG_DATA_HOME".into(), path(home.path().join("data"))),
+            ("XDG_CONFIG_HOME".into(), path(home.path().join("config"))),
+            ("GATEHOUSE_ISSUER".into(), issuer.to_owned()),
+            ("GATEHOUSE_CLIENT_ID".into(), client_id.to_owned()),
+            (
+                "GATEHOUSE_BROWSER".into(),
+                format!("'{}'", person.browser_command().display()),
+            ),
+        ];
+        env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let driver = Driver::start(&pairs);
+        Self {
+            driver,
+            env,
+            home,
+            _xvfb: xvfb,
+        }
+    }
+
+    /// Launches the app and opens a WebDriver session on its window.
+    fn launch(&self) -> Session {
+        Session::new(&self.driver, &app_binary())
+    }
+
+    /// Closes the app's window as a person would, and waits for the app to quit.
+    fn quit(&self, app: Session) {
+        app.close_window();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.app_running() {
+            assert!(
+                Instant::now() < deadline,
+                "the app quit after its window closed"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn session_file(&self) -> PathBuf {
+        self.home
+            .path()
+            .join("data/dev.gatehouse.desktop/session.json")
+    }
+
+    /// Whether an app process with this desktop's data folder in its environment is running.
+    fn app_running(&self) -> bool {
+        let marker = format!("XDG_DATA_HOME={}", self.home.path().join("data").display());
+        std::fs::read_dir("/proc")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|entry| {
+                std::fs::read_link(entry.path().join("exe"))
+                    .is_ok_and(|exe| exe.file_name().is_some_and(|n| n == "gatehouse"))
+            })
+            .any(|entry| {
+                std::fs::read(entry.path().join("environ"))
+                    .is_ok_and(|env| env.split(|b| *b == 0).any(|v| v == marker.as_bytes()))
+            })
+    }
+}
+
+/// Clicks "Log in" and returns the page the app asked the browser to open.
+fn click_log_in(app: &Session, person: &mut Person) -> String {
+    app.click(&app.wait_for("#login-button", START));
+    person.next_page(Duration::from_secs(20))
+}
+
+/// Waits for Home and returns the welcome line.
+fn welcome(app: &Session) -> String {
+    let welcome = app.wait_for("#welcome", SIGN_IN);
+    assert_eq!(app.path(), "/home");
+    app.text(&welcome)
+}
+
+#[test]
+fn scenario_01_first_start_shows_login() {
+    let scenario = Scenario::begin("01-first-start");
+    let idp = Idp::start(IdpOptions::default());
+    let person = Person::start();
+    let desktop = Desktop::new(&idp, &person, &[]);
+    let app = desktop.launch();
+
+    let button = app.wait_for("#login-button", START);
+    assert_eq!(app.text(&button), "Log in");
+    assert_eq!(app.text(&app.wait_for("h1", START)), "Gatehouse");
+    assert_eq!(app.path(), "/login");
+    assert!(
+        app.find("#auth-error").is_none(),
+        "no error on a clean start"
+    );
+    scenario.screenshot(&app, "login");
+    assert_eq!(person.pages_opened(), 0, "no browser at start");
+}
+
+#[test]
+fn scenario_02_log_in_through_the_providers_form_shows_home() {
+    let scenario = Scenario::begin("02-log-in");
+    let idp = Idp::start(IdpOptions {
+        auto_login: false,
+        ..Default::default()
+    });
+    let mut person = Person::start();
+    let desktop = Desktop::new(&idp, &person, &[]);
+    let app = desktop.launch();
+
+    let page = click_log_in(&app, &mut person);
+    assert!(page.starts_with(&idp.issuer), "the provider's page: {page}");
+    // While the person is at the browser: the link to the same page, and Cancel.
+    let link = app.wait_for("#signin-link", Duration::from_secs(5));
+    assert_eq!(app.attribute(&link, "href").as_deref(), Some(page.as_str()));
+    assert!(app.find("#cancel-login").is_some());
+    scenario.screenshot(&app, "waiting");
+
+    let confirmed = person.sign_in(&page, "ada");
+    person.screenshot(&artifacts_dir().join("02-log-in-callback.png"));
+    let text = welcome(&app);
+    let delay = confirmed.at.elapsed();
+    assert_eq!(text, "Welcome, Ada Lovelace!");
+    let expiry = app.wait_for("#session-expiry", Duration::from_secs(5));
+    assert!(app.text(&expiry).starts_with("Session valid for"));
+    println!(
+        "consent confirmed to Home on screen: {} ms",
+        delay.as_millis()
+    );
+    note(&format!(
+        "02-log-in consent-to-home {} ms",
+        delay.as_millis()
+    ));
+    scenario.screenshot(&app, "home");
+    assert_eq!(idp.stats().authorization_code, 1);
+}
+
+#[test]
+fn scenario_03_quit_and_relaunch_opens_home_without_a_browser() {
+    let scenario = Scenario::begin("03-relaunch");
+    let idp = Idp::start(IdpOptions {
+        auto_login: false,
+        ..Default::default()
+    });
+    let mut person = Person::start();
+    let desktop = Desktop::new(&idp, &person, &[]);
+    let app = desktop.launch();
+    let page = click_log_in(&app, &mut person);
+    person.sign_in(&page, "ada");
+    welcome(&app);
+    let sealed = std::fs::read(desktop.session_file()).expect("the session is stored");
+
+    desktop.quit(app);
+    assert_eq!(
+        std::fs::read(desktop.session_file()).expect("the file is still there"),
+        sealed,
+        "nothing rewrote the record at exit"
+    );
+
+    let app = desktop.launch();
+    assert_eq!(welcome(&app), "Welcome, Ada Lovelace!");
+    scenario.screenshot(&app, "home");
+    assert_eq!(person.pages_opened(), 1, "no browser on relaunch");
+    assert_eq!(idp.stats().authorization_code, 1, "no new sign-in");
+}
+
+#[test]
+fn scenario_04_a_short_id_token_without_refresh_returns_to_login_saying_it_expired() {
+    let scenario = Scenario::begin("04-expiry");
+    let idp = Idp::start(IdpOptions {
+        auto_login: false,
+        id_token_ttl_secs: 8,
+        ..Default::default()
+    });
+    let mut person = Person::start();
+    let desktop = Desktop::new(
+        &idp,
+        &person,
+        &[
+            ("GATEHOUSE_SCOPES", "openid profile email"),
+            ("GATEHOUSE_MIN_TTL_SECS", "2"),
+        ],
+    );
+    let app = desktop.launch();
+    let page = click_log_in(&app, &mut person);
+    person.sign_in(&page, "ada");
+    let expiry = app.wait_for("#session-expiry", SIGN_IN);
+    assert!(
+        !app.text(&expiry).contains("renews"),
+        "no refresh token, no renewal"
+    );
+
+    let notice = app.wait_for("#auth-error", Duration::from_secs(20));
+    assert_eq!(app.text(&notice), "Your session expired. Log in again.");
+    assert_eq!(app.path(), "/login");
+    scenario.screenshot(&app, "expired");
+    assert_eq!(idp.stats().refresh_token, 0);
+}
+
+#[test]
+fn scenario_05_a_short_id_token_with_a_refresh_token_stays_home_for_three_lifetimes() {
+    let scenario = Scenario::begin("05-renewal");
+    let lifetime = Duration::from_secs(6);
+    let idp = Idp::start(IdpOptions {
+        auto_login: false,
+        id_token_ttl_secs: lifetime.as_secs(),
+        ..Default::default()
+    });
+    let mut person = Person::start();
+    let desktop = Desktop::new(&idp, &person, &[("GATEHOUSE_MIN_TTL_SECS", "2")]);
+    let app = desktop.launch();
+    let page = click_log_in(&app, &mut person);
+    person.sign_in(&page, "ada");
+    welcome(&app);
+
+    let until = Instant::now() + lifetime * 3;
+    while Instant::now() < until {
+        assert!(
+            app.find("#welcome").is_some(),
+            "still Home at {:?}",
+            until - Instant::now()
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    assert_eq!(app.path(), "/home");
+    assert!(app.find("#auth-error").is_none());
+    let renewals = idp.stats().refresh_token;
+    assert!(renewals >= 3, "renewed {renewals} times in three lifetimes");
+    scenario.screenshot(&app, "home");
+    assert_eq!(person.pages_opened(), 1, "renewal needs no browser");
+}
+
+#[test]
+fn scenario_06_cancel_before_finishing_returns_to_login_and_a_new_login_works() {
+    let scenario = Scenario::begin("06-cancel");
+    let idp = Idp::start(IdpOptions {
+        auto_login: false,
+        ..Default::default()
+    });
+    let mut person = Person::start();
+    let desktop = Desktop::new(&idp, &person, &[]);
+    let app = desktop.launch();
+
+    let abandoned = click_log_in(&app, &mut person);
+    app.click(&app.wait_for("#cancel-login", Duration::from_secs(5)));
+    app.wait_for("#login-button", Duration::from_secs(10));
+    assert_eq!(app.path(), "/login");
+    assert!(app.find("#auth-error").is_none(), "Cancel is not an error");
+    assert!(app.find("#signin-link").is_none());
+    scenario.screenshot(&app, "cancelled");
+
+    let page = click_log_in(&app, &mut person);
+    assert_ne!(page, abandoned, "a fresh attempt");
+    person.sign_in(&page, "ada");
+    assert_eq!(welcome(&app), "Welcome, Ada Lovelace!");
+}
+
+#[test]
+fn scenario_07_refusing_at_the_providers_consent_says_so() {
+    let scenario = Scenario::begin("07-refused");
+    let idp = Idp::start(IdpOptions {
+        auto_login: false,
+        ..Default::default()
+    });
+    let mut person = Person::start();
+    let desktop = Desktop::new(&idp, &person, &[]);
+    let app = desktop.launch();
+
+    let page = click_log_in(&app, &mut person);
+    person.refuse(&page, "ada");
+    let notice = app.wait_for("#auth-error", SIGN_IN);
+    let text = app.text(&notice);
+    assert!(
+        text.starts_with("The identity provider refused the sign-in (access_denied)"),
+        "{text}"
+    );
+    assert_eq!(
+        app.attribute(&notice, "data-kind").as_deref(),
+        Some("refused")
+    );
+    assert_eq!(app.path(), "/login");
+    scenario.screenshot(&app, "refused");
+    assert_eq!(idp.stats().authorization_code, 0);
+}
+
+#[test]
+fn scenario_08_log_out_relaunch_and_log_in_asks_for_credentials_and_switches_account() {
+    let scenario = Scenario::begin("08-switch-account");
+    let idp = Idp::start(IdpOptions {
+        auto_login: false,
+        ..Default::default()
+    });
+    let mut person = Person::start();
+    let desktop = Desktop::new(&idp, &person, &[]);
+    let app = desktop.launch();
+    let page = click_log_in(&app, &mut person);
+    person.sign_in(&page, "ada");
+    assert_eq!(welcome(&app), "Welcome, Ada Lovelace!");
+
+    app.click(&app.wait_for("#logout-button", Duration::from_secs(5)));
+    app.wait_for("#login-button", Duration::from_secs(20));
+    assert_eq!(app.path(), "/login");
+    assert_eq!(
+        idp.stats().revocations,
+        1,
+        "logout revoked the refresh token"
+    );
+    assert_eq!(person.pages_opened(), 1, "logout opened no browser");
+
+    desktop.quit(app);
+    let app = desktop.launch();
+    app.wait_for("#login-button", START);
+    assert_eq!(app.path(), "/login");
+
+    // The browser still holds Ada's session at the provider; the form asks all the same
+    // (`Person::sign_in` requires it), and a different name signs in as that person.
+    let page = click_log_in(&app, &mut person);
+    person.sign_in(&page, "grace");
+    assert_eq!(welcome(&app), "Welcome, Grace!");
+    scenario.screenshot(&app, "grace");
+    assert_eq!(idp.stats().login_prompts, 1);
+}
+
+#[test]
+fn scenario_09_a_provider_that_is_down_cannot_be_reached_then_log_in_works_once_it_is_up() {
+    let scenario = Scenario::begin("09-provider-down");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let issuer = format!("http://127.0.0.1:{port}");
+    let mut person = Person::start();
+    let desktop = Desktop::for_issuer(&issuer, "gatehouse-local", &person, &[]);
+    let app = desktop.launch();
+
+    app.click(&app.wait_for("#login-button", START));
+    let notice = app.wait_for("#auth-error", SIGN_IN);
+    let text = app.text(&notice);
+    assert!(
+        text.starts_with(&format!(
+            "Could not reach the identity provider at {issuer}/"
+        )),
+        "{text}"
+    );
+    assert_eq!(
+        app.attribute(&notice, "data-kind").as_deref(),
+        Some("network")
+    );
+    scenario.screenshot(&app, "unreachable");
+    assert_eq!(person.pages_opened(), 0);
+
+    let idp = Idp::start(IdpOptions {
+        auto_login: false,
+        port,
+        ..Default::default()
+    });
+    assert_eq!(idp.issuer, issuer);
+    let page = click_log_in(&app, &mut person);
+    person.sign_in(&page, "ada");
+    assert_eq!(welcome(&app), "Welcome, Ada Lovelace!");
+}
+
+#[test]
+fn scenario_10_when_the_browser_does_not_open_the_link_on_screen_completes_the_sign_in() {
+    let scenario = Scenario::begin("10-no-browser");
+    let idp = Idp::start(IdpOptions {
+        auto_login: false,
+        ..Default::default()
+    });
+    let person = Person::start();
+    let desktop = Desktop::new(
+        &idp,
+        &person,
+        &[("GATEHOUSE_BROWSER", "/nonexistent/browser")],
+    );
+    let app = desktop.launch();
+
+    app.click(&app.wait_for("#login-button", START));
+    let notice = app.wait_for("#auth-error", SIGN_IN);
+    let text = app.text(&notice);
+    assert!(
+        text.starts_with("The browser did not open") && text.contains("/nonexistent/browser"),
+        "{text}"
+    );
+    let link = app.wait_for("#signin-link", Duration::from_secs(5));
+    let page = app.attribute(&link, "href").expect("the link has its page");
+    assert!(page.starts_with(&idp.issuer), "{page}");
+    assert!(app.find("#open-browser-again").is_some());
+    assert!(app.find("#copy-signin-link").is_some());
+    scenario.screenshot(&app, "link");
+
+    // The person pastes the link into their own browser.
+    person.sign_in(&page, "ada");
+    assert_eq!(welcome(&app), "Welcome, Ada Lovelace!");
+    assert_eq!(person.pages_opened(), 0, "the app's browser never ran");
+}
+
+#[test]
+fn a_second_launch_exits_and_leaves_the_first_window() {
+    let _scenario = Scenario::begin("single-instance");
+    let idp = Idp::start(IdpOptions::default());
+    let person = Person::start();
+    let desktop = Desktop::new(&idp, &person, &[]);
+    let app = desktop.launch();
+    app.wait_for("#login-button", START);
+
+    let mut second = Command::new(app_binary())
+        .envs(desktop.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the app starts a second time");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = second
+            .try_wait()
+            .expect("the second launch can be waited on")
+        {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = second.kill();
+            panic!("a second instance kept running");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(
+        status.success(),
+        "the second launch exits cleanly: {status}"
+    );
+    assert!(
+        app.find("#login-button").is_some(),
+        "the first window is still there"
+    );
+}
+
+/// Appends a measured figure to `journey-timings.txt`.
+fn note(line: &str) {
+    if let Ok(mut file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(artifacts_dir().join("journey-timings.txt"))
+    {
+        let _ = writeln!(file, "{line}");
+    }
+}
+
+/// The processes a scenario may start, by name.
+const STARTED: [&str; 9] = [
+    "Xvfb",
+    "tauri-driver",
+    "WebKitWebDriver",
+    "gatehouse",
+    "chromedriver",
+    "chromium",
+    "node",
+    "WebKitWebProces",
+    "WebKitNetworkPr",
+];
+
+/// The running processes among [`STARTED`], by pid.
+fn started_processes() -> std::collections::BTreeSet<(u32, String)> {
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let comm = std::fs::read_to_string(entry.path().join("comm")).ok()?;
+            let comm = comm.trim().to_owned();
+            // A zombie has exited; only its parent's wait is missing.
+            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+            let zombie = stat.rsplit(')').next()?.trim_start().starts_with('Z');
+            (STARTED.contains(&comm.as_str()) && !zombie).then_some((pid, comm))
+        })
+        .collect()
+}
+
+#[test]
+fn a_scenario_that_panics_leaves_no_process_behind() {
+    let _scenario = Scenario::begin("clean-up");
+    let before = started_processes();
+    let failed = std::thread::spawn(|| {
+        let idp = Idp::start(IdpOptions::default());
+        let mut person = Person::start();
+        let desktop = Desktop::new(&idp, &person, &[]);
+        let app = desktop.launch();
+        let page = click_log_in(&app, &mut person);
+        assert!(desktop.app_running());
+        panic!("a scenario failing half way, the page {page} still open");
+    })
+    .join();
+    assert!(failed.is_err(), "the scenario panicked");
+
+    // Every group was sent SIGTERM on drop; give them a moment to go.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let left: Vec<_> = started_processes().difference(&before).cloned().collect();
+        if left.is_empty() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "left behind: {left:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
