@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs everything Gatehouse needs to build, run and test on Debian/Ubuntu, as root.
+# Installs everything Gatehouse needs to build, run and test on Debian/Ubuntu. Run it as an
+# ordinary user (it asks sudo only for the apt packages it must install) or as root.
 # Idempotent: each step checks first and does nothing when its tool is already in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,9 +31,17 @@ for pkg in "${APT_PACKAGES[@]}"; do
 done
 if ((${#missing[@]})); then
   say "apt: installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  as_root=()
+  if ((EUID != 0)); then
+    if ! command -v sudo >/dev/null; then
+      echo "These system packages are missing: ${missing[*]}. Install them as root (or install sudo), then run this again." >&2
+      exit 1
+    fi
+    as_root=(sudo)
+  fi
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 if ! command -v cargo >/dev/null; then
