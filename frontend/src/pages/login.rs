@@ -11,6 +11,18 @@ use crate::state::{Action, AppState, Phase};
 pub fn login() -> Html {
     let state = use_context::<UseReducerHandle<AppState>>().expect("the app state is provided");
     let signing_in = state.phase == Phase::SigningIn;
+    // The button pressed is gone: keyboard focus moves to Cancel, the one action always there.
+    let cancel_ref = use_node_ref();
+    {
+        let cancel_ref = cancel_ref.clone();
+        use_effect_with(signing_in, move |signing_in| {
+            if *signing_in {
+                if let Some(cancel) = cancel_ref.cast::<web_sys::HtmlElement>() {
+                    let _ = cancel.focus();
+                }
+            }
+        });
+    }
 
     let on_login = {
         let dispatcher = state.dispatcher();
@@ -44,7 +56,8 @@ pub fn login() -> Html {
                 if let Some(waiting) = state.waiting.clone() {
                     <SignInLink waiting={waiting} />
                 }
-                <button id="cancel-login" class="button secondary" onclick={on_cancel}>
+                <button id="cancel-login" class="button secondary" onclick={on_cancel}
+                    ref={cancel_ref}>
                     { "Cancel" }
                 </button>
             } else {
