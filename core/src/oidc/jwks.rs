@@ -8,13 +8,14 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, KeyAlgorithm, PublicKeyUse};
-use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey};
-use serde::Deserialize;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
 use super::http::get_json;
+use super::jws::{Algorithm, PublicKey};
 use super::RequestError;
 
 /// An unknown `kid` triggers at most one refetch in this time, so that forged tokens cannot
@@ -47,50 +48,82 @@ pub enum KeyError {
     Ambiguous,
 }
 
+/// A JSON Web Key (RFC 7517 §4; RFC 7518 §6 for the members of each type), as a key set lists
+/// it: the members a signature key has.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Jwk {
+    pub kty: String,
+    #[serde(rename = "use", default, skip_serializing_if = "Option::is_none")]
+    pub key_use: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kid: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alg: Option<String>,
+    /// RSA modulus and exponent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub n: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub e: Option<String>,
+    /// EC or OKP curve and coordinates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crv: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub y: Option<String>,
+}
+
 /// One public key of the provider, decoded and ready to verify with.
+#[derive(Debug)]
 pub struct VerificationKey {
     kid: Option<String>,
     /// The `alg` the JWK states, if it states one (RFC 7517 §4.4).
-    alg: Option<KeyAlgorithm>,
-    kind: KeyKind,
-    key: DecodingKey,
+    alg: Option<Algorithm>,
+    key: PublicKey,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum KeyKind {
-    Rsa,
-    P256,
-    P384,
-    Ed25519,
+/// A base64url member of a JWK (RFC 7518 §6: without padding).
+fn member(value: &Option<String>) -> Option<Vec<u8>> {
+    URL_SAFE_NO_PAD.decode(value.as_deref()?).ok()
+}
+
+/// A curve coordinate of exactly `len` bytes (RFC 7518 §6.2.1.2: the full size of the field).
+fn coordinate(value: &Option<String>, len: usize) -> Option<Vec<u8>> {
+    member(value).filter(|bytes| bytes.len() == len)
 }
 
 impl VerificationKey {
     /// Decodes a JWK; `None` for one that cannot verify a signature (an encryption key, an
-    /// unknown type or curve, broken parameters).
+    /// unknown type, curve or algorithm, broken parameters).
     pub fn from_jwk(jwk: &Jwk) -> Option<Self> {
-        if matches!(&jwk.common.public_key_use, Some(u) if *u != PublicKeyUse::Signature) {
+        if jwk.key_use.as_deref().is_some_and(|u| u != "sig") {
             return None;
         }
-        let kind = match &jwk.algorithm {
-            AlgorithmParameters::RSA(_) => KeyKind::Rsa,
-            AlgorithmParameters::EllipticCurve(ec) => match ec.curve {
-                EllipticCurve::P256 => KeyKind::P256,
-                EllipticCurve::P384 => KeyKind::P384,
-                _ => return None,
-            },
-            AlgorithmParameters::OctetKeyPair(okp) if okp.curve == EllipticCurve::Ed25519 => {
-                KeyKind::Ed25519
+        // A stated `alg` that is not one Gatehouse verifies: this key is for something else.
+        let alg = match &jwk.alg {
+            Some(name) => Some(name.parse::<Algorithm>().ok()?),
+            None => None,
+        };
+        let key = match (jwk.kty.as_str(), jwk.crv.as_deref()) {
+            ("RSA", _) => {
+                let (n, e) = (member(&jwk.n)?, member(&jwk.e)?);
+                if n.is_empty() || e.is_empty() {
+                    return None;
+                }
+                PublicKey::Rsa { n, e }
             }
+            ("EC", Some("P-256")) => PublicKey::P256(point(jwk, 32)?),
+            ("EC", Some("P-384")) => PublicKey::P384(point(jwk, 48)?),
+            ("OKP", Some("Ed25519")) => PublicKey::Ed25519(coordinate(&jwk.x, 32)?),
             _ => return None,
         };
-        if jwk.common.key_algorithm == Some(KeyAlgorithm::UNKNOWN_ALGORITHM) {
+        if alg.is_some_and(|alg| !key.fits(alg)) {
             return None;
         }
         Some(Self {
-            kid: jwk.common.key_id.clone(),
-            alg: jwk.common.key_algorithm,
-            kind,
-            key: DecodingKey::from_jwk(jwk).ok()?,
+            kid: jwk.kid.clone(),
+            alg,
+            key,
         })
     }
 
@@ -98,26 +131,24 @@ impl VerificationKey {
         self.kid.as_deref()
     }
 
-    pub(crate) fn decoding_key(&self) -> &DecodingKey {
-        &self.key
+    /// Whether `signature` over `message` verifies with this key under `alg`.
+    pub(crate) fn verify(&self, alg: Algorithm, message: &[u8], signature: &[u8]) -> bool {
+        self.fits(alg) && self.key.verify(alg, message, signature)
     }
 
     /// Whether this key may verify a signature made with `alg`: the right type and curve, and
     /// the JWK's own `alg`, if it states one, is `alg`.
     fn fits(&self, alg: Algorithm) -> bool {
-        if let Some(key_alg) = self.alg {
-            if format!("{key_alg:?}") != format!("{alg:?}") {
-                return false;
-            }
-        }
-        match (self.kind, alg.family()) {
-            (KeyKind::Rsa, AlgorithmFamily::Rsa) => true,
-            (KeyKind::P256, _) => alg == Algorithm::ES256,
-            (KeyKind::P384, _) => alg == Algorithm::ES384,
-            (KeyKind::Ed25519, AlgorithmFamily::Ed) => true,
-            _ => false,
-        }
+        self.alg.is_none_or(|own| own == alg) && self.key.fits(alg)
     }
+}
+
+/// The uncompressed point `04 || x || y` of an EC JWK on a curve of `len`-byte coordinates.
+fn point(jwk: &Jwk, len: usize) -> Option<Vec<u8>> {
+    let mut point = vec![4];
+    point.extend(coordinate(&jwk.x, len)?);
+    point.extend(coordinate(&jwk.y, len)?);
+    Some(point)
 }
 
 /// A decoded key set.

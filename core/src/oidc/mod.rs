@@ -12,6 +12,7 @@ mod error;
 pub(crate) mod http;
 mod id_token;
 mod jwks;
+mod jws;
 mod par;
 mod pkce;
 mod token;
@@ -25,7 +26,8 @@ pub use error::{OAuthError, RequestError};
 pub use id_token::{
     IdClaims, Origin, TokenError, UnverifiedIdToken, ValidationParams, ALLOWED_ALGORITHMS,
 };
-pub use jwks::{KeyError, KeySet, VerificationKey};
+pub use jwks::{Jwk, KeyError, KeySet, VerificationKey};
+pub use jws::Algorithm;
 pub use pkce::{PkceChallenge, PkceVerifier};
 pub use token::{parse_token_response, TokenResponse};
 pub use types::{ClientId, CsrfState, IssuerUrl, Nonce};

@@ -4,11 +4,10 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{encode, EncodingKey, Header};
 use serde_json::{json, Value};
 
-use super::{ClientId, IssuerUrl, Nonce, Origin, ValidationParams};
+use super::{ClientId, IssuerUrl, Jwk, Nonce, Origin, ValidationParams};
 
 pub const ISSUER: &str = "https://id.example/";
 pub const CLIENT: &str = "client-1";

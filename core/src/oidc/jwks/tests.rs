@@ -4,6 +4,8 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use serde_json::json;
 
 use super::*;
@@ -135,7 +137,7 @@ async fn a_key_set_that_cannot_be_fetched_is_a_fetch_error() {
 #[test]
 fn key_with_another_use_or_alg_is_not_a_candidate() {
     let mut enc = jwk("key1");
-    enc.common.public_key_use = Some(jsonwebtoken::jwk::PublicKeyUse::Encryption);
+    enc.key_use = Some("enc".into());
     let keys = KeySet::new(&[enc]);
     assert!(matches!(
         keys.select(Some("key1"), Algorithm::RS256),
@@ -143,7 +145,7 @@ fn key_with_another_use_or_alg_is_not_a_candidate() {
     ));
 
     let mut ps = jwk("key1");
-    ps.common.key_algorithm = Some(jsonwebtoken::jwk::KeyAlgorithm::PS256);
+    ps.alg = Some("PS256".into());
     let keys = KeySet::new(&[ps]);
     assert!(matches!(
         keys.select(Some("key1"), Algorithm::RS256),
@@ -160,12 +162,11 @@ fn jwks_with_unusable_keys_keeps_the_usable_ones() {
         serde_json::to_value(jwk("key1")).unwrap(),
     ]}))
     .unwrap();
-    let jwks = raw.into_jwks();
-    assert!(!jwks.iter().any(|k| k.common.key_id.as_deref() == Some("w")));
-    let keys = KeySet::new(&jwks);
+    let keys = KeySet::new(&raw.into_jwks());
     assert_eq!(keys.len(), 1, "only key1 can verify signatures");
     assert!(keys.select(Some("key1"), Algorithm::RS256).is_ok());
     assert!(keys.select(Some("e"), Algorithm::RS256).is_err());
+    assert!(keys.select(Some("w"), Algorithm::RS256).is_err());
 }
 
 #[tokio::test(start_paused = true)]
@@ -206,4 +207,39 @@ async fn cache_control_max_age_is_honoured_within_bounds() {
         assert!(cache.key_for(Some("key1"), Algorithm::RS256).await.is_ok());
         assert_eq!(Keys::fetches(&cache), 2, "{max_age:?}: expired");
     }
+}
+
+#[test]
+fn keys_of_every_accepted_type_decode_and_broken_ones_do_not() {
+    let ec = |crv: &str, len: usize| Jwk {
+        kty: "EC".into(),
+        crv: Some(crv.into()),
+        x: Some(URL_SAFE_NO_PAD.encode(vec![1; len])),
+        y: Some(URL_SAFE_NO_PAD.encode(vec![2; len])),
+        ..Jwk::default()
+    };
+    let okp = Jwk {
+        kty: "OKP".into(),
+        crv: Some("Ed25519".into()),
+        x: Some(URL_SAFE_NO_PAD.encode([3; 32])),
+        ..Jwk::default()
+    };
+    assert!(VerificationKey::from_jwk(&jwk("key1")).is_some());
+    assert!(VerificationKey::from_jwk(&ec("P-256", 32)).is_some());
+    assert!(VerificationKey::from_jwk(&ec("P-384", 48)).is_some());
+    assert!(VerificationKey::from_jwk(&okp).is_some());
+
+    // A coordinate of the wrong length, an unknown curve, RSA without its exponent, and an
+    // `alg` that does not fit the key's type.
+    assert!(VerificationKey::from_jwk(&ec("P-256", 31)).is_none());
+    assert!(VerificationKey::from_jwk(&ec("P-521", 66)).is_none());
+    let mut no_e = jwk("key1");
+    no_e.e = None;
+    assert!(VerificationKey::from_jwk(&no_e).is_none());
+    let mut misfit = jwk("key1");
+    misfit.alg = Some("ES256".into());
+    assert!(VerificationKey::from_jwk(&misfit).is_none());
+    let mut hmac = jwk("key1");
+    hmac.alg = Some("HS256".into());
+    assert!(VerificationKey::from_jwk(&hmac).is_none());
 }
