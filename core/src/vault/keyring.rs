@@ -88,6 +88,7 @@ pub struct MemoryKeyStore {
     key: std::sync::Mutex<Option<KeyEntry>>,
     unavailable: std::sync::Mutex<bool>,
     corrupt: std::sync::Mutex<bool>,
+    calls: std::sync::atomic::AtomicUsize,
 }
 
 #[cfg(any(test, feature = "test-util"))]
@@ -109,7 +110,13 @@ impl MemoryKeyStore {
         *lock(&self.unavailable) = unavailable;
     }
 
+    /// How many calls were made (each a D-Bus round trip for the real keyring on Linux).
+    pub fn calls(&self) -> usize {
+        self.calls.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     fn check(&self) -> Result<(), KeyStoreError> {
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         if *lock(&self.unavailable) {
             Err(KeyStoreError::Unavailable("simulated".into()))
         } else {

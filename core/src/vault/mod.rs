@@ -99,6 +99,18 @@ pub struct Vault {
     store: Arc<dyn RecordStore>,
     issuer: String,
     client_id: String,
+    /// What this vault last read from or wrote to the keyring, so that a save needs one
+    /// keyring call, not three (each is a D-Bus round trip, with a key exchange, on Linux).
+    /// The app is single-instance: nothing else changes the entry behind it.
+    known: Arc<std::sync::Mutex<Known>>,
+}
+
+/// The keyring entry as last seen.
+#[derive(Clone)]
+enum Known {
+    Unknown,
+    Absent,
+    Present(KeyEntry),
 }
 
 impl Vault {
@@ -113,7 +125,16 @@ impl Vault {
             store,
             issuer: issuer.to_owned(),
             client_id: client_id.to_owned(),
+            known: Arc::new(std::sync::Mutex::new(Known::Unknown)),
         }
+    }
+
+    fn known(&self) -> std::sync::MutexGuard<'_, Known> {
+        self.known.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn remember(&self, known: Known) {
+        *self.known() = known;
     }
 
     /// Associated data: the format version, issuer, client id and the record's generation. A
@@ -164,14 +185,19 @@ impl Vault {
             }
         };
         let entry = match self.keys.get() {
-            Ok(Some(entry)) => entry,
+            Ok(Some(entry)) => {
+                self.remember(Known::Present(entry.clone()));
+                entry
+            }
             Ok(None) => {
+                self.remember(Known::Absent);
                 return Err(Unopened::Unusable(
                     "a session record exists but its key is gone".into(),
-                ))
+                ));
             }
             Err(KeyStoreError::Unavailable(reason)) => {
-                return Err(Unopened::Keyring(KeyStoreError::Unavailable(reason)))
+                self.remember(Known::Unknown);
+                return Err(Unopened::Keyring(KeyStoreError::Unavailable(reason)));
             }
             Err(e) => {
                 return Err(Unopened::Unusable(format!(
@@ -217,33 +243,57 @@ impl Vault {
     /// for the next generation and written; then the keyring moves to that generation, which
     /// makes every older copy of the file unopenable.
     pub fn store(&self, record: &SessionRecord) -> Result<(), VaultError> {
-        let entry = match self.keys.get() {
-            Ok(Some(entry)) => entry,
-            // No key yet, or one this version cannot read (an older format): start afresh.
-            Ok(None) | Err(KeyStoreError::Corrupt) => {
-                let entry = KeyEntry::generate();
-                self.keys.set(&entry).map_err(VaultError::Keyring)?;
-                entry
-            }
-            Err(e) => return Err(VaultError::Keyring(e)),
+        let known = self.known().clone();
+        let existing = match known {
+            Known::Present(entry) => Some(entry),
+            Known::Absent => None,
+            Known::Unknown => match self.keys.get() {
+                Ok(entry) => entry,
+                // One this version cannot read (an older format): start afresh.
+                Err(KeyStoreError::Corrupt) => None,
+                Err(e) => return Err(VaultError::Keyring(e)),
+            },
         };
-        let next = entry.generation.saturating_add(1);
         let plain = Zeroizing::new(serde_json::to_vec(record).expect("a record serialises"));
-        let sealed = Sealed::seal(&entry.key, &plain, &self.associated_data(next));
-        self.store.save(&sealed).map_err(VaultError::Io)?;
-        self.advance(&entry, next);
+        match existing {
+            Some(entry) => {
+                let next = entry.generation.saturating_add(1);
+                let sealed = Sealed::seal(&entry.key, &plain, &self.associated_data(next));
+                self.store.save(&sealed).map_err(VaultError::Io)?;
+                self.advance(&entry, next);
+            }
+            None => {
+                // A new key goes into the keyring already at the generation of the record it
+                // is made for: one keyring call, and still before the record is written.
+                let entry = KeyEntry {
+                    generation: 1,
+                    ..KeyEntry::generate()
+                };
+                if let Err(e) = self.keys.set(&entry) {
+                    self.remember(Known::Unknown);
+                    return Err(VaultError::Keyring(e));
+                }
+                self.remember(Known::Present(entry.clone()));
+                let sealed = Sealed::seal(&entry.key, &plain, &self.associated_data(1));
+                self.store.save(&sealed).map_err(VaultError::Io)?;
+            }
+        }
         Ok(())
     }
 
     /// Moves the keyring to `generation`. A failure is logged: the record on disk is of the
-    /// next generation, which still opens.
+    /// next generation, which still opens, and the next save seals for it again.
     fn advance(&self, entry: &KeyEntry, generation: u64) {
         let advanced = KeyEntry {
             key: entry.key.clone(),
             generation,
         };
-        if let Err(e) = self.keys.set(&advanced) {
-            tracing::warn!(error = %e, "could not record the session's generation in the keyring");
+        match self.keys.set(&advanced) {
+            Ok(()) => self.remember(Known::Present(advanced)),
+            Err(e) => {
+                self.remember(Known::Present(entry.clone()));
+                tracing::warn!(error = %e, "could not record the session's generation in the keyring");
+            }
         }
     }
 
@@ -267,6 +317,11 @@ impl Vault {
     pub fn destroy(&self) -> Result<(), VaultError> {
         let record = self.store.clear().map_err(VaultError::Io);
         let key = self.keys.delete().map_err(VaultError::Keyring);
+        self.remember(if key.is_ok() {
+            Known::Absent
+        } else {
+            Known::Unknown
+        });
         record.and(key)
     }
 }

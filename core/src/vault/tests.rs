@@ -485,3 +485,29 @@ fn two_writers_at_once_never_interleave() {
     let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(names.len(), 1, "no temporary file is left behind");
 }
+
+#[test]
+fn a_save_costs_one_keyring_call_and_the_first_one_too() {
+    let dir = TempDir::new("vault");
+    let keys: Arc<MemoryKeyStore> = Arc::default();
+    let (vault, _store) = vault(&dir, keys.clone(), "https://id.example/");
+    // At start the stored session is opened: nothing stored, so the keyring is not asked.
+    assert!(matches!(vault.open(), Opened::Empty));
+    vault.destroy().unwrap();
+    let before = keys.calls();
+    vault.store(&record("https://id.example/")).unwrap();
+    assert_eq!(
+        keys.calls() - before,
+        1,
+        "the new key, at the record's generation"
+    );
+    for _ in 0..3 {
+        let before = keys.calls();
+        vault.store(&record("https://id.example/")).unwrap();
+        assert_eq!(keys.calls() - before, 1, "the generation moves on");
+    }
+    // And what was saved opens in a fresh vault (another start of the app).
+    let (fresh, _store) = self::vault(&dir, keys.clone(), "https://id.example/");
+    assert!(matches!(fresh.open(), Opened::Session(_)));
+    assert_eq!(keys.get().unwrap().unwrap().generation, 4);
+}
