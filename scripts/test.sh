@@ -15,8 +15,9 @@ bash scripts/setup.sh
 step "format"
 cargo fmt --all -- --check
 
-step "frontend (the app embeds it, so it comes before anything compiles the app)"
+step "frontends (the apps embed them, so they come before anything compiles the apps)"
 bash scripts/build-frontend.sh
+bash scripts/build-frontend.sh gatehouse-bare-ui bench/bare/ui/static bench/bare/ui/dist
 
 step "lints"
 cargo clippy --workspace --all-targets --locked -- -D warnings
@@ -27,6 +28,9 @@ node_modules/.bin/tauri build --ci --bundles deb
 
 step "tests"
 bash scripts/with-keyring.sh cargo test --workspace --locked --no-fail-fast
+
+step "benchmarks build (scripts/bench.sh runs them)"
+cargo test --workspace --benches --no-run --locked
 
 step "frontend tests in headless Chromium (wasm)"
 CHROMEDRIVER=/usr/bin/chromedriver cargo test -p gatehouse-ui --target wasm32-unknown-unknown --locked

@@ -187,6 +187,16 @@ impl Session {
         url.as_str().unwrap_or_default().to_owned()
     }
 
+    /// Runs `script` in the page as an async function body; its result is what it passes to
+    /// the callback, the last of its `arguments`.
+    pub fn execute_async(&self, script: &str) -> Value {
+        self.call(
+            reqwest::Method::POST,
+            "/execute/async",
+            Some(json!({ "script": script, "args": [] })),
+        )
+    }
+
     /// Types `text` into `element`.
     pub fn type_into(&self, element: &str, text: &str) {
         self.call(
