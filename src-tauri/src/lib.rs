@@ -5,6 +5,8 @@
 //! loop, so tests call [`setup`] themselves, as the builder's setup hook does for the real one.
 
 mod cmd;
+#[cfg(target_os = "linux")]
+mod single_instance;
 mod state;
 mod store;
 
@@ -43,14 +45,38 @@ pub fn setup<R: Runtime>(app: &tauri::AppHandle<R>) {
 /// forward and exits, so two processes never race on one refresh token.
 pub fn run() {
     init_logging();
-    let single_instance = tauri_plugin_single_instance::init(|app, _args, _cwd| {
-        if let Some(window) = app.get_webview_window("main") {
-            bring_forward(&window);
+    let context = tauri::generate_context!();
+    #[cfg(target_os = "linux")]
+    let builder = match single_instance::claim(&context.config().identifier) {
+        single_instance::Instance::Second => return,
+        single_instance::Instance::First(later_launches) => {
+            build(tauri::Builder::default()).setup(move |app| {
+                setup(app.handle());
+                let handle = app.handle().clone();
+                std::thread::Builder::new()
+                    .name("bring-forward".into())
+                    .spawn(move || {
+                        for () in later_launches {
+                            if let Some(window) = handle.get_webview_window("main") {
+                                bring_forward(&window);
+                            }
+                        }
+                    })?;
+                Ok(())
+            })
         }
-    });
-    // The single-instance plugin goes first, before anything else starts.
-    build(tauri::Builder::default().plugin(single_instance))
-        .run(tauri::generate_context!())
+    };
+    // Elsewhere the plugin keeps to one instance; it goes first, before anything else starts.
+    #[cfg(not(target_os = "linux"))]
+    let builder = build(
+        tauri::Builder::default().plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                bring_forward(&window);
+            }
+        })),
+    );
+    builder
+        .run(context)
         .expect("Gatehouse could not start its window");
 }
 
@@ -63,13 +89,18 @@ fn bring_forward<R: Runtime>(window: &tauri::WebviewWindow<R>) {
     }
 }
 
-/// Logs to stderr, `info` by default, `RUST_LOG` to change it. Nothing logged carries a token.
+/// Logs to stderr, `info` by default, `RUST_LOG` to change it (`level` or `target=level`
+/// directives, comma-separated). Nothing logged carries a token.
 fn init_logging() {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,tao=warn,wry=warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+    use tracing_subscriber::filter::Targets;
+    use tracing_subscriber::prelude::*;
+    const DEFAULT: &str = "info,tao=warn,wry=warn";
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|directives| directives.parse::<Targets>().ok())
+        .unwrap_or_else(|| DEFAULT.parse().expect("the default directives parse"));
+    let _ = tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(filter)
         .try_init();
 }
