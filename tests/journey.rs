@@ -149,6 +149,37 @@ impl Desktop {
     }
 }
 
+/// The local provider with its own login form (no auto-login), ID tokens living
+/// `id_token_ttl_secs`.
+fn provider_with_form(id_token_ttl_secs: u64) -> Idp {
+    Idp::start(IdpOptions {
+        auto_login: false,
+        id_token_ttl_secs,
+        ..Default::default()
+    })
+}
+
+/// A scenario's cast: the app launched on a desktop with `extra` in its environment, the
+/// person at their browser, and the provider. Fields end in this order: the app first.
+struct Cast {
+    app: Session,
+    desktop: Desktop,
+    person: Person,
+    idp: Idp,
+}
+
+fn cast(idp: Idp, extra: &[(&str, &str)]) -> Cast {
+    let person = Person::start();
+    let desktop = Desktop::new(&idp, &person, extra);
+    let app = desktop.launch();
+    Cast {
+        app,
+        desktop,
+        person,
+        idp,
+    }
+}
+
 /// Clicks "Log in" and returns the page the app asked the browser to open.
 fn click_log_in(app: &Session, person: &mut Person) -> String {
     app.click(&app.wait_for("#login-button", START));
@@ -165,10 +196,12 @@ fn welcome(app: &Session) -> String {
 #[test]
 fn scenario_01_first_start_shows_login() {
     let scenario = Scenario::begin("01-first-start");
-    let idp = Idp::start(IdpOptions::default());
-    let person = Person::start();
-    let desktop = Desktop::new(&idp, &person, &[]);
-    let app = desktop.launch();
+    let Cast {
+        app,
+        desktop: _desktop,
+        person,
+        idp: _idp,
+    } = cast(Idp::start(IdpOptions::default()), &[]);
 
     let button = app.wait_for("#login-button", START);
     assert_eq!(app.text(&button), "Log in");
@@ -185,13 +218,12 @@ fn scenario_01_first_start_shows_login() {
 #[test]
 fn scenario_02_log_in_through_the_providers_form_shows_home() {
     let scenario = Scenario::begin("02-log-in");
-    let idp = Idp::start(IdpOptions {
-        auto_login: false,
-        ..Default::default()
-    });
-    let mut person = Person::start();
-    let desktop = Desktop::new(&idp, &person, &[]);
-    let app = desktop.launch();
+    let Cast {
+        app,
+        desktop: _desktop,
+        mut person,
+        idp,
+    } = cast(provider_with_form(3600), &[]);
 
     let page = click_log_in(&app, &mut person);
     assert!(page.starts_with(&idp.issuer), "the provider's page: {page}");
@@ -223,13 +255,12 @@ fn scenario_02_log_in_through_the_providers_form_shows_home() {
 #[test]
 fn scenario_03_quit_and_relaunch_opens_home_without_a_browser() {
     let scenario = Scenario::begin("03-relaunch");
-    let idp = Idp::start(IdpOptions {
-        auto_login: false,
-        ..Default::default()
-    });
-    let mut person = Person::start();
-    let desktop = Desktop::new(&idp, &person, &[]);
-    let app = desktop.launch();
+    let Cast {
+        app,
+        desktop,
+        mut person,
+        idp,
+    } = cast(provider_with_form(3600), &[]);
     let page = click_log_in(&app, &mut person);
     person.sign_in(&page, "ada");
     welcome(&app);
@@ -252,21 +283,18 @@ fn scenario_03_quit_and_relaunch_opens_home_without_a_browser() {
 #[test]
 fn scenario_04_a_short_id_token_without_refresh_returns_to_login_saying_it_expired() {
     let scenario = Scenario::begin("04-expiry");
-    let idp = Idp::start(IdpOptions {
-        auto_login: false,
-        id_token_ttl_secs: 8,
-        ..Default::default()
-    });
-    let mut person = Person::start();
-    let desktop = Desktop::new(
-        &idp,
-        &person,
+    let Cast {
+        app,
+        desktop: _desktop,
+        mut person,
+        idp,
+    } = cast(
+        provider_with_form(8),
         &[
             ("GATEHOUSE_SCOPES", "openid profile email"),
             ("GATEHOUSE_MIN_TTL_SECS", "2"),
         ],
     );
-    let app = desktop.launch();
     let page = click_log_in(&app, &mut person);
     person.sign_in(&page, "ada");
     let expiry = app.wait_for("#session-expiry", SIGN_IN);
@@ -286,14 +314,15 @@ fn scenario_04_a_short_id_token_without_refresh_returns_to_login_saying_it_expir
 fn scenario_05_a_short_id_token_with_a_refresh_token_stays_home_for_three_lifetimes() {
     let scenario = Scenario::begin("05-renewal");
     let lifetime = Duration::from_secs(6);
-    let idp = Idp::start(IdpOptions {
-        auto_login: false,
-        id_token_ttl_secs: lifetime.as_secs(),
-        ..Default::default()
-    });
-    let mut person = Person::start();
-    let desktop = Desktop::new(&idp, &person, &[("GATEHOUSE_MIN_TTL_SECS", "2")]);
-    let app = desktop.launch();
+    let Cast {
+        app,
+        desktop: _desktop,
+        mut person,
+        idp,
+    } = cast(
+        provider_with_form(lifetime.as_secs()),
+        &[("GATEHOUSE_MIN_TTL_SECS", "2")],
+    );
     let page = click_log_in(&app, &mut person);
     person.sign_in(&page, "ada");
     welcome(&app);
@@ -318,13 +347,12 @@ fn scenario_05_a_short_id_token_with_a_refresh_token_stays_home_for_three_lifeti
 #[test]
 fn scenario_06_cancel_before_finishing_returns_to_login_and_a_new_login_works() {
     let scenario = Scenario::begin("06-cancel");
-    let idp = Idp::start(IdpOptions {
-        auto_login: false,
-        ..Default::default()
-    });
-    let mut person = Person::start();
-    let desktop = Desktop::new(&idp, &person, &[]);
-    let app = desktop.launch();
+    let Cast {
+        app,
+        desktop: _desktop,
+        mut person,
+        idp: _idp,
+    } = cast(provider_with_form(3600), &[]);
 
     let abandoned = click_log_in(&app, &mut person);
     app.click(&app.wait_for("#cancel-login", Duration::from_secs(5)));
@@ -343,13 +371,12 @@ fn scenario_06_cancel_before_finishing_returns_to_login_and_a_new_login_works() 
 #[test]
 fn scenario_07_refusing_at_the_providers_consent_says_so() {
     let scenario = Scenario::begin("07-refused");
-    let idp = Idp::start(IdpOptions {
-        auto_login: false,
-        ..Default::default()
-    });
-    let mut person = Person::start();
-    let desktop = Desktop::new(&idp, &person, &[]);
-    let app = desktop.launch();
+    let Cast {
+        app,
+        desktop: _desktop,
+        mut person,
+        idp,
+    } = cast(provider_with_form(3600), &[]);
 
     let page = click_log_in(&app, &mut person);
     person.refuse(&page, "ada");
@@ -371,13 +398,12 @@ fn scenario_07_refusing_at_the_providers_consent_says_so() {
 #[test]
 fn scenario_08_log_out_relaunch_and_log_in_asks_for_credentials_and_switches_account() {
     let scenario = Scenario::begin("08-switch-account");
-    let idp = Idp::start(IdpOptions {
-        auto_login: false,
-        ..Default::default()
-    });
-    let mut person = Person::start();
-    let desktop = Desktop::new(&idp, &person, &[]);
-    let app = desktop.launch();
+    let Cast {
+        app,
+        desktop,
+        mut person,
+        idp,
+    } = cast(provider_with_form(3600), &[]);
     let page = click_log_in(&app, &mut person);
     person.sign_in(&page, "ada");
     assert_eq!(welcome(&app), "Welcome, Ada Lovelace!");
@@ -448,17 +474,15 @@ fn scenario_09_a_provider_that_is_down_cannot_be_reached_then_log_in_works_once_
 #[test]
 fn scenario_10_when_the_browser_does_not_open_the_link_on_screen_completes_the_sign_in() {
     let scenario = Scenario::begin("10-no-browser");
-    let idp = Idp::start(IdpOptions {
-        auto_login: false,
-        ..Default::default()
-    });
-    let person = Person::start();
-    let desktop = Desktop::new(
-        &idp,
-        &person,
+    let Cast {
+        app,
+        desktop: _desktop,
+        person,
+        idp,
+    } = cast(
+        provider_with_form(3600),
         &[("GATEHOUSE_BROWSER", "/nonexistent/browser")],
     );
-    let app = desktop.launch();
 
     app.click(&app.wait_for("#login-button", START));
     let notice = app.wait_for("#auth-error", SIGN_IN);
@@ -483,10 +507,12 @@ fn scenario_10_when_the_browser_does_not_open_the_link_on_screen_completes_the_s
 #[test]
 fn a_second_launch_exits_and_leaves_the_first_window() {
     let _scenario = Scenario::begin("single-instance");
-    let idp = Idp::start(IdpOptions::default());
-    let person = Person::start();
-    let desktop = Desktop::new(&idp, &person, &[]);
-    let app = desktop.launch();
+    let Cast {
+        app,
+        desktop,
+        person: _person,
+        idp: _idp,
+    } = cast(Idp::start(IdpOptions::default()), &[]);
     app.wait_for("#login-button", START);
 
     let mut second = Command::new(app_binary())
@@ -566,10 +592,12 @@ fn a_scenario_that_panics_leaves_no_process_behind() {
     let _scenario = Scenario::begin("clean-up");
     let before = started_processes();
     let failed = std::thread::spawn(|| {
-        let idp = Idp::start(IdpOptions::default());
-        let mut person = Person::start();
-        let desktop = Desktop::new(&idp, &person, &[]);
-        let app = desktop.launch();
+        let Cast {
+            app,
+            desktop,
+            mut person,
+            idp: _idp,
+        } = cast(Idp::start(IdpOptions::default()), &[]);
         let page = click_log_in(&app, &mut person);
         assert!(desktop.app_running());
         panic!("a scenario failing half way, the page {page} still open");
