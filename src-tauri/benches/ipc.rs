@@ -1,0 +1,86 @@
+//! `logged_in` through Tauri's IPC (`tauri::test`, the mock runtime: the same invoke path as the
+//! window's, without a display) against a no-op command through the same IPC, alternating, as
+//! a ratio. `logged_in` reads memory only: no disk, keyring or network after start.
+//!
+//! `cargo bench -p gatehouse --bench ipc`; `cargo test --benches` runs one short round.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use tauri::test::{
+    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
+};
+use tauri::webview::InvokeRequest;
+use tauri::{WebviewWindow, WebviewWindowBuilder};
+
+/// Does nothing: the IPC's own cost.
+#[tauri::command]
+fn noop() {}
+
+fn request(cmd: &str) -> InvokeRequest {
+    InvokeRequest {
+        cmd: cmd.into(),
+        callback: tauri::ipc::CallbackFn(0),
+        error: tauri::ipc::CallbackFn(1),
+        url: "tauri://localhost".parse().unwrap(),
+        body: tauri::ipc::InvokeBody::default(),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    }
+}
+
+/// The median time of one invoke of `cmd` on `window`, over rounds of `batch`.
+fn time(window: &WebviewWindow<MockRuntime>, cmd: &str, batch: u32) -> Duration {
+    let started = Instant::now();
+    for _ in 0..batch {
+        black_box(get_ipc_response(window, request(cmd)).expect("the command answers"));
+    }
+    started.elapsed() / batch
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn main() {
+    let full = std::env::args().any(|a| a == "--bench");
+    let (rounds, batch) = if full { (31, 500) } else { (3, 10) };
+
+    // Gatehouse as the window runs it, configured, on private folders, with nothing stored.
+    let home = std::env::temp_dir().join(format!("gatehouse-ipc-bench-{}", std::process::id()));
+    std::env::set_var("XDG_DATA_HOME", home.join("data"));
+    std::env::set_var("XDG_CONFIG_HOME", home.join("config"));
+    std::env::set_var("GATEHOUSE_ISSUER", "http://127.0.0.1:9/");
+    std::env::set_var("GATEHOUSE_CLIENT_ID", "bench");
+    let app = gatehouse_lib::build(mock_builder())
+        .build(tauri::generate_context!())
+        .expect("the app builds on the mock runtime");
+    gatehouse_lib::setup(app.handle());
+    let gatehouse = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("the main window opens");
+
+    let bare = mock_builder()
+        .invoke_handler(tauri::generate_handler![noop])
+        .build(mock_context(noop_assets()))
+        .expect("the bare app builds");
+    let bare_window = WebviewWindowBuilder::new(&bare, "main", Default::default())
+        .build()
+        .expect("the bare window opens");
+
+    let (mut base, mut ours) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        base.push(time(&bare_window, "noop", batch));
+        ours.push(time(&gatehouse, "logged_in", batch));
+    }
+    let (base, ours) = (median(base), median(ours));
+    println!(
+        "{:<40} baseline {:>10.2?}  gatehouse {:>10.2?}  ratio {:.2}",
+        "ipc: logged_in vs no-op command",
+        base,
+        ours,
+        ours.as_secs_f64() / base.as_secs_f64()
+    );
+    let _ = std::fs::remove_dir_all(home);
+}
