@@ -17,7 +17,7 @@ use gatehouse_tests::idp::{Idp, IdpOptions};
 use gatehouse_tests::person::Person;
 use gatehouse_tests::webdriver::{Driver, Session};
 use gatehouse_tests::xvfb::Xvfb;
-use gatehouse_tests::{artifacts_dir, repo_root, TempDir};
+use gatehouse_tests::{artifacts_dir, processes, repo_root, TempDir};
 
 const START: Duration = Duration::from_secs(30);
 const SIGN_IN: Duration = Duration::from_secs(30);
@@ -186,6 +186,13 @@ fn click_log_in(app: &Session, person: &mut Person) -> String {
     person.next_page(Duration::from_secs(20))
 }
 
+/// Logs in as `name` through the provider's form and returns the welcome line on Home.
+fn log_in_as(app: &Session, person: &mut Person, name: &str) -> String {
+    let page = click_log_in(app, person);
+    person.sign_in(&page, name);
+    welcome(app)
+}
+
 /// Waits for Home and returns the welcome line.
 fn welcome(app: &Session) -> String {
     let welcome = app.wait_for("#welcome", SIGN_IN);
@@ -261,9 +268,7 @@ fn scenario_03_quit_and_relaunch_opens_home_without_a_browser() {
         mut person,
         idp,
     } = cast(provider_with_form(3600), &[]);
-    let page = click_log_in(&app, &mut person);
-    person.sign_in(&page, "ada");
-    welcome(&app);
+    log_in_as(&app, &mut person, "ada");
     let sealed = std::fs::read(desktop.session_file()).expect("the session is stored");
 
     desktop.quit(app);
@@ -323,9 +328,7 @@ fn scenario_05_a_short_id_token_with_a_refresh_token_stays_home_for_three_lifeti
         provider_with_form(lifetime.as_secs()),
         &[("GATEHOUSE_MIN_TTL_SECS", "2")],
     );
-    let page = click_log_in(&app, &mut person);
-    person.sign_in(&page, "ada");
-    welcome(&app);
+    log_in_as(&app, &mut person, "ada");
 
     let until = Instant::now() + lifetime * 3;
     while Instant::now() < until {
@@ -404,9 +407,10 @@ fn scenario_08_log_out_relaunch_and_log_in_asks_for_credentials_and_switches_acc
         mut person,
         idp,
     } = cast(provider_with_form(3600), &[]);
-    let page = click_log_in(&app, &mut person);
-    person.sign_in(&page, "ada");
-    assert_eq!(welcome(&app), "Welcome, Ada Lovelace!");
+    assert_eq!(
+        log_in_as(&app, &mut person, "ada"),
+        "Welcome, Ada Lovelace!"
+    );
 
     app.click(&app.wait_for("#logout-button", Duration::from_secs(5)));
     app.wait_for("#login-button", Duration::from_secs(20));
@@ -425,9 +429,7 @@ fn scenario_08_log_out_relaunch_and_log_in_asks_for_credentials_and_switches_acc
 
     // The browser still holds Ada's session at the provider; the form asks all the same
     // (`Person::sign_in` requires it), and a different name signs in as that person.
-    let page = click_log_in(&app, &mut person);
-    person.sign_in(&page, "grace");
-    assert_eq!(welcome(&app), "Welcome, Grace!");
+    assert_eq!(log_in_as(&app, &mut person, "grace"), "Welcome, Grace!");
     scenario.screenshot(&app, "grace");
     assert_eq!(idp.stats().login_prompts, 1);
 }
@@ -466,9 +468,10 @@ fn scenario_09_a_provider_that_is_down_cannot_be_reached_then_log_in_works_once_
         ..Default::default()
     });
     assert_eq!(idp.issuer, issuer);
-    let page = click_log_in(&app, &mut person);
-    person.sign_in(&page, "ada");
-    assert_eq!(welcome(&app), "Welcome, Ada Lovelace!");
+    assert_eq!(
+        log_in_as(&app, &mut person, "ada"),
+        "Welcome, Ada Lovelace!"
+    );
 }
 
 #[test]
@@ -571,19 +574,10 @@ const STARTED: [&str; 9] = [
 
 /// The running processes among [`STARTED`], by pid.
 fn started_processes() -> std::collections::BTreeSet<(u32, String)> {
-    std::fs::read_dir("/proc")
+    processes()
         .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|entry| {
-            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
-            let comm = std::fs::read_to_string(entry.path().join("comm")).ok()?;
-            let comm = comm.trim().to_owned();
-            // A zombie has exited; only its parent's wait is missing.
-            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
-            let zombie = stat.rsplit(')').next()?.trim_start().starts_with('Z');
-            (STARTED.contains(&comm.as_str()) && !zombie).then_some((pid, comm))
-        })
+        .filter(|p| STARTED.contains(&p.comm.as_str()) && !p.zombie)
+        .map(|p| (p.pid, p.comm))
         .collect()
 }
 

@@ -7,33 +7,22 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use tauri::test::{
-    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
-};
-use tauri::webview::InvokeRequest;
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime};
 use tauri::{WebviewWindow, WebviewWindowBuilder};
+
+#[path = "../tests/support/request.rs"]
+mod request;
+use request::invoke_request;
 
 /// Does nothing: the IPC's own cost.
 #[tauri::command]
 fn noop() {}
 
-fn request(cmd: &str) -> InvokeRequest {
-    InvokeRequest {
-        cmd: cmd.into(),
-        callback: tauri::ipc::CallbackFn(0),
-        error: tauri::ipc::CallbackFn(1),
-        url: "tauri://localhost".parse().unwrap(),
-        body: tauri::ipc::InvokeBody::default(),
-        headers: Default::default(),
-        invoke_key: INVOKE_KEY.to_string(),
-    }
-}
-
 /// The median time of one invoke of `cmd` on `window`, over rounds of `batch`.
 fn time(window: &WebviewWindow<MockRuntime>, cmd: &str, batch: u32) -> Duration {
     let started = Instant::now();
     for _ in 0..batch {
-        black_box(get_ipc_response(window, request(cmd)).expect("the command answers"));
+        black_box(get_ipc_response(window, invoke_request(cmd)).expect("the command answers"));
     }
     started.elapsed() / batch
 }

@@ -11,9 +11,12 @@ use gatehouse_core::vault::{FileRecordStore, KeyStore, Opened, OsKeyring, Vault}
 use gatehouse_tests::idp::{Idp, IdpOptions};
 use gatehouse_tests::{test_browser, TempDir};
 use serde::de::DeserializeOwned;
-use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
+use tauri::test::{get_ipc_response, mock_builder};
 use tauri::{App, Listener, WebviewWindow, WebviewWindowBuilder};
+
+#[path = "support/request.rs"]
+mod request;
+use request::invoke_request;
 
 const IDENTIFIER: &str = "dev.gatehouse.desktop";
 
@@ -89,16 +92,7 @@ fn invoke<T: DeserializeOwned>(
     window: &WebviewWindow<tauri::test::MockRuntime>,
     cmd: &str,
 ) -> Result<T, CommandError> {
-    let request = InvokeRequest {
-        cmd: cmd.into(),
-        callback: tauri::ipc::CallbackFn(0),
-        error: tauri::ipc::CallbackFn(1),
-        url: "tauri://localhost".parse().unwrap(),
-        body: tauri::ipc::InvokeBody::default(),
-        headers: Default::default(),
-        invoke_key: INVOKE_KEY.to_string(),
-    };
-    match get_ipc_response(window, request) {
+    match get_ipc_response(window, invoke_request(cmd)) {
         Ok(body) => Ok(body.deserialize::<T>().expect("the reply decodes")),
         Err(value) => Err(serde_json::from_value(value.clone())
             .unwrap_or_else(|_| panic!("{cmd} failed without a {{kind, message}}: {value}"))),

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use gatehouse_tests::idp::{Idp, IdpOptions};
 use gatehouse_tests::webdriver::{Driver, Session};
 use gatehouse_tests::xvfb::Xvfb;
-use gatehouse_tests::{repo_root, test_browser, TempDir};
+use gatehouse_tests::{processes, repo_root, test_browser, TempDir};
 
 /// One app as the benchmark runs it.
 struct App {
@@ -148,32 +148,20 @@ fn time_invokes(session: &Session, command: &str) -> Duration {
 
 /// RSS and PSS in bytes of the process running `name` and every process below it (WebKit's).
 fn memory(name: &str) -> (u64, u64) {
-    let processes: Vec<(u32, u32, String)> = std::fs::read_dir("/proc")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|entry| {
-            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
-            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
-            let (head, tail) = stat.rsplit_once(')')?;
-            let comm = head.split_once('(')?.1.to_owned();
-            let ppid = tail.split_whitespace().nth(1)?.parse().ok()?;
-            Some((pid, ppid, comm))
-        })
-        .collect();
+    let processes = processes();
     let app: Vec<u32> = processes
         .iter()
-        .filter(|(_, _, comm)| comm == name)
-        .map(|(pid, _, _)| *pid)
+        .filter(|p| p.comm == name)
+        .map(|p| p.pid)
         .collect();
     assert_eq!(app.len(), 1, "one {name} running: {app:?}");
     let mut tree = app;
     let mut grew = true;
     while grew {
         grew = false;
-        for (pid, ppid, _) in &processes {
-            if tree.contains(ppid) && !tree.contains(pid) {
-                tree.push(*pid);
+        for p in &processes {
+            if tree.contains(&p.ppid) && !tree.contains(&p.pid) {
+                tree.push(p.pid);
                 grew = true;
             }
         }

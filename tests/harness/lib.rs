@@ -18,6 +18,40 @@ pub fn repo_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// A running process, as `/proc/<pid>/stat` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Process {
+    pub pid: u32,
+    pub ppid: u32,
+    /// The command name, at most 15 bytes (`WebKitWebProces`).
+    pub comm: String,
+    /// It has exited; only its parent's wait is missing.
+    pub zombie: bool,
+}
+
+/// Every process this machine runs now (Linux).
+pub fn processes() -> Vec<Process> {
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let pid = entry.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+            // `pid (comm) state ppid ...`; the name may itself hold spaces and parentheses.
+            let (head, tail) = stat.rsplit_once(')')?;
+            let mut fields = tail.split_whitespace();
+            let state = fields.next()?;
+            Some(Process {
+                pid,
+                ppid: fields.next()?.parse().ok()?,
+                comm: head.split_once('(')?.1.to_owned(),
+                zombie: state == "Z",
+            })
+        })
+        .collect()
+}
+
 /// Where `program` is on the `PATH`; a clear failure naming what installs it when it is not.
 pub fn require(program: &str, installed_by: &str) -> PathBuf {
     std::env::var_os("PATH")
