@@ -2,21 +2,26 @@
 //! window's, without a display) against a no-op command through the same IPC, alternating, as
 //! a ratio. `logged_in` reads memory only: no disk, keyring or network after start.
 //!
+//! The no-op has the same name and the same app context, so both invokes pass the same
+//! capability check: the ratio is what Gatehouse's command adds to a command that does nothing.
+//!
 //! `cargo bench -p gatehouse --bench ipc`; `cargo test --benches` runs one short round.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime};
+use tauri::test::{get_ipc_response, mock_builder, MockRuntime};
 use tauri::{WebviewWindow, WebviewWindowBuilder};
 
 #[path = "../tests/support/request.rs"]
 mod request;
 use request::invoke_request;
 
-/// Does nothing: the IPC's own cost.
+/// Does nothing: the IPC's own cost, under the name the capability allows.
 #[tauri::command]
-fn noop() {}
+fn logged_in() -> bool {
+    false
+}
 
 /// The median time of one invoke of `cmd` on `window`, over rounds of `batch`.
 fn time(window: &WebviewWindow<MockRuntime>, cmd: &str, batch: u32) -> Duration {
@@ -51,8 +56,8 @@ fn main() {
         .expect("the main window opens");
 
     let bare = mock_builder()
-        .invoke_handler(tauri::generate_handler![noop])
-        .build(mock_context(noop_assets()))
+        .invoke_handler(tauri::generate_handler![logged_in])
+        .build(tauri::generate_context!())
         .expect("the bare app builds");
     let bare_window = WebviewWindowBuilder::new(&bare, "main", Default::default())
         .build()
@@ -60,7 +65,7 @@ fn main() {
 
     let (mut base, mut ours) = (Vec::new(), Vec::new());
     for _ in 0..rounds {
-        base.push(time(&bare_window, "noop", batch));
+        base.push(time(&bare_window, "logged_in", batch));
         ours.push(time(&gatehouse, "logged_in", batch));
     }
     let (base, ours) = (median(base), median(ours));

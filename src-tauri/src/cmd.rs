@@ -1,8 +1,9 @@
 //! The commands: thin. Each waits for the stored session to be opened, delegates to
 //! [`gatehouse_core::session::Auth`], and turns errors into `{kind, message}`.
 
-use gatehouse_contract::{CommandError, SessionView};
-use tauri::{Runtime, State, WebviewWindow};
+use gatehouse_contract::{command, CommandError, SessionView};
+use tauri::ipc::Invoke;
+use tauri::{Manager, Runtime, State, WebviewWindow};
 
 use crate::AppAuth;
 
@@ -33,6 +34,21 @@ pub async fn cancel_login(auth: State<'_, AppAuth>) -> Reply<()> {
     Ok(())
 }
 
+/// The answer to `logged_in` when it can be given on the calling thread: once the stored
+/// session is open, which is every call after the first moments of a start. A read of memory,
+/// without the cost of a task on the async runtime. `None` for any other command, or while
+/// the session is being opened.
+pub fn logged_in_now<R: Runtime>(invoke: &Invoke<R>) -> Option<bool> {
+    if invoke.message.command() != command::LOGGED_IN {
+        return None;
+    }
+    let auth = invoke.message.webview_ref().try_state::<AppAuth>()?;
+    let opened = auth.opened()?;
+    Some(opened.is_ok_and(|auth| auth.logged_in()))
+}
+
+/// While the stored session is being opened, `logged_in` waits for it, so that the first
+/// answer of a start is the true one.
 #[tauri::command]
 pub async fn logged_in(auth: State<'_, AppAuth>) -> Reply<bool> {
     Ok(auth.ready().await.is_ok_and(|auth| auth.logged_in()))

@@ -19,15 +19,23 @@ pub const STORE_FILE: &str = "session.json";
 
 /// Adds Gatehouse's plugins, commands and state to `builder`.
 pub fn build<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    let commands: fn(tauri::ipc::Invoke<R>) -> bool = tauri::generate_handler![
+        cmd::login,
+        cmd::cancel_login,
+        cmd::logged_in,
+        cmd::session,
+        cmd::logout,
+        cmd::open_browser_again
+    ];
     builder
-        .invoke_handler(tauri::generate_handler![
-            cmd::login,
-            cmd::cancel_login,
-            cmd::logged_in,
-            cmd::session,
-            cmd::logout,
-            cmd::open_browser_again
-        ])
+        // Tauri has checked the capabilities before a handler sees the invoke.
+        .invoke_handler(move |invoke| match cmd::logged_in_now(&invoke) {
+            Some(answer) => {
+                invoke.resolver.resolve(answer);
+                true
+            }
+            None => commands(invoke),
+        })
         .setup(|app| {
             setup(app.handle());
             Ok(())

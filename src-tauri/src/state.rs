@@ -77,6 +77,12 @@ impl AppAuth {
         Ok(Auth::new(config, vault, Arc::new(SystemClock), notify))
     }
 
+    /// The session if the stored one has been opened already; `None` while it is being opened.
+    pub fn opened(&self) -> Option<Result<&Auth, CommandError>> {
+        let done = *self.restored.borrow();
+        done.then(|| self.auth.as_ref().map_err(Clone::clone))
+    }
+
     /// The session once the stored one has been opened; the configuration error otherwise.
     pub async fn ready(&self) -> Result<&Auth, CommandError> {
         let mut restored = self.restored.clone();
