@@ -28,6 +28,23 @@ pub enum StorageStatus {
     MemoryOnly,
 }
 
+impl StorageStatus {
+    /// The wire name, as serialised.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Persisted => "persisted",
+            Self::MemoryOnly => "memory_only",
+        }
+    }
+
+    /// The status whose wire name is `name`.
+    pub fn from_wire(name: &str) -> Option<Self> {
+        [Self::Persisted, Self::MemoryOnly]
+            .into_iter()
+            .find(|status| status.as_str() == name)
+    }
+}
+
 /// A sign-in waiting for the person to finish in the browser.
 ///
 /// `url` is the page the browser was asked to open: the authorization request, or only its
@@ -61,6 +78,15 @@ mod tests {
         assert_eq!(json["canRenew"], true);
         assert_eq!(json["storage"], "memory_only");
         assert_eq!(serde_json::from_value::<SessionView>(json).unwrap(), view);
+    }
+
+    #[test]
+    fn storage_status_wire_names_match_as_str() {
+        for status in [StorageStatus::Persisted, StorageStatus::MemoryOnly] {
+            let json = serde_json::to_string(&status).unwrap();
+            assert_eq!(json, format!("\"{}\"", status.as_str()));
+            assert_eq!(StorageStatus::from_wire(status.as_str()), Some(status));
+        }
     }
 
     #[test]

@@ -4,8 +4,9 @@
 //! `internal` error, never a panic.
 
 use gatehouse_contract::{command, event, CommandError, ErrorKind, SessionView, SignInWaiting};
-use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
+
+use crate::decode::{self, FromJs};
 
 #[wasm_bindgen]
 extern "C" {
@@ -19,9 +20,9 @@ extern "C" {
     ) -> Result<JsValue, JsValue>;
 }
 
-async fn call<T: DeserializeOwned>(cmd: &str) -> Result<T, CommandError> {
+async fn call<T: FromJs>(cmd: &str) -> Result<T, CommandError> {
     match tauri_invoke(cmd).await {
-        Ok(value) => serde_wasm_bindgen::from_value(value).map_err(|e| {
+        Ok(value) => T::from_js(&value).map_err(|e| {
             CommandError::new(
                 ErrorKind::Internal,
                 format!("The app sent an unexpected reply to {cmd}: {e}"),
@@ -32,7 +33,7 @@ async fn call<T: DeserializeOwned>(cmd: &str) -> Result<T, CommandError> {
 }
 
 fn decode_error(cmd: &str, error: JsValue) -> CommandError {
-    serde_wasm_bindgen::from_value::<CommandError>(error.clone()).unwrap_or_else(|_| {
+    CommandError::from_js(&error).unwrap_or_else(|_| {
         let text = error.as_string().unwrap_or_else(|| format!("{error:?}"));
         CommandError::new(
             ErrorKind::Internal,
@@ -81,18 +82,17 @@ pub async fn on_sign_in_waiting(
 
 /// Calls `handler` with each of `event`'s payloads that decodes; the others are logged and
 /// dropped.
-async fn listen<T: DeserializeOwned + 'static>(
+async fn listen<T: FromJs + 'static>(
     event: &'static str,
     mut handler: impl FnMut(T) + 'static,
 ) -> Result<(), CommandError> {
-    let closure = Closure::<dyn FnMut(JsValue)>::new(move |message: JsValue| {
-        let payload =
-            js_sys::Reflect::get(&message, &JsValue::from_str("payload")).unwrap_or(JsValue::NULL);
-        match serde_wasm_bindgen::from_value::<T>(payload) {
-            Ok(value) => handler(value),
-            Err(e) => web_sys_log(&format!("ignoring a malformed {event} event: {e}")),
-        }
-    });
+    let closure =
+        Closure::<dyn FnMut(JsValue)>::new(move |message: JsValue| {
+            match decode::payload::<T>(&message) {
+                Ok(value) => handler(value),
+                Err(e) => web_sys_log(&format!("ignoring a malformed {event} event: {e}")),
+            }
+        });
     tauri_listen(event, &closure)
         .await
         .map_err(|e| decode_error("listen", e))?;

@@ -2,6 +2,7 @@
 //! the backend only through [`ipc`]. No token ever reaches this side.
 
 mod components;
+pub mod decode;
 mod hooks;
 pub mod ipc;
 mod pages;
@@ -12,17 +13,17 @@ pub mod state;
 mod ssr_tests;
 
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 use crate::hooks::use_session_sync;
-use crate::route::{switch, Route};
+use crate::route::Routes;
 use crate::state::AppState;
 
-/// The app inside a router of the caller's choosing (the browser's history, or memory in
-/// tests), with the state it is given.
+/// The app at a path of the caller's choosing (the window's address, or any in tests), with
+/// the state it is given.
 #[derive(Properties, PartialEq)]
 pub struct ShellProps {
     pub state: UseReducerHandle<AppState>,
+    pub path: AttrValue,
 }
 
 /// The routes, under the shared state. Renders the same in the browser and in SSR tests.
@@ -31,22 +32,21 @@ pub fn shell(props: &ShellProps) -> Html {
     html! {
         <ContextProvider<UseReducerHandle<AppState>> context={props.state.clone()}>
             <main class="app">
-                <Switch<Route> render={switch} />
+                <Routes path={props.path.clone()} />
             </main>
         </ContextProvider<UseReducerHandle<AppState>>>
     }
 }
 
-/// The app as the window runs it: browser history, state synced with the backend.
+/// The app as the window runs it: at the window's address, state synced with the backend.
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(AppState::default);
     use_session_sync(state.clone());
-    html! {
-        <BrowserRouter>
-            <Shell state={state} />
-        </BrowserRouter>
-    }
+    let path = web_sys::window()
+        .and_then(|window| window.location().pathname().ok())
+        .unwrap_or_default();
+    html! { <Shell state={state} path={path} /> }
 }
 
 /// The wasm entry point.

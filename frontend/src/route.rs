@@ -1,20 +1,39 @@
-//! The routes and their guards: `/home` only when signed in, `/login` only when not.
+//! The routes and their guard: `/home` only when signed in, `/login` only when not.
+//!
+//! The page drawn is decided by the guard from the session, never by the address alone, so a
+//! page the session does not allow is never drawn, not even for a frame. The window's address
+//! then follows the page, replaced rather than pushed: there is no way back to a page the
+//! session has left.
 
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 use crate::pages::{Home, Loading, Login};
 use crate::state::{AppState, Phase};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Routable)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
-    #[at("/login")]
     Login,
-    #[at("/home")]
     Home,
-    #[not_found]
-    #[at("/")]
+    /// `/` and every path the app does not know.
     Root,
+}
+
+impl Route {
+    pub fn recognize(path: &str) -> Self {
+        match path {
+            "/login" => Self::Login,
+            "/home" => Self::Home,
+            _ => Self::Root,
+        }
+    }
+
+    pub fn path(self) -> &'static str {
+        match self {
+            Self::Login => "/login",
+            Self::Home => "/home",
+            Self::Root => "/",
+        }
+    }
 }
 
 /// What a route shows in a given phase: its page, or the route it must send the person to.
@@ -36,23 +55,43 @@ pub fn guard(route: Route, phase: &Phase) -> Guarded {
     }
 }
 
-pub fn switch(route: Route) -> Html {
-    html! { <Guard {route} /> }
-}
-
 #[derive(Properties, PartialEq)]
-struct GuardProps {
-    route: Route,
+pub struct RoutesProps {
+    /// The path the app starts at.
+    pub path: AttrValue,
 }
 
-#[function_component(Guard)]
-fn guard_view(props: &GuardProps) -> Html {
+/// The page the guard allows, under the shared state; the window's address follows it.
+#[function_component(Routes)]
+pub fn routes(props: &RoutesProps) -> Html {
     let state = use_context::<UseReducerHandle<AppState>>().expect("the app state is provided");
-    match guard(props.route, &state.phase) {
-        Guarded::Wait => html! { <Loading /> },
-        Guarded::Show(Route::Home) => html! { <Home /> },
-        Guarded::Show(_) => html! { <Login /> },
-        Guarded::Redirect(to) => html! { <Redirect<Route> {to} /> },
+    let route = use_state_eq(|| Route::recognize(&props.path));
+    let page = match guard(*route, &state.phase) {
+        Guarded::Wait => None,
+        Guarded::Show(page) | Guarded::Redirect(page) => Some(page),
+    };
+    use_effect_with(page, move |page| {
+        if let Some(page) = *page {
+            if page != *route {
+                route.set(page);
+                show_address(page);
+            }
+        }
+    });
+    match page {
+        None => html! { <Loading /> },
+        Some(Route::Home) => html! { <Home /> },
+        Some(_) => html! { <Login /> },
+    }
+}
+
+/// Replaces the window's address with `route`'s path. Only ever run in the window: effects do
+/// not run when pages are rendered to HTML.
+fn show_address(route: Route) {
+    let history = web_sys::window().and_then(|window| window.history().ok());
+    if let Some(history) = history {
+        let _ =
+            history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(route.path()));
     }
 }
 
@@ -111,7 +150,15 @@ mod tests {
             guard(Route::Root, &Phase::SignedOut),
             Guarded::Redirect(Route::Login)
         );
-        assert_eq!(Route::recognize("/nowhere"), Some(Route::Root));
+        assert_eq!(Route::recognize("/nowhere"), Route::Root);
+        assert_eq!(Route::recognize("/"), Route::Root);
+    }
+
+    #[test]
+    fn each_route_is_recognised_at_its_own_path() {
+        for route in [Route::Login, Route::Home, Route::Root] {
+            assert_eq!(Route::recognize(route.path()), route);
+        }
     }
 
     #[test]

@@ -4,8 +4,6 @@
 use gatehouse_contract::{CommandError, ErrorKind, SessionView, StorageStatus};
 use yew::prelude::*;
 use yew::LocalServerRenderer;
-use yew_router::history::{AnyHistory, History, MemoryHistory};
-use yew_router::Router;
 
 use crate::state::{AppState, Phase};
 use crate::Shell;
@@ -20,13 +18,7 @@ struct FixtureProps {
 fn fixture(props: &FixtureProps) -> Html {
     let initial = props.state.clone();
     let state = use_reducer(move || initial);
-    let history = AnyHistory::from(MemoryHistory::new());
-    history.push(props.path);
-    html! {
-        <Router history={history}>
-            <Shell state={state} />
-        </Router>
-    }
+    html! { <Shell state={state} path={props.path} /> }
 }
 
 async fn render(state: AppState, path: &'static str) -> String {
