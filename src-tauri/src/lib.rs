@@ -98,9 +98,11 @@ fn bring_forward<R: Runtime>(window: &tauri::WebviewWindow<R>) {
 }
 
 /// Logs to stderr, `info` by default, `RUST_LOG` to change it (`level` or `target=level`
-/// directives, comma-separated). Nothing logged carries a token.
+/// directives, comma-separated). Nothing logged carries a token. At `debug` the sign-in's
+/// spans log their durations when they close (`RUST_LOG=gatehouse_core=debug`).
 fn init_logging() {
     use tracing_subscriber::filter::Targets;
+    use tracing_subscriber::fmt::format::FmtSpan;
     use tracing_subscriber::prelude::*;
     const DEFAULT: &str = "info,tao=warn,wry=warn";
     let filter = std::env::var("RUST_LOG")
@@ -108,7 +110,11 @@ fn init_logging() {
         .and_then(|directives| directives.parse::<Targets>().ok())
         .unwrap_or_else(|| DEFAULT.parse().expect("the default directives parse"));
     let _ = tracing_subscriber::registry()
-        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_span_events(FmtSpan::CLOSE),
+        )
         .with(filter)
         .try_init();
 }

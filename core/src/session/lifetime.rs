@@ -131,7 +131,11 @@ impl Auth {
             Ok((record, claims)) => {
                 // The rotated refresh token is on disk before anything can use it again.
                 let storage = match storage {
-                    StorageStatus::Persisted => self.persist(&record).await,
+                    StorageStatus::Persisted => {
+                        let (storage, pending) = self.persist(&record).await;
+                        Self::settle(pending).await;
+                        storage
+                    }
                     memory_only => memory_only,
                 };
                 // A renewal that does not extend the session (the provider handed back a token

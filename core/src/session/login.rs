@@ -5,6 +5,7 @@ use std::sync::atomic::Ordering;
 
 use gatehouse_contract::{SessionView, SignInWaiting, StorageStatus};
 use tokio::sync::oneshot;
+use tracing::Instrument;
 use url::Url;
 
 use super::{lock, Attempt, Auth, Change, Provider};
@@ -13,7 +14,7 @@ use crate::oidc::callback::{Awaited, Listener};
 use crate::oidc::{
     exchange_code, push, AuthorizationRequest, CsrfState, Nonce, Origin, PkceVerifier, RequestError,
 };
-use crate::vault::SessionRecord;
+use crate::vault::{Pending, SessionRecord};
 use crate::{Error, Result};
 
 /// Clears the attempt slot however the attempt ends.
@@ -51,7 +52,10 @@ impl Auth {
 
     async fn sign_in(&self) -> Result<SessionView> {
         let config = &self.inner.config;
-        let provider = self.provider().await?;
+        let provider = self
+            .provider()
+            .instrument(tracing::debug_span!("provider_metadata"))
+            .await?;
         let port = config.redirect_port;
         let listener = Listener::bind(port)
             .await
@@ -72,43 +76,64 @@ impl Auth {
             audience: config.audience.as_deref(),
             prompt_login: self.inner.ask_credentials.load(Ordering::Relaxed),
         };
-        let url = self.authorization_url(&provider, &request).await?;
+        let url = self
+            .authorization_url(&provider, &request)
+            .instrument(tracing::debug_span!("authorization_request"))
+            .await?;
         // A browser that does not come up does not end the attempt: the page's link is on
         // screen, to be opened again or in any browser.
         let _ = self.open_browser(url.into()).await;
         tracing::info!(%redirect_uri, "waiting for the browser sign-in");
 
-        let code = listener
-            .wait(Awaited {
+        // While the person is at the browser, the vault gets its key ready, so that the only
+        // keyring write left after the redirect is off the path to the signed-in page.
+        let (code, ()) = tokio::join!(
+            listener.wait(Awaited {
                 state: state.clone(),
                 issuer: config.issuer.clone(),
                 iss_required: provider
                     .metadata
                     .authorization_response_iss_parameter_supported,
-            })
+            }),
+            self.prepare_vault()
+        );
+        let code = code?;
+        // From the redirect to the signed-in page: the provider's part is `token_request` (and
+        // `signing_keys` when they are not cached); the rest is the app's.
+        let callback = async {
+            let response = exchange_code(
+                &self.inner.http,
+                &provider.metadata.token_endpoint,
+                &config.client_id,
+                &code,
+                &verifier,
+                &redirect_uri,
+            )
+            .instrument(tracing::debug_span!("token_request"))
             .await?;
-        let response = exchange_code(
-            &self.inner.http,
-            &provider.metadata.token_endpoint,
-            &config.client_id,
-            &code,
-            &verifier,
-            &redirect_uri,
-        )
-        .await?;
-        let (record, claims) = self
-            .accept(&provider, response, Origin::SignIn { nonce: &nonce }, None)
+            let (record, claims) = self
+                .accept(&provider, response, Origin::SignIn { nonce: &nonce }, None)
+                .await?;
+            // Not while a renewal of an older session is writing its own record.
+            let no_renewal = self.inner.renewing.lock().await;
+            let (storage, pending) = self
+                .persist(&record)
+                .instrument(tracing::debug_span!("write"))
+                .await;
+            let view = self.sign_in_as(record, claims, storage, false);
+            tracing::info!(?storage, "signed in");
+            Ok::<_, Error>((view, pending, no_renewal))
+        };
+        let (view, pending, _no_renewal) = callback
+            .instrument(tracing::debug_span!("sign_in_callback"))
             .await?;
-
-        // Not while a renewal of an older session is writing its own record.
-        let _no_renewal = self.inner.renewing.lock().await;
-        let storage = self.persist(&record).await;
+        // The window has its page; what is left is bookkeeping: the keyring's generation, and
+        // the sign-out mark.
+        Self::settle(pending).await;
         if self.inner.ask_credentials.swap(false, Ordering::Relaxed) {
             let vault = self.inner.vault.clone();
             let _ = tokio::task::spawn_blocking(move || vault.set_signed_out(false)).await;
         }
-        let view = self.sign_in_as(record, claims, storage, false);
-        tracing::info!(?storage, "signed in");
         Ok(view)
     }
 
@@ -181,21 +206,41 @@ impl Auth {
         }
     }
 
-    /// Seals the record into the vault. When the keyring or the file cannot take it the
+    /// Puts the vault's key in place ahead of the save. A keyring that cannot take it now is
+    /// asked again by the save, which says what becomes of the session.
+    async fn prepare_vault(&self) {
+        let vault = self.inner.vault.clone();
+        match tokio::task::spawn_blocking(move || vault.prepare()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::debug!(error = %e, "the vault's key could not be prepared"),
+            Err(e) => tracing::debug!(error = %e, "the vault task failed"),
+        }
+    }
+
+    /// Seals the record and writes it. When the keyring or the file cannot take it the
     /// session stays in memory only, and the UI says so; nothing falls back to plain text.
-    pub(super) async fn persist(&self, record: &SessionRecord) -> StorageStatus {
+    /// The keyring's generation is moved by [`Auth::settle`], which may wait until the window
+    /// has its page.
+    pub(super) async fn persist(&self, record: &SessionRecord) -> (StorageStatus, Option<Pending>) {
         let vault = self.inner.vault.clone();
         let record = record.clone();
-        match tokio::task::spawn_blocking(move || vault.store(&record)).await {
-            Ok(Ok(())) => StorageStatus::Persisted,
+        match tokio::task::spawn_blocking(move || vault.write(&record)).await {
+            Ok(Ok(pending)) => (StorageStatus::Persisted, Some(pending)),
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, "the session is kept in memory only");
-                StorageStatus::MemoryOnly
+                (StorageStatus::MemoryOnly, None)
             }
             Err(e) => {
                 tracing::warn!(error = %e, "the vault task failed; the session is kept in memory only");
-                StorageStatus::MemoryOnly
+                (StorageStatus::MemoryOnly, None)
             }
+        }
+    }
+
+    /// Moves the keyring to the generation of the record [`Auth::persist`] wrote.
+    pub(super) async fn settle(pending: Option<Pending>) {
+        if let Some(pending) = pending {
+            let _ = tokio::task::spawn_blocking(move || pending.settle()).await;
         }
     }
 }

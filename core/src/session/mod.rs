@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use gatehouse_contract::{SessionView, SignInWaiting, StorageStatus};
 use tokio::sync::oneshot;
+use tracing::Instrument;
 
 use crate::browser::Browser;
 use crate::clock::Clock;
@@ -405,7 +406,11 @@ impl Auth {
             .id_token
             .ok_or_else(|| Error::BadResponse("the token response has no id_token".into()))?;
         let token = UnverifiedIdToken::parse(id_token.secret())?;
-        let key = provider.keys.key_for(token.kid(), token.alg()).await?;
+        let key = provider
+            .keys
+            .key_for(token.kid(), token.alg())
+            .instrument(tracing::debug_span!("signing_keys"))
+            .await?;
         let config = &self.inner.config;
         let params = ValidationParams {
             issuer: &config.issuer,

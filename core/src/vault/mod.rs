@@ -105,6 +105,23 @@ pub struct Vault {
     known: Arc<std::sync::Mutex<Known>>,
 }
 
+/// A record written whose generation the keyring does not name yet: until it is settled an
+/// older copy of the session file, put back, would still open.
+#[must_use = "settle it, or an older copy of the session file still opens"]
+pub struct Pending {
+    vault: Vault,
+    advance: Option<(KeyEntry, u64)>,
+}
+
+impl Pending {
+    /// Moves the keyring to the written record's generation (one keyring call). Blocking.
+    pub fn settle(self) {
+        if let Some((entry, generation)) = &self.advance {
+            self.vault.advance(entry, *generation);
+        }
+    }
+}
+
 /// The keyring entry as last seen.
 #[derive(Clone)]
 enum Known {
@@ -236,49 +253,86 @@ impl Vault {
         }
     }
 
-    /// Seals `record` and stores it, creating the data key on first use. Blocking.
+    /// Makes sure the data key is in the keyring, so that the next save writes no new key
+    /// before its record: run while the person is at the browser, so that the keyring's round
+    /// trip is not between the provider's redirect and the signed-in page. A new key is at
+    /// generation 0, older than any record. Blocking.
+    pub fn prepare(&self) -> Result<(), VaultError> {
+        if self.current_key()?.is_none() {
+            self.create_key(0)?;
+        }
+        Ok(())
+    }
+
+    /// Seals `record` and stores it, creating the data key on first use, then settles the
+    /// keyring's generation ([`Vault::write`], [`Pending::settle`]). Blocking.
+    pub fn store(&self, record: &SessionRecord) -> Result<(), VaultError> {
+        self.write(record).map(Pending::settle)
+    }
+
+    /// Seals `record` and writes it, creating the data key on first use. Blocking.
     ///
     /// The key is in the keyring before the record that needs it is written, so a crash in
     /// between leaves at worst an unused key, never an unreadable record. The record is sealed
-    /// for the next generation and written; then the keyring moves to that generation, which
-    /// makes every older copy of the file unopenable.
-    pub fn store(&self, record: &SessionRecord) -> Result<(), VaultError> {
-        let known = self.known().clone();
-        let existing = match known {
-            Known::Present(entry) => Some(entry),
-            Known::Absent => None,
-            Known::Unknown => match self.keys.get() {
-                Ok(entry) => entry,
-                // One this version cannot read (an older format): start afresh.
-                Err(KeyStoreError::Corrupt) => None,
-                Err(e) => return Err(VaultError::Keyring(e)),
-            },
-        };
+    /// for the key's next generation; the keyring moves to that generation when the returned
+    /// [`Pending`] is settled, which makes every older copy of the file unopenable. The new
+    /// record opens before and after.
+    pub fn write(&self, record: &SessionRecord) -> Result<Pending, VaultError> {
         let plain = Zeroizing::new(serde_json::to_vec(record).expect("a record serialises"));
-        match existing {
+        match self.current_key()? {
             Some(entry) => {
                 let next = entry.generation.saturating_add(1);
                 let sealed = Sealed::seal(&entry.key, &plain, &self.associated_data(next));
                 self.store.save(&sealed).map_err(VaultError::Io)?;
-                self.advance(&entry, next);
+                Ok(Pending {
+                    vault: self.clone(),
+                    advance: Some((entry, next)),
+                })
             }
             None => {
                 // A new key goes into the keyring already at the generation of the record it
                 // is made for: one keyring call, and still before the record is written.
-                let entry = KeyEntry {
-                    generation: 1,
-                    ..KeyEntry::generate()
-                };
-                if let Err(e) = self.keys.set(&entry) {
-                    self.remember(Known::Unknown);
-                    return Err(VaultError::Keyring(e));
-                }
-                self.remember(Known::Present(entry.clone()));
+                let entry = self.create_key(1)?;
                 let sealed = Sealed::seal(&entry.key, &plain, &self.associated_data(1));
                 self.store.save(&sealed).map_err(VaultError::Io)?;
+                Ok(Pending {
+                    vault: self.clone(),
+                    advance: None,
+                })
             }
         }
-        Ok(())
+    }
+
+    /// The data key in the keyring, from what this vault last saw of it, or asked.
+    fn current_key(&self) -> Result<Option<KeyEntry>, VaultError> {
+        let known = self.known().clone();
+        match known {
+            Known::Present(entry) => Ok(Some(entry)),
+            Known::Absent => Ok(None),
+            Known::Unknown => match self.keys.get() {
+                Ok(entry) => {
+                    self.remember(entry.clone().map_or(Known::Absent, Known::Present));
+                    Ok(entry)
+                }
+                // One this version cannot read (an older format): start afresh.
+                Err(KeyStoreError::Corrupt) => Ok(None),
+                Err(e) => Err(VaultError::Keyring(e)),
+            },
+        }
+    }
+
+    /// Puts a new data key into the keyring at `generation`.
+    fn create_key(&self, generation: u64) -> Result<KeyEntry, VaultError> {
+        let entry = KeyEntry {
+            generation,
+            ..KeyEntry::generate()
+        };
+        if let Err(e) = self.keys.set(&entry) {
+            self.remember(Known::Unknown);
+            return Err(VaultError::Keyring(e));
+        }
+        self.remember(Known::Present(entry.clone()));
+        Ok(entry)
     }
 
     /// Moves the keyring to `generation`. A failure is logged: the record on disk is of the

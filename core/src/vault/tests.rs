@@ -511,3 +511,53 @@ fn a_save_costs_one_keyring_call_and_the_first_one_too() {
     assert!(matches!(fresh.open(), Opened::Session(_)));
     assert_eq!(keys.get().unwrap().unwrap().generation, 4);
 }
+
+#[test]
+fn a_prepared_vault_writes_the_record_without_a_keyring_call() {
+    let dir = TempDir::new("vault");
+    let keys: Arc<MemoryKeyStore> = Arc::default();
+    let (vault, _store) = vault(&dir, keys.clone(), "https://id.example/");
+    vault.destroy().unwrap();
+    vault.prepare().unwrap();
+    assert_eq!(keys.get().unwrap().unwrap().generation, 0);
+    let before = keys.calls();
+    let pending = vault.write(&record("https://id.example/")).unwrap();
+    assert_eq!(keys.calls() - before, 0, "the key was already there");
+    // Written and not yet settled: the record opens already (another start of the app).
+    let (fresh, _store) = self::vault(&dir, keys.clone(), "https://id.example/");
+    assert!(matches!(fresh.open(), Opened::Session(_)));
+    pending.settle();
+    assert_eq!(keys.get().unwrap().unwrap().generation, 1);
+    let (fresh, _store) = self::vault(&dir, keys.clone(), "https://id.example/");
+    assert!(matches!(fresh.open(), Opened::Session(_)));
+}
+
+#[test]
+fn preparing_a_vault_that_has_its_key_changes_nothing() {
+    let dir = TempDir::new("vault");
+    let keys: Arc<MemoryKeyStore> = Arc::default();
+    let (vault, _store) = vault(&dir, keys.clone(), "https://id.example/");
+    vault.store(&record("https://id.example/")).unwrap();
+    let entry = keys.get().unwrap().unwrap();
+    let before = keys.calls();
+    vault.prepare().unwrap();
+    assert_eq!(keys.calls() - before, 0, "the vault knows its key");
+    let after = keys.get().unwrap().unwrap();
+    assert_eq!(after.to_text(), entry.to_text());
+    assert!(matches!(vault.open(), Opened::Session(_)));
+}
+
+#[test]
+fn an_older_copy_put_back_after_the_write_is_settled_does_not_open() {
+    let dir = TempDir::new("vault");
+    let (vault, store) = vault(&dir, Arc::default(), "https://id.example/");
+    vault.prepare().unwrap();
+    let a = record("https://id.example/");
+    vault.write(&a).unwrap().settle();
+    let copy_of_a = std::fs::read(store.path()).unwrap();
+    let mut b = a.clone();
+    b.expires_at += 60;
+    vault.write(&b).unwrap().settle();
+    std::fs::write(store.path(), &copy_of_a).unwrap();
+    assert!(matches!(vault.open(), Opened::Empty));
+}
