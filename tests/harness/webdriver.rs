@@ -39,6 +39,17 @@ fn wait_ready(url: &str, what: &str) {
     }
 }
 
+/// The app's log (it reaches stderr through tauri-driver): shown with the test's output when
+/// `GATEHOUSE_TEST_APP_LOG` is set, for example with `RUST_LOG=gatehouse_core=debug` to see the
+/// sign-in's spans; dropped otherwise.
+fn app_log() -> Stdio {
+    if std::env::var_os("GATEHOUSE_TEST_APP_LOG").is_some() {
+        Stdio::inherit()
+    } else {
+        Stdio::null()
+    }
+}
+
 impl Driver {
     /// Starts tauri-driver with `env` added to what it passes on to the app.
     pub fn start(env: &[(&str, &str)]) -> Self {
@@ -55,7 +66,7 @@ impl Driver {
             .args(["--native-driver", "/usr/bin/WebKitWebDriver"])
             .envs(env.iter().copied())
             .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            .stderr(app_log());
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
         let child = ChildGuard(
