@@ -26,6 +26,63 @@ use crate::{Error, Result};
 /// The default scopes: a refresh token (`offline_access`) makes silent renewal possible.
 pub const DEFAULT_SCOPES: &str = "openid profile email offline_access";
 
+/// Every variable Gatehouse reads: name, meaning, default. The same keys, in lower case
+/// without the prefix, may be written in the configuration file.
+pub const VARIABLES: &[(&str, &str, &str)] = &[
+    (
+        "GATEHOUSE_ISSUER",
+        "the issuer URL, exactly as the provider spells it",
+        "none",
+    ),
+    (
+        "AUTH0_DOMAIN",
+        "shorthand for the issuer https://{domain}/",
+        "none",
+    ),
+    (
+        "GATEHOUSE_CLIENT_ID",
+        "the public client id (or AUTH0_CLIENT_ID)",
+        "none",
+    ),
+    ("GATEHOUSE_AUDIENCE", "an API audience (Auth0)", "none"),
+    ("GATEHOUSE_SCOPES", "the scopes to ask for", DEFAULT_SCOPES),
+    (
+        "GATEHOUSE_REDIRECT_PORT",
+        "the loopback port of the redirect URI",
+        "0, the OS picks",
+    ),
+    (
+        "GATEHOUSE_BROWSER",
+        "the command that opens the provider's pages; the URL is its last argument",
+        "the system's opener",
+    ),
+    (
+        "GATEHOUSE_MIN_TTL_SECS",
+        "how long an ID token must still be valid to count as signed in",
+        "60",
+    ),
+    (
+        "GATEHOUSE_LEEWAY_SECS",
+        "allowed clock skew for exp, nbf, iat",
+        "60",
+    ),
+    (
+        "GATEHOUSE_LOGIN_TIMEOUT_SECS",
+        "how long a sign-in may take",
+        "300",
+    ),
+    (
+        "GATEHOUSE_END_SESSION",
+        "on logout, also open the provider's logout page",
+        "false",
+    ),
+    (
+        "RUST_LOG",
+        "what to log to stderr: a level, or target=level directives",
+        "info",
+    ),
+];
+
 /// Everything the sign-in needs to know.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {

@@ -4,6 +4,7 @@
 //! the very same app through `tauri::test::mock_builder()`. A mock app never runs its event
 //! loop, so tests call [`setup`] themselves, as the builder's setup hook does for the real one.
 
+mod cli;
 mod cmd;
 #[cfg(target_os = "linux")]
 mod single_instance;
@@ -52,8 +53,21 @@ pub fn setup<R: Runtime>(app: &tauri::AppHandle<R>) {
 /// Runs the desktop app. One instance at a time: a second launch brings the first window
 /// forward and exits, so two processes never race on one refresh token.
 pub fn run() {
-    init_logging();
     let context = tauri::generate_context!();
+    let (product, identifier) = {
+        let config = context.config();
+        let product = config
+            .product_name
+            .clone()
+            .unwrap_or_else(|| "Gatehouse".into());
+        (product, config.identifier.clone())
+    };
+    match cli::parse(std::env::args().skip(1)) {
+        cli::Command::Version => return print!("{}", cli::version(&product)),
+        cli::Command::Help => return print!("{}", cli::help(&product, &identifier)),
+        cli::Command::Run => {}
+    }
+    init_logging();
     #[cfg(target_os = "linux")]
     let builder = match single_instance::claim(&context.config().identifier) {
         single_instance::Instance::Second => return,

@@ -1,0 +1,105 @@
+//! The command line. `--version` and `--help` print and exit before anything else starts (no
+//! window, no D-Bus, no configuration), for packagers and scripts. Every other argument is
+//! left alone: a WebDriver session, for one, starts the app with its own.
+
+use gatehouse_core::config::VARIABLES;
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Command {
+    Version,
+    Help,
+    Run,
+}
+
+/// The command `args` (without the program name) ask for: the first of `--version`/`-V` and
+/// `--help`/`-h`, else the app.
+pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Command {
+    args.into_iter()
+        .find_map(|arg| match arg.as_str() {
+            "--version" | "-V" => Some(Command::Version),
+            "--help" | "-h" => Some(Command::Help),
+            _ => None,
+        })
+        .unwrap_or(Command::Run)
+}
+
+pub fn version(product: &str) -> String {
+    format!("{product} {}\n", env!("CARGO_PKG_VERSION"))
+}
+
+/// The help: what the app is, its options, every configuration variable, and where the
+/// configuration file is looked for on this system.
+pub fn help(product: &str, identifier: &str) -> String {
+    let mut text = format!(
+        "{product} {version}\n{description}\n\n\
+         Usage: gatehouse [--version | --help]\n\n\
+         Options:\n  -V, --version  print the version and exit\n  -h, --help     print this help and exit\n\n\
+         Configuration (environment variables; the file below may hold the same settings\n\
+         as JSON keys in lower case without the prefix, for example \"issuer\", \"client_id\"):\n",
+        version = env!("CARGO_PKG_VERSION"),
+        description = env!("CARGO_PKG_DESCRIPTION"),
+    );
+    let width = VARIABLES
+        .iter()
+        .map(|(name, ..)| name.len())
+        .max()
+        .unwrap_or(0);
+    for (name, meaning, default) in VARIABLES {
+        text.push_str(&format!(
+            "  {name:width$}  {meaning} (default: {default})\n"
+        ));
+    }
+    text.push_str(&format!(
+        "\nConfiguration file: {}\n",
+        config_file_hint(identifier)
+    ));
+    text
+}
+
+/// Where the app's configuration file is on this system (Tauri's app configuration
+/// directory), as a person would look for it.
+fn config_file_hint(identifier: &str) -> String {
+    if cfg!(target_os = "macos") {
+        format!("~/Library/Application Support/{identifier}/config.json")
+    } else if cfg!(windows) {
+        format!("%APPDATA%\\{identifier}\\config.json")
+    } else {
+        format!(
+            "$XDG_CONFIG_HOME/{identifier}/config.json (by default ~/.config/{identifier}/config.json)"
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|a| a.to_string()).collect()
+    }
+
+    #[test]
+    fn version_and_help_are_recognised_in_both_spellings() {
+        assert_eq!(parse(args(&["--version"])), Command::Version);
+        assert_eq!(parse(args(&["-V"])), Command::Version);
+        assert_eq!(parse(args(&["--help"])), Command::Help);
+        assert_eq!(parse(args(&["-h"])), Command::Help);
+    }
+
+    #[test]
+    fn other_arguments_start_the_app() {
+        assert_eq!(parse(args(&[])), Command::Run);
+        assert_eq!(parse(args(&["--automation"])), Command::Run);
+        assert_eq!(parse(args(&["--automation", "--help"])), Command::Help);
+    }
+
+    #[test]
+    fn help_lists_every_configuration_variable_and_the_file() {
+        let text = help("Gatehouse", "dev.gatehouse.desktop");
+        for (name, ..) in VARIABLES {
+            assert!(text.contains(name), "{name} is missing from:\n{text}");
+        }
+        assert!(text.contains("config.json"), "{text}");
+        assert!(text.contains("dev.gatehouse.desktop"), "{text}");
+    }
+}
