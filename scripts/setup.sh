@@ -17,6 +17,8 @@ APT_PACKAGES=(
   gnome-keyring dbus-x11 libsecret-tools
   # the local identity provider and the Tauri CLI
   nodejs npm
+  # to inspect the .rpm bundle
+  rpm
 )
 # Versions pinned here and in Cargo.lock / package-lock.json.
 TAURI_DRIVER_VERSION=2.1.0

@@ -24,10 +24,13 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo clippy -p gatehouse-ui --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
 
 step "release build (Tauri CLI: frontend, app, .deb)"
-node_modules/.bin/tauri build --ci --bundles deb
+node_modules/.bin/tauri build --ci --bundles deb,rpm
 
 step "tests"
 bash scripts/with-keyring.sh cargo test --workspace --locked --no-fail-fast
+
+step "bundles: the .deb installed and started as a person would, the .rpm inspected"
+bash scripts/check-bundles.sh
 
 step "benchmarks build (scripts/bench.sh runs them)"
 cargo test --workspace --benches --no-run --locked

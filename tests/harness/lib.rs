@@ -69,9 +69,12 @@ pub fn test_browser() -> PathBuf {
     repo_root().join("tests/browser/headless-chromium")
 }
 
-/// Where tests keep what a person would want to look at afterwards (screenshots).
+/// Where screenshots and timings go: `target/test-artifacts/`, or `GATEHOUSE_TEST_ARTIFACTS`
+/// (the bundle check keeps the installed app's apart).
 pub fn artifacts_dir() -> PathBuf {
-    let dir = repo_root().join("target/test-artifacts");
+    let dir = std::env::var_os("GATEHOUSE_TEST_ARTIFACTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target/test-artifacts"));
     std::fs::create_dir_all(&dir).expect("the artifacts folder can be created");
     dir
 }
