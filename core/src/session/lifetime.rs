@@ -100,7 +100,7 @@ impl Auth {
             let provider = self.provider().await.map_err(Failure::Unreachable)?;
             let config = &self.inner.config;
             let response = refresh(
-                &self.inner.http,
+                self.http(),
                 &provider.metadata.token_endpoint,
                 &config.client_id,
                 &refresh_token,

@@ -102,7 +102,7 @@ impl Auth {
         // `signing_keys` when they are not cached); the rest is the app's.
         let callback = async {
             let response = exchange_code(
-                &self.inner.http,
+                self.http(),
                 &provider.metadata.token_endpoint,
                 &config.client_id,
                 &code,
@@ -193,7 +193,7 @@ impl Auth {
         if !required && provider.par_refused.load(Ordering::Relaxed) {
             return Ok(request.url());
         }
-        match push(&self.inner.http, endpoint, &request.form()).await {
+        match push(self.http(), endpoint, &request.form()).await {
             Ok(pushed) => Ok(request.pushed_url(&pushed.request_uri)),
             Err(e @ RequestError::Transport { .. }) => Err(e.into()),
             Err(e) if required => Err(e.into()),

@@ -51,7 +51,9 @@ pub struct Auth {
 struct Inner {
     config: Config,
     policy: Policy,
-    http: reqwest::Client,
+    /// Built on first use: loading the system's CA certificates takes milliseconds that the
+    /// window's start need not wait for ([`Auth::open`] builds it in the background).
+    http: std::sync::OnceLock<reqwest::Client>,
     clock: Arc<dyn Clock>,
     vault: Vault,
     browser: Browser,
@@ -167,7 +169,7 @@ impl Auth {
             inner: Arc::new(Inner {
                 policy: Policy::new(config.min_ttl),
                 config,
-                http: http::client(),
+                http: std::sync::OnceLock::new(),
                 clock,
                 vault,
                 browser,
@@ -193,10 +195,20 @@ impl Auth {
     /// no network: it was validated when it came and has been under Gatehouse's seal since.
     pub async fn open(&self) {
         let this = self.clone();
-        if let Err(e) = tokio::task::spawn_blocking(move || this.restore()).await {
+        let restored = tokio::task::spawn_blocking(move || {
+            this.restore();
+            // Ready for the first renewal or sign-in, off the window's path.
+            this.http();
+        });
+        if let Err(e) = restored.await {
             tracing::warn!(error = %e, "opening the stored session failed");
         }
         self.check_lifetime().await;
+    }
+
+    /// The back-channel HTTP client.
+    fn http(&self) -> &reqwest::Client {
+        self.inner.http.get_or_init(http::client)
     }
 
     /// Reads the stored session into memory. Blocking (keyring and file).
@@ -337,7 +349,7 @@ impl Auth {
             };
             let client_id = &self.inner.config.client_id;
             revoke(
-                &self.inner.http,
+                self.http(),
                 endpoint,
                 client_id,
                 refresh_token,
@@ -442,9 +454,9 @@ impl Auth {
         if let Some(provider) = &*slot {
             return Ok(provider.clone());
         }
-        let metadata = discover(&self.inner.http, &self.inner.config.issuer).await?;
+        let metadata = discover(self.http(), &self.inner.config.issuer).await?;
         let keys = JwksCache::new(RemoteKeys {
-            client: self.inner.http.clone(),
+            client: self.http().clone(),
             jwks_uri: metadata.jwks_uri.clone(),
         });
         let provider = Arc::new(Provider {
