@@ -220,6 +220,19 @@ fn scenario_01_first_start_shows_login() {
     );
     scenario.screenshot(&app, "login");
     assert_eq!(person.pages_opened(), 0, "no browser at start");
+    assert_eq!(
+        start_global(&app),
+        serde_json::json!({"signedOut": true}),
+        "configured, nothing stored: the page may show /login before asking"
+    );
+}
+
+/// What the backend told the page before it ran (`gatehouse_contract::START_GLOBAL`).
+fn start_global(app: &Session) -> serde_json::Value {
+    app.execute_async(&format!(
+        "arguments[arguments.length - 1](window.{} ?? null)",
+        gatehouse_contract::START_GLOBAL
+    ))
 }
 
 #[test]
@@ -280,6 +293,11 @@ fn scenario_03_quit_and_relaunch_opens_home_without_a_browser() {
 
     let app = desktop.launch();
     assert_eq!(welcome(&app), "Welcome, Ada Lovelace!");
+    assert_eq!(
+        start_global(&app),
+        serde_json::json!({"signedOut": false}),
+        "a stored session is opened before anything is shown"
+    );
     scenario.screenshot(&app, "home");
     assert_eq!(person.pages_opened(), 1, "no browser on relaunch");
     assert_eq!(idp.stats().authorization_code, 1, "no new sign-in");

@@ -17,6 +17,11 @@ pub use error::{CommandError, ErrorKind};
 pub use session::{SessionView, SignInWaiting, StorageStatus};
 
 /// Names of the backend's commands, as `invoke` and the permission system know them.
+/// The global the backend defines in the window before the page runs: `{ signedOut: bool }`,
+/// true when the app is configured and no session is stored, so the page can show `/login`
+/// without waiting for its first IPC call.
+pub const START_GLOBAL: &str = "__GATEHOUSE_START__";
+
 pub mod command {
     /// Starts a sign-in; resolves with a [`crate::SessionView`] or a [`crate::CommandError`].
     pub const LOGIN: &str = "login";

@@ -42,6 +42,22 @@ fn decode_error(cmd: &str, error: JsValue) -> CommandError {
     })
 }
 
+/// Whether the backend said, before the page ran, that the app is configured and no session
+/// is stored (the global [`gatehouse_contract::START_GLOBAL`]); false when it did not say.
+pub fn known_signed_out_at_start() -> bool {
+    let start = js_sys::Reflect::get(
+        &js_sys::global(),
+        &JsValue::from_str(gatehouse_contract::START_GLOBAL),
+    )
+    .unwrap_or(JsValue::UNDEFINED);
+    !start.is_undefined()
+        && !start.is_null()
+        && js_sys::Reflect::get(&start, &JsValue::from_str("signedOut"))
+            .ok()
+            .and_then(|value| value.as_bool())
+            == Some(true)
+}
+
 pub async fn login() -> Result<SessionView, CommandError> {
     call(command::LOGIN).await
 }

@@ -41,7 +41,7 @@ pub fn shell(props: &ShellProps) -> Html {
 /// The app as the window runs it: at the window's address, state synced with the backend.
 #[function_component(App)]
 pub fn app() -> Html {
-    let state = use_reducer(AppState::default);
+    let state = use_reducer(|| AppState::at_start(ipc::known_signed_out_at_start()));
     use_session_sync(state.clone());
     let path = web_sys::window()
         .and_then(|window| window.location().pathname().ok())

@@ -115,7 +115,19 @@ impl Reducible for AppState {
 }
 
 impl AppState {
-    /// Whether the last error is a missing or invalid configuration.
+    /// The state the window starts in: signed out at once when the backend said before the
+    /// page ran that there is nothing to open; otherwise asking for the stored session.
+    pub fn at_start(known_signed_out: bool) -> Self {
+        Self {
+            phase: if known_signed_out {
+                Phase::SignedOut
+            } else {
+                Phase::Loading
+            },
+            ..Self::default()
+        }
+    }
+
     /// The error to show: the last one, or while signing in, why the browser did not open.
     pub fn shown_error(&self) -> Option<CommandError> {
         self.error.clone().or_else(|| {
@@ -124,6 +136,7 @@ impl AppState {
         })
     }
 
+    /// Whether the last error is a missing or invalid configuration.
     pub fn needs_setup(&self) -> bool {
         self.error
             .as_ref()

@@ -60,6 +60,14 @@ export function release(cmd, outcome) {
   'ok' in value ? held.resolve(value.ok) : held.reject(value.err);
 }
 
+// What the backend defines before the page runs (null: nothing, as in the other tests).
+export function set_start(value) {
+  delete window.__GATEHOUSE_START__;
+  if (value !== 'null') {
+    Object.defineProperty(window, '__GATEHOUSE_START__', { value: JSON.parse(value), configurable: true });
+  }
+}
+
 export function calls() { return JSON.stringify(window.__gatehouse_test.calls); }
 
 export function emit(event, payload) { return window.__TAURI__.event.emit(event, JSON.parse(payload)); }
@@ -79,6 +87,7 @@ extern "C" {
     fn set_reply(cmd: &str, reply: &str);
     fn release(cmd: &str, outcome: &str);
     fn calls() -> String;
+    fn set_start(value: &str);
     fn emit(event: &str, payload: &str) -> js_sys::Promise;
     fn record_clipboard();
     fn clipboard() -> Option<String>;
@@ -408,4 +417,35 @@ async fn a_stored_session_that_cannot_be_opened_says_why_at_start() {
         "Secure storage (the system keyring) is unavailable."
     );
     assert!(app.find("#login-button").is_some());
+}
+
+#[wasm_bindgen_test]
+async fn a_start_the_backend_knows_is_signed_out_shows_login_before_any_reply() {
+    tauri(json!({"session": {"held": true}})).await;
+    set_start(r#"{"signedOut": true}"#);
+    let app = Mounted::at("/").await;
+    set_start("null");
+    assert_eq!(
+        app.text("#login-button"),
+        "Log in",
+        "shown while `session` is unanswered"
+    );
+    assert_eq!(path(), "/login");
+    release("session", r#"{"ok": null}"#);
+    TimeoutFuture::new(50).await;
+    assert_eq!(app.text("#login-button"), "Log in");
+    assert!(app.find("#auth-error").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_start_the_backend_did_not_vouch_for_waits_for_the_stored_session() {
+    tauri(json!({"session": {"held": true}})).await;
+    set_start(r#"{"signedOut": false}"#);
+    let app = Mounted::at("/home").await;
+    set_start("null");
+    assert!(app.find("#login-button").is_none(), "nothing decided yet");
+    assert!(app.root.inner_html().contains("Opening your session"));
+    release("session", &json!({"ok": ada()}).to_string());
+    TimeoutFuture::new(50).await;
+    assert_eq!(app.text("#welcome"), "Welcome, Ada Lovelace!");
 }

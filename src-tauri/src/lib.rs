@@ -37,10 +37,21 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             }
             None => commands(invoke),
         })
-        .setup(|app| {
-            setup(app.handle());
-            Ok(())
-        })
+        .setup(|app| start(app.handle()))
+}
+
+/// Resolves the configuration, starts opening the stored session, then opens the main window
+/// (declared in `tauri.conf.json` with `create: false`) with what it may know at once.
+fn start<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<(), Box<dyn std::error::Error>> {
+    setup(app);
+    let Some(config) = app.config().app.windows.iter().find(|w| w.label == "main") else {
+        return Ok(());
+    };
+    let script = app.state::<AppAuth>().start_script();
+    tauri::WebviewWindowBuilder::from_config(app, config)?
+        .initialization_script(&script)
+        .build()?;
+    Ok(())
 }
 
 /// Resolves the configuration and starts opening the stored session.
@@ -73,7 +84,7 @@ pub fn run() {
         single_instance::Instance::Second => return,
         single_instance::Instance::First(later_launches) => {
             build(tauri::Builder::default()).setup(move |app| {
-                setup(app.handle());
+                start(app.handle())?;
                 let handle = app.handle().clone();
                 std::thread::Builder::new()
                     .name("bring-forward".into())

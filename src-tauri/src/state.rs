@@ -18,6 +18,8 @@ use crate::store::record_file;
 pub struct AppAuth {
     auth: Result<Auth, CommandError>,
     restored: watch::Receiver<bool>,
+    /// Configured, and no session stored: known before the window opens.
+    nothing_stored: bool,
 }
 
 impl AppAuth {
@@ -25,6 +27,7 @@ impl AppAuth {
     pub fn start<R: Runtime>(app: &AppHandle<R>) -> Self {
         let (done, restored) = watch::channel(false);
         let auth = Self::configure(app);
+        let nothing_stored = auth.as_ref().is_ok_and(Auth::nothing_stored);
         match &auth {
             Ok(auth) => {
                 let auth = auth.clone();
@@ -40,7 +43,22 @@ impl AppAuth {
                 let _ = done.send(true);
             }
         }
-        Self { auth, restored }
+        Self {
+            auth,
+            restored,
+            nothing_stored,
+        }
+    }
+
+    /// What the window may know before its first IPC call, as a script run before the page's
+    /// own: whether it can show the signed-out page at once (configured, nothing stored). The
+    /// rest (the session, a configuration error) comes through `session` as ever.
+    pub fn start_script(&self) -> String {
+        format!(
+            "Object.defineProperty(window, '{}', {{ value: Object.freeze({{ signedOut: {} }}) }});",
+            gatehouse_contract::START_GLOBAL,
+            self.nothing_stored
+        )
     }
 
     fn configure<R: Runtime>(app: &AppHandle<R>) -> Result<Auth, CommandError> {

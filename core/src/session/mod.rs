@@ -206,6 +206,13 @@ impl Auth {
         self.check_lifetime().await;
     }
 
+    /// Whether there is certainly no stored session to open: the window may then show the
+    /// signed-out page at once instead of waiting for [`Auth::open`]. Blocking (reads the
+    /// session file, no keyring call).
+    pub fn nothing_stored(&self) -> bool {
+        self.inner.vault.has_record() == Some(false)
+    }
+
     /// The back-channel HTTP client.
     fn http(&self) -> &reqwest::Client {
         self.inner.http.get_or_init(http::client)

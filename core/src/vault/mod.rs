@@ -351,6 +351,12 @@ impl Vault {
         }
     }
 
+    /// Whether a sealed record is stored, without opening it (no keyring call); `None` when the
+    /// file cannot be read or understood. Blocking (reads the file).
+    pub fn has_record(&self) -> Option<bool> {
+        self.store.load().ok().map(|sealed| sealed.is_some())
+    }
+
     /// Whether the person signed out last (so the next sign-in asks for credentials). An
     /// unreadable mark counts as not signed out: the sign-in is then silent, as it would be
     /// without the mark.

@@ -189,3 +189,28 @@ fn cancel_returns_to_login_without_an_error() {
     assert_eq!(s.error, None);
     assert_eq!(s.waiting, None);
 }
+
+#[test]
+fn a_start_known_to_be_signed_out_skips_loading_and_keeps_to_it() {
+    let start = AppState::at_start(true);
+    assert_eq!(start.phase, Phase::SignedOut);
+    let s = reduce(start.clone(), Action::Loaded(Ok(None)));
+    assert_eq!((s.phase, s.error), (Phase::SignedOut, None));
+    // A click on Log in before the backend's answer arrived is not undone by it.
+    let signing_in = reduce(start, Action::LoginStarted);
+    let s = reduce(signing_in, Action::Loaded(Ok(None)));
+    assert_eq!(s.phase, Phase::SigningIn);
+}
+
+#[test]
+fn a_start_not_known_to_be_signed_out_asks_first() {
+    assert_eq!(AppState::at_start(false).phase, Phase::Loading);
+    assert_eq!(AppState::at_start(false), AppState::default());
+}
+
+#[test]
+fn a_configuration_error_still_reaches_a_start_known_to_be_signed_out() {
+    let error = CommandError::new(ErrorKind::Config, "Gatehouse is not configured yet.");
+    let s = reduce(AppState::at_start(true), Action::Loaded(Err(error.clone())));
+    assert_eq!((s.phase, s.error), (Phase::SignedOut, Some(error)));
+}
