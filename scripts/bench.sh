@@ -7,8 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
-bash scripts/build-frontend.sh
-bash scripts/build-frontend.sh gatehouse-bare-ui bench/bare/ui/static bench/bare/ui/dist
+cargo xtask frontend
+cargo xtask frontend gatehouse-bare-ui bench/bare/ui/static bench/bare/ui/dist
 node_modules/.bin/tauri build --ci --bundles deb
 (cd bench/bare && ../../node_modules/.bin/tauri build --ci --bundles deb)
 bash scripts/with-keyring.sh cargo bench -p gatehouse-tests --bench desktop --locked

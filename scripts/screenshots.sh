@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
-bash scripts/build-frontend.sh
+cargo xtask frontend
 node_modules/.bin/tauri build --ci --no-bundle
 bash scripts/with-keyring.sh cargo test -p gatehouse-tests --test journey --locked -- \
   --exact scenario_01_first_start_shows_login scenario_02_log_in_through_the_providers_form_shows_home

@@ -16,8 +16,8 @@ step "format"
 cargo fmt --all -- --check
 
 step "frontends (the apps embed them, so they come before anything compiles the apps)"
-bash scripts/build-frontend.sh
-bash scripts/build-frontend.sh gatehouse-bare-ui bench/bare/ui/static bench/bare/ui/dist
+cargo xtask frontend
+cargo xtask frontend gatehouse-bare-ui bench/bare/ui/static bench/bare/ui/dist
 
 step "lints"
 cargo clippy --workspace --all-targets --locked -- -D warnings
