@@ -19,6 +19,8 @@ APT_PACKAGES=(
   nodejs npm
   # to inspect the .rpm bundle
   rpm
+  # to check the Windows build (x86_64-pc-windows-gnu): ring's C code and the resource compiler
+  gcc-mingw-w64-x86-64
 )
 # Versions pinned here and in Cargo.lock / package-lock.json.
 TAURI_DRIVER_VERSION=2.1.0
@@ -53,6 +55,10 @@ fi
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "rustup: adding wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown
+fi
+if ! rustup target list --installed | grep -qx x86_64-pc-windows-gnu; then
+  say "rustup: adding the x86_64-pc-windows-gnu target"
+  rustup target add x86_64-pc-windows-gnu
 fi
 
 # wasm-bindgen-cli must match the wasm-bindgen in Cargo.lock exactly. It does not install with

@@ -23,6 +23,9 @@ step "lints"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo clippy -p gatehouse-ui --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
 
+step "Windows: the app and its core check for x86_64-pc-windows-gnu (the release workflow builds MSVC)"
+cargo check --locked --target x86_64-pc-windows-gnu -p gatehouse -p gatehouse-core
+
 step "release build (Tauri CLI: frontend, app, .deb)"
 node_modules/.bin/tauri build --ci --bundles deb,rpm
 
