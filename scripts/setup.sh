@@ -61,7 +61,8 @@ if ! rustup target list --installed | grep -qx x86_64-pc-windows-gnu; then
   rustup target add x86_64-pc-windows-gnu
 fi
 
-# wasm-bindgen-cli must match the wasm-bindgen in Cargo.lock exactly. It does not install with
+# wasm-bindgen-cli (for its test runner, which runs the frontend's wasm tests) must match the
+# wasm-bindgen in Cargo.lock exactly. It does not install with
 # --locked (a locked dependency is no longer served), so the version pin is what holds it.
 wb_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
 if [[ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $wb_version" ]]; then
