@@ -27,6 +27,10 @@ pub struct AppState {
     pub logging_out: bool,
     /// While signing in: the page the browser was asked to open, and whether it did.
     pub waiting: Option<SignInWaiting>,
+    /// The phase is the backend's word from before the page ran, not yet confirmed by a reply
+    /// or an event: the first answer to `session` may still correct it (after a reload, that
+    /// word is as old as the window).
+    pub from_start_hint: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -50,10 +54,11 @@ impl Reducible for AppState {
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
+        let hinted = std::mem::take(&mut next.from_start_hint);
         match action {
             Action::Loaded(Ok(view)) => {
                 // An event may have arrived first; it is newer.
-                if next.phase == Phase::Loading {
+                if next.phase == Phase::Loading || hinted {
                     next.phase = view.map_or(Phase::SignedOut, Phase::SignedIn);
                 }
             }
@@ -118,13 +123,14 @@ impl AppState {
     /// The state the window starts in: signed out at once when the backend said before the
     /// page ran that there is nothing to open; otherwise asking for the stored session.
     pub fn at_start(known_signed_out: bool) -> Self {
-        Self {
-            phase: if known_signed_out {
-                Phase::SignedOut
-            } else {
-                Phase::Loading
-            },
-            ..Self::default()
+        if known_signed_out {
+            Self {
+                phase: Phase::SignedOut,
+                from_start_hint: true,
+                ..Self::default()
+            }
+        } else {
+            Self::default()
         }
     }
 

@@ -449,3 +449,14 @@ async fn a_start_the_backend_did_not_vouch_for_waits_for_the_stored_session() {
     TimeoutFuture::new(50).await;
     assert_eq!(app.text("#welcome"), "Welcome, Ada Lovelace!");
 }
+
+#[wasm_bindgen_test]
+async fn a_start_hint_as_old_as_the_window_is_corrected_by_the_stored_session() {
+    // A reload after signing in: the script run before the page still says signed out.
+    tauri(json!({"session": {"ok": ada()}})).await;
+    set_start(r#"{"signedOut": true}"#);
+    let app = Mounted::at("/login").await;
+    set_start("null");
+    assert_eq!(app.text("#welcome"), "Welcome, Ada Lovelace!");
+    assert_eq!(path(), "/home");
+}

@@ -203,6 +203,25 @@ fn a_start_known_to_be_signed_out_skips_loading_and_keeps_to_it() {
 }
 
 #[test]
+fn a_start_hint_older_than_the_session_is_corrected_by_the_first_answer() {
+    // A reload after signing in: the script that runs before the page is as old as the window.
+    let s = reduce(AppState::at_start(true), Action::Loaded(Ok(Some(view()))));
+    assert_eq!(s.phase, Phase::SignedIn(view()));
+    assert!(!s.from_start_hint);
+}
+
+#[test]
+fn an_event_confirms_the_start_hint_so_a_later_answer_does_not_undo_it() {
+    let s = reduce(AppState::at_start(true), Action::SessionChanged(None));
+    let s = reduce(s, Action::Loaded(Ok(Some(view()))));
+    assert_eq!(
+        s.phase,
+        Phase::SignedOut,
+        "the event is newer than the answer"
+    );
+}
+
+#[test]
 fn a_start_not_known_to_be_signed_out_asks_first() {
     assert_eq!(AppState::at_start(false).phase, Phase::Loading);
     assert_eq!(AppState::at_start(false), AppState::default());
