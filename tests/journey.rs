@@ -376,6 +376,9 @@ fn scenario_06_cancel_before_finishing_returns_to_login_and_a_new_login_works() 
     } = cast(provider_with_form(3600), &[]);
 
     let abandoned = click_log_in(&app, &mut person);
+    // As a person would: Cancel once the waiting screen is whole (the sign-in link comes in just
+    // after the browser was asked).
+    app.wait_for("#signin-link", Duration::from_secs(5));
     app.click(&app.wait_for("#cancel-login", Duration::from_secs(5)));
     app.wait_for("#login-button", Duration::from_secs(10));
     assert_eq!(app.path(), "/login");

@@ -53,13 +53,15 @@ pub fn login() -> Html {
                     <span class="spinner" aria-hidden="true"></span>
                     <p>{ "Finish signing in in your browser" }</p>
                 </div>
-                if let Some(waiting) = state.waiting.clone() {
-                    <SignInLink waiting={waiting} />
-                }
+                // Cancel comes before the sign-in link, which arrives a moment later: it must not
+                // move under a pointer on its way to it.
                 <button id="cancel-login" class="button secondary" onclick={on_cancel}
                     ref={cancel_ref}>
                     { "Cancel" }
                 </button>
+                if let Some(waiting) = state.waiting.clone() {
+                    <SignInLink waiting={waiting} />
+                }
             } else {
                 <button id="login-button" class="button primary" onclick={on_login}
                     disabled={state.needs_setup()}>
