@@ -15,7 +15,7 @@ use tauri::{WebviewWindow, WebviewWindowBuilder};
 
 #[path = "../tests/support/request.rs"]
 mod request;
-use request::invoke_request;
+use request::{gatehouse_app, invoke_request};
 
 /// Does nothing: the IPC's own cost, under the name the capability allows.
 #[tauri::command]
@@ -47,13 +47,7 @@ fn main() {
     std::env::set_var("XDG_CONFIG_HOME", home.join("config"));
     std::env::set_var("GATEHOUSE_ISSUER", "http://127.0.0.1:9/");
     std::env::set_var("GATEHOUSE_CLIENT_ID", "bench");
-    let app = gatehouse_lib::build(mock_builder())
-        .build(tauri::generate_context!())
-        .expect("the app builds on the mock runtime");
-    gatehouse_lib::setup(app.handle());
-    let gatehouse = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .expect("the main window opens");
+    let (_app, gatehouse) = gatehouse_app();
 
     let bare = mock_builder()
         .invoke_handler(tauri::generate_handler![logged_in])

@@ -11,12 +11,12 @@ use gatehouse_core::vault::{FileRecordStore, KeyStore, Opened, OsKeyring, Vault}
 use gatehouse_tests::idp::{Idp, IdpOptions};
 use gatehouse_tests::{test_browser, TempDir};
 use serde::de::DeserializeOwned;
-use tauri::test::{get_ipc_response, mock_builder};
-use tauri::{App, Listener, WebviewWindow, WebviewWindowBuilder};
+use tauri::test::get_ipc_response;
+use tauri::{App, Listener, WebviewWindow};
 
 #[path = "support/request.rs"]
 mod request;
-use request::invoke_request;
+use request::{gatehouse_app, invoke_request};
 
 const IDENTIFIER: &str = "dev.gatehouse.desktop";
 
@@ -55,13 +55,7 @@ fn set_env(home: &Path, idp: Option<&Idp>) {
 }
 
 fn start_app() -> TestApp {
-    let app = gatehouse_lib::build(mock_builder())
-        .build(tauri::generate_context!())
-        .expect("the app builds on the mock runtime");
-    gatehouse_lib::setup(app.handle());
-    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .expect("the main window opens");
+    let (app, window) = gatehouse_app();
     let events = Arc::new(Mutex::new(Vec::new()));
     let sink = events.clone();
     app.listen_any(event::SESSION_CHANGED, move |e| {

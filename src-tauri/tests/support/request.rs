@@ -1,8 +1,21 @@
-//! An invoke request as the main window's `invoke` sends it, from the window's own origin:
-//! shared by the IPC tests and the IPC bench.
+//! Gatehouse on Tauri's mock runtime, and an invoke request as its main window's `invoke`
+//! sends it, from the window's own origin: shared by the IPC tests and the IPC bench.
 
-use tauri::test::INVOKE_KEY;
+use tauri::test::{mock_builder, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
+use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+
+/// The app as the window runs it, set up as its setup hook would, with its main window.
+pub fn gatehouse_app() -> (App<MockRuntime>, WebviewWindow<MockRuntime>) {
+    let app = gatehouse_lib::build(mock_builder())
+        .build(tauri::generate_context!())
+        .expect("the app builds on the mock runtime");
+    gatehouse_lib::setup(app.handle());
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("the main window opens");
+    (app, window)
+}
 
 pub fn invoke_request(cmd: &str) -> InvokeRequest {
     InvokeRequest {
