@@ -41,15 +41,22 @@ async fn rp_initiated_logout_puts_no_part_of_a_token_in_the_browser_argv() {
     let refresh_token = record.refresh_token.expect("a refresh token");
 
     auth.logout().await.expect("logout");
-    // The logout page is opened after the revocation; wait for its argv line.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let argv = loop {
-        let argv = std::fs::read_to_string(&log).unwrap_or_default();
-        if argv.lines().count() >= 2 || Instant::now() > deadline {
-            break argv;
+    // The logout page is opened after the revocation; wait until the browser has been there
+    // and closed (the test browser gives up after 60 s).
+    let exits = log.with_extension("log.exits");
+    let deadline = Instant::now() + Duration::from_secs(70);
+    let statuses = loop {
+        let statuses = std::fs::read_to_string(&exits).unwrap_or_default();
+        if statuses.lines().count() >= 2 || Instant::now() > deadline {
+            break statuses;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
+    assert_eq!(
+        statuses, "0\n0\n",
+        "both browsers load their page and close"
+    );
+    let argv = std::fs::read_to_string(&log).unwrap_or_default();
     let lines: Vec<&str> = argv.lines().collect();
     assert_eq!(
         lines.len(),

@@ -5,13 +5,16 @@ use std::process::{Command, Stdio};
 
 use serde::Deserialize;
 
-use crate::{repo_root, require, ChildGuard};
+use crate::{repo_root, require, ChildGuard, TempDir};
 
 /// A running provider; stopped on drop.
 pub struct Idp {
     pub issuer: String,
     pub client_id: String,
     _child: ChildGuard,
+    /// The provider's output after its first line, kept so that a provider that stopped
+    /// answering says why.
+    output: TempDir,
 }
 
 #[derive(Deserialize)]
@@ -58,6 +61,7 @@ pub struct Stats {
 impl Idp {
     pub fn start(options: IdpOptions) -> Self {
         let root = repo_root();
+        let output = TempDir::new("idp");
         let mut command = Command::new(require("node", "nodejs"));
         command
             .current_dir(&root)
@@ -69,7 +73,7 @@ impl Idp {
                 &options.id_token_ttl_secs.to_string(),
             ])
             .stdout(Stdio::piped())
-            .stderr(Stdio::null());
+            .stderr(std::fs::File::create(output.path().join("stderr")).expect("a log file"));
         if options.auto_login {
             command.arg("--auto-login");
         }
@@ -84,9 +88,15 @@ impl Idp {
         let stdout = child.stdout.take().expect("stdout is piped");
         let child = ChildGuard(child);
         let mut line = String::new();
-        BufReader::new(stdout)
+        let mut stdout = BufReader::new(stdout);
+        stdout
             .read_line(&mut line)
             .expect("the provider prints its address");
+        // The provider goes on printing notices (oidc-provider's `attention.info`, such as
+        // the one its default logout page prints); a closed pipe would make its next line an
+        // EPIPE that stops the process, so the rest of its output is kept beside stderr.
+        let mut rest = std::fs::File::create(output.path().join("stdout")).expect("a log file");
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut rest));
         assert!(
             !line.is_empty(),
             "the provider exited at start: is `npm ci` done, and port {} free?",
@@ -98,7 +108,15 @@ impl Idp {
             issuer: ready.issuer,
             client_id: ready.client_id,
             _child: child,
+            output,
         }
+    }
+
+    /// What the provider has printed so far, after its first line: stdout, then stderr.
+    pub fn output(&self) -> String {
+        ["stdout", "stderr"]
+            .map(|name| std::fs::read_to_string(self.output.path().join(name)).unwrap_or_default())
+            .concat()
     }
 
     pub fn token_endpoint(&self) -> String {
@@ -107,8 +125,12 @@ impl Idp {
 
     pub fn stats(&self) -> Stats {
         let url = format!("{}/_gatehouse/stats", self.issuer);
-        off_runtime(|| reqwest::blocking::get(url).and_then(|r| r.json()))
-            .expect("the provider answers its stats")
+        off_runtime(|| reqwest::blocking::get(url).and_then(|r| r.json())).unwrap_or_else(|e| {
+            panic!(
+                "the provider answers its stats: {e}\nits output:\n{}",
+                self.output()
+            )
+        })
     }
 
     /// Tries a refresh grant with `refresh_token`, as an attacker holding it would; returns

@@ -82,16 +82,17 @@ pub fn vault(home: &TempDir, config: &Config) -> Vault {
     )
 }
 
-/// A browser stand-in that records its argv (one argument a line) in `log`, then opens the
-/// URL in the test browser.
+/// A browser stand-in that records its argv (one argument a line) in `log`, opens the URL in
+/// the test browser, and once that has finished, appends its exit status to `log` + `.exits`.
 pub fn recording_browser(home: &TempDir, log: &std::path::Path) -> String {
     let script = home.path().join("recording-browser");
     std::fs::write(
         &script,
         format!(
-            "#!/bin/sh\nprintf '%s\\n' \"$@\" >> '{}'\nexec '{}' \"$@\"\n",
-            log.display(),
-            test_browser().display()
+            "#!/bin/sh\nprintf '%s\\n' \"$@\" >> '{log}'\n'{browser}' \"$@\"\n\
+             status=$?\necho \"$status\" >> '{log}.exits'\nexit \"$status\"\n",
+            log = log.display(),
+            browser = test_browser().display()
         ),
     )
     .unwrap();
