@@ -20,7 +20,7 @@ fail() { echo "bundle check: $*" >&2; exit 1; }
 say "$deb: $(wc -c <"$deb") bytes"
 dpkg-deb --info "$deb"
 depends=$(dpkg-deb --field "$deb" Depends)
-for lib in libwebkit2gtk-4.1-0 libgtk-3-0 libdbus-1-3; do
+for lib in libwebkit2gtk-4.1-0 libgtk-3-0 libdbus-1-3 libssl3; do
   [[ $depends == *"$lib"* ]] || fail "the .deb does not depend on $lib: $depends"
 done
 contents=$(dpkg-deb --contents "$deb")
@@ -47,7 +47,8 @@ trap - EXIT
 say "$rpm: $(wc -c <"$rpm") bytes"
 rpm -qip "$rpm"
 requires=$(rpm -qp --requires "$rpm")
-for lib in 'libwebkit2gtk-4.1.so.0()(64bit)' 'libgtk-3.so.0()(64bit)' dbus-libs; do
+for lib in 'libwebkit2gtk-4.1.so.0()(64bit)' 'libgtk-3.so.0()(64bit)' 'libdbus-1.so.3()(64bit)' \
+  'libssl.so.3()(64bit)'; do
   grep -qxF "$lib" <<<"$requires" || fail "the .rpm does not require $lib: $requires"
 done
 files=$(rpm -qlp "$rpm")

@@ -1,4 +1,5 @@
-//! The back-channel HTTP client: no redirects, timeouts, bounded bodies, TLS except on loopback.
+//! The back-channel HTTP client: no redirects, timeouts, bounded bodies, TLS 1.2 or later except
+//! on loopback.
 
 use std::time::Duration;
 
@@ -10,18 +11,32 @@ use super::RequestError;
 /// The largest body the provider may send on the back channel.
 const MAX_BODY: usize = 1 << 20;
 
+/// The oldest TLS the back channel speaks: 1.2 (RFC 8996 deprecates 1.0 and 1.1; RFC 9325
+/// §3.1.1). It is native-tls's own minimum today, and is set here so that it stays one.
+///
+/// TLS is the platform's (OpenSSL on Linux, SChannel on Windows, Secure Transport on macOS),
+/// which checks the server's certificate against the system's roots and its name (RFC 6749
+/// §10.9, RFC 6125) and is patched with the system.
+const MIN_TLS: reqwest::tls::Version = reqwest::tls::Version::TLS_1_2;
+
 /// A client for discovery, JWKS, token and revocation calls.
+pub fn client() -> reqwest::Client {
+    builder()
+        .build()
+        .expect("the HTTP client configuration is valid")
+}
+
+/// The settings of [`client`].
 ///
 /// Redirects are not followed: a token endpoint that redirects could send the code and verifier
 /// somewhere else (RFC 9700 §4.11).
-pub fn client() -> reqwest::Client {
+fn builder() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
+        .min_tls_version(MIN_TLS)
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(5))
         .timeout(Duration::from_secs(15))
         .user_agent(concat!("Gatehouse/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .expect("the HTTP client configuration is valid")
 }
 
 /// Loopback hosts: 127.0.0.0/8, ::1 and `localhost`, where plain `http` is allowed
@@ -142,6 +157,9 @@ pub(crate) fn parse_json<T: DeserializeOwned>(
     serde_json::from_slice(body)
         .map_err(|e| RequestError::response(url, format!("not the expected JSON ({e})")))
 }
+
+#[cfg(all(test, target_os = "linux"))]
+mod tls_tests;
 
 #[cfg(test)]
 mod tests {
