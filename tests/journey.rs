@@ -21,6 +21,8 @@ use gatehouse_tests::{artifacts_dir, processes, repo_root, TempDir};
 
 const START: Duration = Duration::from_secs(30);
 const SIGN_IN: Duration = Duration::from_secs(30);
+/// How long the address may take to follow the page it names.
+const ADDRESS: Duration = Duration::from_secs(5);
 
 fn app_binary() -> PathBuf {
     std::env::var_os("GATEHOUSE_APP")
@@ -196,7 +198,7 @@ fn log_in_as(app: &Session, person: &mut Person, name: &str) -> String {
 /// Waits for Home and returns the welcome line.
 fn welcome(app: &Session) -> String {
     let welcome = app.wait_for("#welcome", SIGN_IN);
-    assert_eq!(app.path(), "/home");
+    app.wait_for_path("/home", ADDRESS);
     app.text(&welcome)
 }
 
@@ -213,7 +215,7 @@ fn scenario_01_first_start_shows_login() {
     let button = app.wait_for("#login-button", START);
     assert_eq!(app.text(&button), "Log in");
     assert_eq!(app.text(&app.wait_for("h1", START)), "Gatehouse");
-    assert_eq!(app.path(), "/login");
+    app.wait_for_path("/login", ADDRESS);
     assert!(
         app.find("#auth-error").is_none(),
         "no error on a clean start"
@@ -328,7 +330,7 @@ fn scenario_04_a_short_id_token_without_refresh_returns_to_login_saying_it_expir
 
     let notice = app.wait_for("#auth-error", Duration::from_secs(20));
     assert_eq!(app.text(&notice), "Your session expired. Log in again.");
-    assert_eq!(app.path(), "/login");
+    app.wait_for_path("/login", ADDRESS);
     scenario.screenshot(&app, "expired");
     assert_eq!(idp.stats().refresh_token, 0);
 }
@@ -357,7 +359,7 @@ fn scenario_05_a_short_id_token_with_a_refresh_token_stays_home_for_three_lifeti
         );
         std::thread::sleep(Duration::from_millis(500));
     }
-    assert_eq!(app.path(), "/home");
+    app.wait_for_path("/home", ADDRESS);
     assert!(app.find("#auth-error").is_none());
     let renewals = idp.stats().refresh_token;
     assert!(renewals >= 3, "renewed {renewals} times in three lifetimes");
@@ -381,7 +383,7 @@ fn scenario_06_cancel_before_finishing_returns_to_login_and_a_new_login_works() 
     app.wait_for("#signin-link", Duration::from_secs(5));
     app.click(&app.wait_for("#cancel-login", Duration::from_secs(5)));
     app.wait_for("#login-button", Duration::from_secs(10));
-    assert_eq!(app.path(), "/login");
+    app.wait_for_path("/login", ADDRESS);
     assert!(app.find("#auth-error").is_none(), "Cancel is not an error");
     assert!(app.find("#signin-link").is_none());
     scenario.screenshot(&app, "cancelled");
@@ -414,7 +416,7 @@ fn scenario_07_refusing_at_the_providers_consent_says_so() {
         app.attribute(&notice, "data-kind").as_deref(),
         Some("refused")
     );
-    assert_eq!(app.path(), "/login");
+    app.wait_for_path("/login", ADDRESS);
     scenario.screenshot(&app, "refused");
     assert_eq!(idp.stats().authorization_code, 0);
 }
@@ -435,7 +437,7 @@ fn scenario_08_log_out_relaunch_and_log_in_asks_for_credentials_and_switches_acc
 
     app.click(&app.wait_for("#logout-button", Duration::from_secs(5)));
     app.wait_for("#login-button", Duration::from_secs(20));
-    assert_eq!(app.path(), "/login");
+    app.wait_for_path("/login", ADDRESS);
     assert_eq!(
         idp.stats().revocations,
         1,
@@ -446,7 +448,7 @@ fn scenario_08_log_out_relaunch_and_log_in_asks_for_credentials_and_switches_acc
     desktop.quit(app);
     let app = desktop.launch();
     app.wait_for("#login-button", START);
-    assert_eq!(app.path(), "/login");
+    app.wait_for_path("/login", ADDRESS);
 
     // The browser still holds Ada's session at the provider; the form asks all the same
     // (`Person::sign_in` requires it), and a different name signs in as that person.

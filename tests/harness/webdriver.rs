@@ -290,6 +290,26 @@ impl Session {
             .unwrap_or_default()
     }
 
+    /// Waits up to `timeout` for the page's URL path to be `expected`, looking every 20 ms.
+    ///
+    /// The address can follow the page it names by a moment: the UI sets it in an effect after
+    /// drawing the page (Yew may hand the main thread back to the browser in between), and
+    /// the driver reads it from WebKit's UI process, which may hear of it after the page.
+    pub fn wait_for_path(&self, expected: &str, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let path = self.path();
+            if path == expected {
+                return;
+            }
+            assert!(
+                Instant::now() <= deadline,
+                "the path is {path}, not {expected}, after {timeout:?}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Saves a PNG of the window.
     pub fn screenshot(&self, path: &Path) {
         let value = self.call(reqwest::Method::GET, "/screenshot", None);
