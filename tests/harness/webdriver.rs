@@ -241,17 +241,10 @@ impl Session {
 
     /// Waits up to `timeout` for an element matching `css`, looking every 20 ms.
     pub fn wait_for(&self, css: &str, timeout: Duration) -> String {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Some(element) = self.find(css) {
-                return element;
-            }
-            if Instant::now() > deadline {
-                let page = self.call(reqwest::Method::GET, "/source", None);
-                panic!("no {css} after {timeout:?}; the page is:\n{page}");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        poll(timeout, || self.find(css)).unwrap_or_else(|| {
+            let page = self.call(reqwest::Method::GET, "/source", None);
+            panic!("no {css} after {timeout:?}; the page is:\n{page}");
+        })
     }
 
     pub fn text(&self, element: &str) -> String {
@@ -296,18 +289,15 @@ impl Session {
     /// drawing the page (Yew may hand the main thread back to the browser in between), and
     /// the driver reads it from WebKit's UI process, which may hear of it after the page.
     pub fn wait_for_path(&self, expected: &str, timeout: Duration) {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let path = self.path();
-            if path == expected {
-                return;
-            }
-            assert!(
-                Instant::now() <= deadline,
-                "the path is {path}, not {expected}, after {timeout:?}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        let mut path = String::new();
+        let found = poll(timeout, || {
+            path = self.path();
+            (path == expected).then_some(())
+        });
+        assert!(
+            found.is_some(),
+            "the path is {path}, not {expected}, after {timeout:?}"
+        );
     }
 
     /// Saves a PNG of the window.
@@ -331,5 +321,19 @@ impl Session {
 impl Drop for Session {
     fn drop(&mut self) {
         let _ = self.client.delete(&self.base).send();
+    }
+}
+
+/// Calls `probe` every 20 ms until it gives a value, for up to `timeout`.
+fn poll<T>(timeout: Duration, mut probe: impl FnMut() -> Option<T>) -> Option<T> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(value) = probe() {
+            return Some(value);
+        }
+        if Instant::now() > deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
