@@ -6,7 +6,7 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{auth, config_with, recording_browser, vault, WITH_REFRESH};
+use common::{auth, browser_exits, config_with, recording_browser, vault, WITH_REFRESH};
 use gatehouse_core::clock::SystemClock;
 use gatehouse_core::vault::Opened;
 use gatehouse_tests::idp::{Idp, IdpOptions};
@@ -43,7 +43,7 @@ async fn rp_initiated_logout_puts_no_part_of_a_token_in_the_browser_argv() {
     auth.logout().await.expect("logout");
     // The logout page is opened after the revocation; wait until the browser has been there
     // and closed (the test browser gives up after 60 s).
-    let exits = log.with_extension("log.exits");
+    let exits = browser_exits(&log);
     let deadline = Instant::now() + Duration::from_secs(70);
     let statuses = loop {
         let statuses = std::fs::read_to_string(&exits).unwrap_or_default();

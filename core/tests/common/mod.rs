@@ -83,16 +83,18 @@ pub fn vault(home: &TempDir, config: &Config) -> Vault {
 }
 
 /// A browser stand-in that records its argv (one argument a line) in `log`, opens the URL in
-/// the test browser, and once that has finished, appends its exit status to `log` + `.exits`.
+/// the test browser, and once that has finished, appends its exit status to
+/// [`browser_exits`]`(log)`.
 pub fn recording_browser(home: &TempDir, log: &std::path::Path) -> String {
     let script = home.path().join("recording-browser");
     std::fs::write(
         &script,
         format!(
             "#!/bin/sh\nprintf '%s\\n' \"$@\" >> '{log}'\n'{browser}' \"$@\"\n\
-             status=$?\necho \"$status\" >> '{log}.exits'\nexit \"$status\"\n",
+             status=$?\necho \"$status\" >> '{exits}'\nexit \"$status\"\n",
             log = log.display(),
-            browser = test_browser().display()
+            browser = test_browser().display(),
+            exits = browser_exits(log).display()
         ),
     )
     .unwrap();
@@ -102,4 +104,12 @@ pub fn recording_browser(home: &TempDir, log: &std::path::Path) -> String {
         std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
     format!("'{}'", script.display())
+}
+
+/// Where the [`recording_browser`] writing argv to `log` notes each browser's exit status, a
+/// line each.
+pub fn browser_exits(log: &std::path::Path) -> std::path::PathBuf {
+    let mut exits = log.as_os_str().to_owned();
+    exits.push(".exits");
+    exits.into()
 }
