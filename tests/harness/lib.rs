@@ -9,6 +9,7 @@ pub mod xvfb;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
 
 /// The repository's top folder.
 pub fn repo_root() -> PathBuf {
@@ -121,5 +122,19 @@ impl Drop for ChildGuard {
         }
         let _ = self.0.kill();
         let _ = self.0.wait();
+    }
+}
+/// Calls `probe` every 20 ms until it gives a value, for up to `timeout`: the tests' waits for
+/// what a window or a browser will show.
+pub fn poll<T>(timeout: Duration, mut probe: impl FnMut() -> Option<T>) -> Option<T> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(value) = probe() {
+            return Some(value);
+        }
+        if Instant::now() > deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
     }
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::webdriver::{ChromeDriver, Session};
-use crate::TempDir;
+use crate::{poll, TempDir};
 
 /// The provider's login form (oidc-provider's own pages).
 const LOGIN_FORM: &str = "input[name=login]";
@@ -83,18 +83,10 @@ impl Person {
 
     /// The next page the app asks the browser to open.
     pub fn next_page(&mut self, timeout: Duration) -> String {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Some(page) = self.pages().get(self.taken) {
-                self.taken += 1;
-                return page.clone();
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the app did not open a page within {timeout:?}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        let page = poll(timeout, || self.pages().get(self.taken).cloned())
+            .unwrap_or_else(|| panic!("the app did not open a page within {timeout:?}"));
+        self.taken += 1;
+        page
     }
 
     /// How many pages the app has asked to open, in all.
@@ -156,21 +148,16 @@ impl Person {
     }
 
     fn wait_either(&self, first: &str, second: &str) -> Which {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
+        poll(Duration::from_secs(20), || {
             if self.browser.find(first).is_some() {
-                return Which::First;
+                Some(Which::First)
+            } else if self.browser.find(second).is_some() {
+                Some(Which::Second)
+            } else {
+                None
             }
-            if self.browser.find(second).is_some() {
-                return Which::Second;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "neither {first} nor {second} at {}",
-                self.browser.url()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        })
+        .unwrap_or_else(|| panic!("neither {first} nor {second} at {}", self.browser.url()))
     }
 
     /// A PNG of the browser's page.

@@ -11,7 +11,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::{json, Value};
 
-use crate::{require, ChildGuard};
+use crate::{poll, require, ChildGuard};
 
 /// The W3C element reference key.
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
@@ -321,19 +321,5 @@ impl Session {
 impl Drop for Session {
     fn drop(&mut self) {
         let _ = self.client.delete(&self.base).send();
-    }
-}
-
-/// Calls `probe` every 20 ms until it gives a value, for up to `timeout`.
-fn poll<T>(timeout: Duration, mut probe: impl FnMut() -> Option<T>) -> Option<T> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(value) = probe() {
-            return Some(value);
-        }
-        if Instant::now() > deadline {
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
     }
 }
