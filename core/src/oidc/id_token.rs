@@ -9,13 +9,19 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::Value;
 
+use jsonwebtoken::Algorithm;
+
 use super::jwks::VerificationKey;
-use super::jws::Algorithm;
 use super::{ClientId, IssuerUrl, Nonce};
 
 /// The algorithms an ID token may be signed with: asymmetric only. Never `none`, never HMAC,
 /// whose key would be the public client id or a public key (OIDC Core 10.1, RFC 8725 §3.1).
-pub const ALLOWED_ALGORITHMS: [Algorithm; 9] = Algorithm::ALL;
+pub const ALLOWED_ALGORITHMS: [Algorithm; 9] = {
+    use Algorithm::*;
+    [
+        RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, EdDSA,
+    ]
+};
 
 /// Why an ID token was rejected. Messages never quote the token.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -23,7 +29,7 @@ pub const ALLOWED_ALGORITHMS: [Algorithm; 9] = Algorithm::ALL;
 pub enum TokenError {
     #[error("it is not a well-formed JWT ({0})")]
     Malformed(&'static str),
-    #[error("it is signed with {0}, which Gatehouse does not accept")]
+    #[error("it is signed with {0}, which is not accepted")]
     UnsupportedAlgorithm(String),
     #[error("its signature does not verify")]
     BadSignature,
@@ -53,7 +59,7 @@ pub enum TokenError {
     NonceMissing,
     #[error("it names another user than the session it renews")]
     SubjectChanged,
-    #[error("it is also meant for an audience Gatehouse does not trust")]
+    #[error("it is also meant for an audience that is not trusted")]
     UntrustedAudience,
     #[error("its audiences differ from the session it renews")]
     AudienceChanged,
@@ -123,7 +129,7 @@ impl IdClaims {
     }
 
     /// Reads the claims of a token without checking it: only for a token that was validated
-    /// when it arrived and has since been kept under Gatehouse's own AEAD seal.
+    /// when it arrived and has since been kept under the vault's own AEAD seal.
     pub fn read_sealed(token: &str) -> Result<Self, TokenError> {
         let parts = split(token)?;
         let raw: RawClaims = decode_part(parts.1, "payload")?;
@@ -131,13 +137,6 @@ impl IdClaims {
         let iat = numeric_date(raw.iat.as_ref())?.ok_or(TokenError::NoIssuedAt)?;
         raw.into_claims(exp, iat)
     }
-}
-
-#[derive(Deserialize)]
-struct RawHeader {
-    alg: String,
-    kid: Option<String>,
-    crit: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -223,28 +222,35 @@ pub struct UnverifiedIdToken<'a> {
 }
 
 impl<'a> UnverifiedIdToken<'a> {
-    /// Splits the JWS (RFC 7515 §7.1) and reads its header.
+    /// Splits the JWS (RFC 7515 §7.1) and reads its header: first the rules jsonwebtoken
+    /// leaves to its caller (critical extensions, the algorithm allow-list), then the header
+    /// itself with jsonwebtoken.
     pub fn parse(token: &'a str) -> Result<Self, TokenError> {
         let (header_b64, payload, signature) = split(token)?;
-        let header: RawHeader = decode_part(header_b64, "header")?;
-
-        // RFC 7515 §4.1.11: extensions Gatehouse does not implement must not be ignored.
-        if header.crit.is_some() {
+        let raw: serde_json::Map<String, Value> = decode_part(header_b64, "header")?;
+        // RFC 7515 §4.1.11: extensions that are not implemented here must not be ignored.
+        if raw.contains_key("crit") {
             return Err(TokenError::Malformed("unsupported critical header"));
         }
         // Steps 6-8 (and RFC 8725 §3.1): only asymmetric algorithms from the allow-list. `none`
         // and HMAC (keyed with something public) are refused before any key is looked at.
-        let alg: Algorithm = header
-            .alg
-            .parse()
+        let named = raw
+            .get("alg")
+            .and_then(Value::as_str)
+            .ok_or(TokenError::Malformed("header"))?;
+        let alg = named
+            .parse::<Algorithm>()
             .ok()
             .filter(|alg| ALLOWED_ALGORITHMS.contains(alg))
-            .ok_or_else(|| TokenError::UnsupportedAlgorithm(header.alg.clone()))?;
+            .ok_or_else(|| TokenError::UnsupportedAlgorithm(named.to_owned()))?;
+        let header =
+            jsonwebtoken::decode_header(token).map_err(|_| TokenError::Malformed("header"))?;
+        debug_assert_eq!(header.alg, alg);
         Ok(Self {
             signed: &token[..header_b64.len() + 1 + payload.len()],
             payload,
             signature,
-            alg,
+            alg: header.alg,
             kid: header.kid,
         })
     }
@@ -266,10 +272,7 @@ impl<'a> UnverifiedIdToken<'a> {
         params: &ValidationParams<'_>,
     ) -> Result<IdClaims, TokenError> {
         // Step 6: validate the signature with the provider's key from jwks_uri, chosen by kid.
-        let signature = URL_SAFE_NO_PAD
-            .decode(self.signature)
-            .map_err(|_| TokenError::BadSignature)?;
-        if !key.verify(self.alg, self.signed.as_bytes(), &signature) {
+        if !key.verify(self.alg, self.signed.as_bytes(), self.signature) {
             return Err(TokenError::BadSignature);
         }
         let claims: RawClaims = decode_part(self.payload, "payload")?;

@@ -14,8 +14,10 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
+use jsonwebtoken::{Algorithm, DecodingKey};
+
 use super::http::get_json;
-use super::jws::{Algorithm, PublicKey};
+use super::id_token::ALLOWED_ALGORITHMS;
 use super::RequestError;
 
 /// An unknown `kid` triggers at most one refetch in this time, so that forged tokens cannot
@@ -73,13 +75,46 @@ pub struct Jwk {
     pub y: Option<String>,
 }
 
-/// One public key of the provider, decoded and ready to verify with.
-#[derive(Debug)]
+/// The type of a public key, which decides the algorithms it verifies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyType {
+    /// RSA of 2048 bits or more (RFC 7518 §3.3).
+    Rsa,
+    P256,
+    P384,
+    Ed25519,
+}
+
+impl KeyType {
+    /// Whether this type of key verifies signatures made with `alg`.
+    fn fits(self, alg: Algorithm) -> bool {
+        use Algorithm::*;
+        match self {
+            Self::Rsa => matches!(alg, RS256 | RS384 | RS512 | PS256 | PS384 | PS512),
+            Self::P256 => alg == ES256,
+            Self::P384 => alg == ES384,
+            Self::Ed25519 => alg == EdDSA,
+        }
+    }
+}
+
+/// One public key of the provider, decoded by jsonwebtoken and ready to verify with.
 pub struct VerificationKey {
     kid: Option<String>,
     /// The `alg` the JWK states, if it states one (RFC 7517 §4.4).
     alg: Option<Algorithm>,
-    key: PublicKey,
+    key_type: KeyType,
+    key: DecodingKey,
+}
+
+impl std::fmt::Debug for VerificationKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerificationKey")
+            .field("kid", &self.kid)
+            .field("alg", &self.alg)
+            .field("key_type", &self.key_type)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A base64url member of a JWK (RFC 7518 §6: without padding).
@@ -88,41 +123,61 @@ fn member(value: &Option<String>) -> Option<Vec<u8>> {
 }
 
 /// A curve coordinate of exactly `len` bytes (RFC 7518 §6.2.1.2: the full size of the field).
-fn coordinate(value: &Option<String>, len: usize) -> Option<Vec<u8>> {
-    member(value).filter(|bytes| bytes.len() == len)
+fn coordinate(value: &Option<String>, len: usize) -> Option<&str> {
+    member(value)
+        .filter(|bytes| bytes.len() == len)
+        .and(value.as_deref())
 }
+
+/// The smallest and largest RSA moduli taken, in bytes: 2048 bits (RFC 7518 §3.3) to 8192.
+const RSA_MODULUS_BYTES: (usize, usize) = (256, 1024);
 
 impl VerificationKey {
     /// Decodes a JWK; `None` for one that cannot verify a signature (an encryption key, an
-    /// unknown type, curve or algorithm, broken parameters).
+    /// unknown type, curve or algorithm, broken parameters, an RSA key under 2048 bits).
     pub fn from_jwk(jwk: &Jwk) -> Option<Self> {
         if jwk.key_use.as_deref().is_some_and(|u| u != "sig") {
             return None;
         }
-        // A stated `alg` that is not one Gatehouse verifies: this key is for something else.
+        // A stated `alg` that is not one accepted here: this key is for something else.
         let alg = match &jwk.alg {
-            Some(name) => Some(name.parse::<Algorithm>().ok()?),
+            Some(name) => Some(
+                name.parse::<Algorithm>()
+                    .ok()
+                    .filter(|alg| ALLOWED_ALGORITHMS.contains(alg))?,
+            ),
             None => None,
         };
-        let key = match (jwk.kty.as_str(), jwk.crv.as_deref()) {
+        let (key_type, key) = match (jwk.kty.as_str(), jwk.crv.as_deref()) {
             ("RSA", _) => {
                 let (n, e) = (member(&jwk.n)?, member(&jwk.e)?);
-                if n.is_empty() || e.is_empty() {
+                let (min, max) = RSA_MODULUS_BYTES;
+                if !(min..=max).contains(&n.len()) || e.is_empty() {
                     return None;
                 }
-                PublicKey::Rsa { n, e }
+                (KeyType::Rsa, DecodingKey::from_rsa_raw_components(&n, &e))
             }
-            ("EC", Some("P-256")) => PublicKey::P256(point(jwk, 32)?),
-            ("EC", Some("P-384")) => PublicKey::P384(point(jwk, 48)?),
-            ("OKP", Some("Ed25519")) => PublicKey::Ed25519(coordinate(&jwk.x, 32)?),
+            ("EC", Some(crv @ ("P-256" | "P-384"))) => {
+                let (key_type, len) = match crv {
+                    "P-256" => (KeyType::P256, 32),
+                    _ => (KeyType::P384, 48),
+                };
+                let (x, y) = (coordinate(&jwk.x, len)?, coordinate(&jwk.y, len)?);
+                (key_type, DecodingKey::from_ec_components(x, y).ok()?)
+            }
+            ("OKP", Some("Ed25519")) => {
+                let x = coordinate(&jwk.x, 32)?;
+                (KeyType::Ed25519, DecodingKey::from_ed_components(x).ok()?)
+            }
             _ => return None,
         };
-        if alg.is_some_and(|alg| !key.fits(alg)) {
+        if alg.is_some_and(|alg| !key_type.fits(alg)) {
             return None;
         }
         Some(Self {
             kid: jwk.kid.clone(),
             alg,
+            key_type,
             key,
         })
     }
@@ -131,24 +186,18 @@ impl VerificationKey {
         self.kid.as_deref()
     }
 
-    /// Whether `signature` over `message` verifies with this key under `alg`.
-    pub(crate) fn verify(&self, alg: Algorithm, message: &[u8], signature: &[u8]) -> bool {
-        self.fits(alg) && self.key.verify(alg, message, signature)
+    /// Whether `signature` (base64url) over `message` verifies with this key under `alg`,
+    /// checked by jsonwebtoken. A key that does not fit `alg` never verifies.
+    pub(crate) fn verify(&self, alg: Algorithm, message: &[u8], signature: &str) -> bool {
+        self.fits(alg)
+            && jsonwebtoken::crypto::verify(signature, message, &self.key, alg).unwrap_or(false)
     }
 
     /// Whether this key may verify a signature made with `alg`: the right type and curve, and
     /// the JWK's own `alg`, if it states one, is `alg`.
     fn fits(&self, alg: Algorithm) -> bool {
-        self.alg.is_none_or(|own| own == alg) && self.key.fits(alg)
+        self.alg.is_none_or(|own| own == alg) && self.key_type.fits(alg)
     }
-}
-
-/// The uncompressed point `04 || x || y` of an EC JWK on a curve of `len`-byte coordinates.
-fn point(jwk: &Jwk, len: usize) -> Option<Vec<u8>> {
-    let mut point = vec![4];
-    point.extend(coordinate(&jwk.x, len)?);
-    point.extend(coordinate(&jwk.y, len)?);
-    Some(point)
 }
 
 /// A decoded key set.

@@ -12,7 +12,6 @@ mod error;
 pub(crate) mod http;
 mod id_token;
 mod jwks;
-mod jws;
 mod par;
 mod pkce;
 mod token;
@@ -26,8 +25,9 @@ pub use error::{OAuthError, RequestError};
 pub use id_token::{
     IdClaims, Origin, TokenError, UnverifiedIdToken, ValidationParams, ALLOWED_ALGORITHMS,
 };
+/// The JWS algorithms, as jsonwebtoken names them; [`ALLOWED_ALGORITHMS`] are the ones taken.
+pub use jsonwebtoken::Algorithm;
 pub use jwks::{Jwk, KeyError, KeySet, VerificationKey};
-pub use jws::Algorithm;
 pub use pkce::{PkceChallenge, PkceVerifier};
 pub use token::{parse_token_response, TokenResponse};
 pub use types::{ClientId, CsrfState, IssuerUrl, Nonce};
