@@ -11,17 +11,8 @@ use serde_json::Value;
 
 use jsonwebtoken::Algorithm;
 
-use super::jwks::VerificationKey;
+use super::jwks::{VerificationKey, ALLOWED_ALGORITHMS};
 use super::{ClientId, IssuerUrl, Nonce};
-
-/// The algorithms an ID token may be signed with: asymmetric only. Never `none`, never HMAC,
-/// whose key would be the public client id or a public key (OIDC Core 10.1, RFC 8725 §3.1).
-pub const ALLOWED_ALGORITHMS: [Algorithm; 9] = {
-    use Algorithm::*;
-    [
-        RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, EdDSA,
-    ]
-};
 
 /// Why an ID token was rejected. Messages never quote the token.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -17,8 +17,16 @@ use tokio::time::Instant;
 use jsonwebtoken::{Algorithm, DecodingKey};
 
 use super::http::get_json;
-use super::id_token::ALLOWED_ALGORITHMS;
 use super::RequestError;
+
+/// The algorithms an ID token may be signed with: asymmetric only. Never `none`, never HMAC,
+/// whose key would be the public client id or a public key (OIDC Core 10.1, RFC 8725 §3.1).
+pub const ALLOWED_ALGORITHMS: [Algorithm; 9] = {
+    use Algorithm::*;
+    [
+        RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, EdDSA,
+    ]
+};
 
 /// An unknown `kid` triggers at most one refetch in this time, so that forged tokens cannot
 /// turn Gatehouse into a flood of JWKS requests.

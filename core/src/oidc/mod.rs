@@ -22,12 +22,10 @@ mod test_tokens;
 
 pub use discovery::{DiscoveryError, ProviderMetadata};
 pub use error::{OAuthError, RequestError};
-pub use id_token::{
-    IdClaims, Origin, TokenError, UnverifiedIdToken, ValidationParams, ALLOWED_ALGORITHMS,
-};
+pub use id_token::{IdClaims, Origin, TokenError, UnverifiedIdToken, ValidationParams};
 /// The JWS algorithms, as jsonwebtoken names them; [`ALLOWED_ALGORITHMS`] are the ones taken.
 pub use jsonwebtoken::Algorithm;
-pub use jwks::{Jwk, KeyError, KeySet, VerificationKey};
+pub use jwks::{Jwk, KeyError, KeySet, VerificationKey, ALLOWED_ALGORITHMS};
 pub use pkce::{PkceChallenge, PkceVerifier};
 pub use token::{parse_token_response, TokenResponse};
 pub use types::{ClientId, CsrfState, IssuerUrl, Nonce};
