@@ -2,9 +2,17 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+/// The reply of [`noop`], which the page decodes with serde.
+#[derive(serde::Serialize)]
+struct Pong {
+    ok: bool,
+}
+
 /// Does nothing: the cost of a round trip through the IPC alone.
 #[tauri::command]
-fn noop() {}
+fn noop() -> Pong {
+    Pong { ok: true }
+}
 
 fn main() {
     tauri::Builder::default()
