@@ -21,7 +21,10 @@ cargo xtask frontend gatehouse-bare-ui bench/bare/ui/static bench/bare/ui/dist
 
 step "lints"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-cargo clippy -p gatehouse-ui --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+cargo clippy -p gatehouse-ui -p gatehouse-yew --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+
+step "docs: the plugin and the Yew crate, every public item, without a warning"
+RUSTDOCFLAGS="-D warnings" cargo doc -p tauri-plugin-gatehouse -p gatehouse-yew --no-deps --locked
 
 step "Windows: the app and its core check for x86_64-pc-windows-gnu (the release workflow builds MSVC)"
 cargo check --locked --target x86_64-pc-windows-gnu -p gatehouse -p gatehouse-core
@@ -39,6 +42,6 @@ step "benchmarks build (scripts/bench.sh runs them)"
 cargo test --workspace --benches --no-run --locked
 
 step "frontend tests in headless Chromium (wasm)"
-CHROMEDRIVER=/usr/bin/chromedriver cargo test -p gatehouse-ui --target wasm32-unknown-unknown --locked
+CHROMEDRIVER=/usr/bin/chromedriver cargo test -p gatehouse-yew -p gatehouse-ui --target wasm32-unknown-unknown --locked
 
 step "done in $((SECONDS - started)) s; screenshots in target/test-artifacts/"

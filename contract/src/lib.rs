@@ -1,58 +1,90 @@
-//! The IPC contract between Gatehouse's backend and its UI.
+//! The IPC contract between `tauri-plugin-gatehouse` and the UI (`gatehouse-yew`).
 //!
 //! Both sides compile this crate, so a command name, a payload field or an error kind can only
-//! change in one place. Nothing here ever carries a token: the UI sees what it shows.
+//! change in one place. Every value crosses as JSON through serde. Nothing here ever carries a
+//! token: the UI sees what it shows.
 //!
 //! ```
-//! use gatehouse_contract::{command, SessionView};
-//! assert!(command::ALL.contains(&command::LOGIN));
-//! let view: Option<SessionView> = serde_json::from_str("null").unwrap();
-//! assert!(view.is_none());
+//! use gatehouse_contract::{command, SessionState};
+//! assert_eq!(command::LOGIN, "plugin:gatehouse|login");
+//! let state: SessionState = serde_json::from_str(r#"{"status": "signedOut", "reason": null}"#).unwrap();
+//! assert_eq!(state, SessionState::SignedOut { reason: None });
 //! ```
 
 mod error;
 mod session;
 
 pub use error::{CommandError, ErrorKind};
-pub use session::{SessionView, SignInWaiting, StorageStatus};
+pub use session::{SessionState, SessionView, SignInWaiting, StorageStatus};
 
-/// Names of the backend's commands, as `invoke` and the permission system know them.
-/// The global the backend defines in the window before the page runs: `{ signedOut: bool }`,
-/// true when the app is configured and no session is stored, so the page can show `/login`
-/// without waiting for its first IPC call.
+/// The plugin's name: its commands are `plugin:gatehouse|…`, its permissions `gatehouse:…`.
+pub const PLUGIN: &str = "gatehouse";
+
+/// The global the plugin's start script defines in a window before the page runs:
+/// `{ signedOut: bool }`, true when sign-in is configured and no session is stored, so the page
+/// can draw its signed-out screen without waiting for its first IPC call.
 pub const START_GLOBAL: &str = "__GATEHOUSE_START__";
 
-pub mod command {
-    /// Starts a sign-in; resolves with a [`crate::SessionView`] or a [`crate::CommandError`].
-    pub const LOGIN: &str = "login";
-    /// Ends the sign-in in progress, if any; the pending `login` rejects with `cancelled`.
-    pub const CANCEL_LOGIN: &str = "cancel_login";
-    /// `true` when a session is stored and its ID token outlives the minimum remaining lifetime.
-    pub const LOGGED_IN: &str = "logged_in";
-    /// The current [`crate::SessionView`], or `null` when signed out.
-    pub const SESSION: &str = "session";
-    /// Destroys the session, revokes its refresh token, ends the provider session if configured.
-    pub const LOGOUT: &str = "logout";
-    /// Opens the waiting sign-in's page in the browser again; rejects with `browser` when the
-    /// browser cannot be started (the sign-in goes on waiting).
-    pub const OPEN_BROWSER_AGAIN: &str = "open_browser_again";
+macro_rules! commands {
+    ($($(#[$doc:meta])* $name:ident = $command:literal;)+) => {
+        /// The plugin's commands, as `invoke` names them.
+        pub mod command {
+            $($(#[$doc])* pub const $name: &str = concat!("plugin:gatehouse|", $command);)+
 
-    /// Every command, for `build.rs` and the capability file.
-    pub const ALL: [&str; 6] = [
-        LOGIN,
-        CANCEL_LOGIN,
-        LOGGED_IN,
-        SESSION,
-        LOGOUT,
-        OPEN_BROWSER_AGAIN,
-    ];
+            /// Every command by its own name, as `build.rs` declares them to the permission
+            /// system.
+            pub const NAMES: &[&str] = &[$($command),+];
+        }
+    };
 }
 
-/// Names of the events the backend emits.
+commands! {
+    /// Starts a sign-in. Resolves with `null` once signed in (the session itself arrives with
+    /// [`event::SESSION_CHANGED`]), or rejects with a [`CommandError`].
+    LOGIN = "login";
+    /// Ends the sign-in in progress, if any; the pending `login` rejects with `cancelled`.
+    CANCEL_LOGIN = "cancel_login";
+    /// `true` when a session is stored and its ID token outlives the minimum remaining lifetime.
+    LOGGED_IN = "logged_in";
+    /// The current [`SessionState`].
+    SESSION = "session";
+    /// Destroys the session, revokes its refresh token, ends the provider session if configured.
+    LOGOUT = "logout";
+    /// Opens the waiting sign-in's page in the browser again; rejects with `browser` when the
+    /// browser cannot be started (the sign-in goes on waiting).
+    OPEN_BROWSER_AGAIN = "open_browser_again";
+}
+
+/// The plugin's events.
 pub mod event {
-    /// Emitted on every change of session, with the new [`crate::SessionView`] or `null`.
-    pub const SESSION_CHANGED: &str = "session-changed";
+    /// Emitted on every change of session, with the new [`crate::SessionState`]: signed in with
+    /// its view, or signed out with the reason when the session ended by itself.
+    pub const SESSION_CHANGED: &str = "gatehouse://session-changed";
     /// Emitted while a sign-in waits for the browser, with a [`crate::SignInWaiting`]: when the
     /// browser was asked to open the page, and again whenever that changes.
-    pub const SIGN_IN_WAITING: &str = "sign-in-waiting";
+    pub const SIGN_IN_WAITING: &str = "gatehouse://sign-in-waiting";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_command_is_the_plugins_and_listed_once() {
+        let all = [
+            command::LOGIN,
+            command::CANCEL_LOGIN,
+            command::LOGGED_IN,
+            command::SESSION,
+            command::LOGOUT,
+            command::OPEN_BROWSER_AGAIN,
+        ];
+        assert_eq!(all.len(), command::NAMES.len());
+        for (full, name) in all.iter().zip(command::NAMES) {
+            assert_eq!(*full, format!("plugin:{PLUGIN}|{name}"));
+        }
+        for name in [event::SESSION_CHANGED, event::SIGN_IN_WAITING] {
+            assert!(name.starts_with("gatehouse://"), "{name}");
+        }
+    }
 }

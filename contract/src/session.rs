@@ -1,5 +1,7 @@
 use serde::{Deserialize, Serialize};
 
+use crate::CommandError;
+
 /// What the UI may know of a session: what it shows, never a token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -28,20 +30,44 @@ pub enum StorageStatus {
     MemoryOnly,
 }
 
-impl StorageStatus {
-    /// The wire name, as serialised.
-    pub fn as_str(self) -> &'static str {
+/// The session as the plugin knows it: the answer to `session` and the payload of
+/// `gatehouse://session-changed`.
+///
+/// ```
+/// use gatehouse_contract::{CommandError, ErrorKind, SessionState};
+/// let ended = SessionState::SignedOut {
+///     reason: Some(CommandError::new(ErrorKind::Expired, "Your session expired. Log in again.")),
+/// };
+/// let json = serde_json::to_value(&ended).unwrap();
+/// assert_eq!(json["status"], "signedOut");
+/// assert_eq!(json["reason"]["kind"], "expired");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "camelCase")]
+pub enum SessionState {
+    /// A session whose ID token outlives the minimum remaining lifetime.
+    SignedIn { session: SessionView },
+    /// No session. `reason` says why when the last one ended by itself (it expired, could not
+    /// be renewed) or the stored one could not be opened; `None` after a logout or when there
+    /// never was one.
+    SignedOut { reason: Option<CommandError> },
+}
+
+impl SessionState {
+    /// The signed-in session's view; `None` when signed out.
+    pub fn session(&self) -> Option<&SessionView> {
         match self {
-            Self::Persisted => "persisted",
-            Self::MemoryOnly => "memory_only",
+            Self::SignedIn { session } => Some(session),
+            Self::SignedOut { .. } => None,
         }
     }
 
-    /// The status whose wire name is `name`.
-    pub fn from_wire(name: &str) -> Option<Self> {
-        [Self::Persisted, Self::MemoryOnly]
-            .into_iter()
-            .find(|status| status.as_str() == name)
+    /// Why the last session ended by itself, when it did.
+    pub fn reason(&self) -> Option<&CommandError> {
+        match self {
+            Self::SignedOut { reason } => reason.as_ref(),
+            Self::SignedIn { .. } => None,
+        }
     }
 }
 
@@ -61,32 +87,43 @@ pub struct SignInWaiting {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorKind;
 
-    #[test]
-    fn session_view_uses_camel_case_on_the_wire() {
-        let view = SessionView {
+    fn view() -> SessionView {
+        SessionView {
             display_name: "Ada".into(),
             email: None,
             picture: None,
             expires_at: 1_700_000_000,
             can_renew: true,
             storage: StorageStatus::MemoryOnly,
-        };
-        let json = serde_json::to_value(&view).unwrap();
+        }
+    }
+
+    #[test]
+    fn session_view_uses_camel_case_on_the_wire() {
+        let json = serde_json::to_value(view()).unwrap();
         assert_eq!(json["displayName"], "Ada");
         assert_eq!(json["expiresAt"], 1_700_000_000);
         assert_eq!(json["canRenew"], true);
         assert_eq!(json["storage"], "memory_only");
-        assert_eq!(serde_json::from_value::<SessionView>(json).unwrap(), view);
+        assert_eq!(serde_json::from_value::<SessionView>(json).unwrap(), view());
     }
 
     #[test]
-    fn storage_status_wire_names_match_as_str() {
-        for status in [StorageStatus::Persisted, StorageStatus::MemoryOnly] {
-            let json = serde_json::to_string(&status).unwrap();
-            assert_eq!(json, format!("\"{}\"", status.as_str()));
-            assert_eq!(StorageStatus::from_wire(status.as_str()), Some(status));
+    fn session_state_is_tagged_by_status_and_round_trips() {
+        let signed_in = SessionState::SignedIn { session: view() };
+        let json = serde_json::to_value(&signed_in).unwrap();
+        assert_eq!(json["status"], "signedIn");
+        assert_eq!(json["session"]["displayName"], "Ada");
+        let ended = SessionState::SignedOut {
+            reason: Some(CommandError::new(ErrorKind::Expired, "Expired.")),
+        };
+        for state in [signed_in, ended, SessionState::SignedOut { reason: None }] {
+            let json = serde_json::to_string(&state).unwrap();
+            assert_eq!(serde_json::from_str::<SessionState>(&json).unwrap(), state);
         }
+        assert!(serde_json::from_str::<SessionState>(r#"{"status": "gone"}"#).is_err());
     }
 
     #[test]

@@ -1,89 +1,167 @@
-//! Configuration: environment variables over a JSON config file over defaults. The names are a
-//! stable contract, listed in the README.
+//! Configuration: the [`Settings`] an app gives (in `tauri.conf.json` under
+//! `plugins.gatehouse`, in code, or from a layer of its own such as environment variables),
+//! checked and resolved into the [`Config`] the sign-in runs on.
 //!
 //! ```
-//! use gatehouse_core::config::Config;
-//! let env = |name: &str| match name {
-//!     "AUTH0_DOMAIN" => Some("tenant.eu.auth0.com".to_owned()),
-//!     "AUTH0_CLIENT_ID" => Some("abc123".to_owned()),
-//!     _ => None,
+//! use gatehouse_core::config::{Config, Settings};
+//! let settings = Settings {
+//!     auth0_domain: Some("tenant.eu.auth0.com".into()),
+//!     client_id: Some("abc123".into()),
+//!     ..Settings::default()
 //! };
-//! let config = Config::resolve(env, None).unwrap();
+//! let config = Config::from_settings(settings).unwrap();
 //! assert_eq!(config.issuer, "https://tenant.eu.auth0.com/");
-//! assert_eq!(config.client_id, "abc123");
+//! assert_eq!(config.leeway.as_secs(), 60);
 //! ```
 
-use std::path::Path;
+use std::fmt;
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::oidc::http::is_loopback;
 use crate::oidc::{ClientId, IssuerUrl};
-use crate::{Error, Result};
 
 /// The default scopes: a refresh token (`offline_access`) makes silent renewal possible.
-pub const DEFAULT_SCOPES: &str = "openid profile email offline_access";
+pub const DEFAULT_SCOPES: [&str; 4] = ["openid", "profile", "email", "offline_access"];
 
-/// Every variable Gatehouse reads: name, meaning, default. The same keys, in lower case
-/// without the prefix, may be written in the configuration file.
-pub const VARIABLES: &[(&str, &str, &str)] = &[
-    (
-        "GATEHOUSE_ISSUER",
-        "the issuer URL, exactly as the provider spells it",
-        "none",
-    ),
-    (
-        "AUTH0_DOMAIN",
-        "shorthand for the issuer https://{domain}/",
-        "none",
-    ),
-    (
-        "GATEHOUSE_CLIENT_ID",
-        "the public client id (or AUTH0_CLIENT_ID)",
-        "none",
-    ),
-    ("GATEHOUSE_AUDIENCE", "an API audience (Auth0)", "none"),
-    ("GATEHOUSE_SCOPES", "the scopes to ask for", DEFAULT_SCOPES),
-    (
-        "GATEHOUSE_REDIRECT_PORT",
-        "the loopback port of the redirect URI",
-        "0, the OS picks",
-    ),
-    (
-        "GATEHOUSE_BROWSER",
-        "the command that opens the provider's pages; the URL is its last argument",
-        "the system's opener",
-    ),
-    (
-        "GATEHOUSE_MIN_TTL_SECS",
-        "how long an ID token must still be valid to count as signed in",
-        "60",
-    ),
-    (
-        "GATEHOUSE_LEEWAY_SECS",
-        "allowed clock skew for exp, nbf, iat",
-        "60",
-    ),
-    (
-        "GATEHOUSE_LOGIN_TIMEOUT_SECS",
-        "how long a sign-in may take",
-        "300",
-    ),
-    (
-        "GATEHOUSE_END_SESSION",
-        "on logout, also open the provider's logout page",
-        "false",
-    ),
-    (
-        "RUST_LOG",
-        "what to log to stderr: a level, or target=level directives",
-        "info",
-    ),
-];
+/// The clock leeway allowed, in seconds (RFC 7519 §4.1.4 leaves it to the verifier, "usually
+/// no more than a few minutes"): more would stop `exp`, `nbf` and `iat` from meaning anything.
+pub const LEEWAY_RANGE: (u64, u64) = (0, 300);
+/// The minimum remaining lifetime allowed, in seconds: at most an hour, so that a short-lived
+/// token can still count as signed in.
+pub const MIN_TTL_RANGE: (u64, u64) = (0, 3600);
+/// How long a sign-in may take, in seconds: at least one, at most a day.
+pub const LOGIN_TIMEOUT_RANGE: (u64, u64) = (1, 24 * 3600);
 
-/// Everything the sign-in needs to know.
+/// The settings of the sign-in as an app gives them; every one optional. The keys are those of
+/// `plugins.gatehouse` in `tauri.conf.json`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Settings {
+    /// The issuer URL, exactly as the provider spells it (`https://tenant.eu.auth0.com/`).
+    pub issuer: Option<String>,
+    /// An Auth0 tenant's domain: shorthand for the issuer `https://{domain}/`.
+    pub auth0_domain: Option<String>,
+    /// The public client id of a native application.
+    pub client_id: Option<String>,
+    /// An API audience (Auth0's `audience` parameter).
+    pub audience: Option<String>,
+    /// The scopes to ask for; they must include `openid`. Default: [`DEFAULT_SCOPES`].
+    pub scopes: Option<Vec<String>>,
+    /// The loopback port of the redirect URI; 0 (the default) lets the system pick.
+    pub redirect_port: Option<u16>,
+    /// The command that opens the provider's pages, as program and arguments (the URL is
+    /// added last). Default: the system's opener.
+    pub browser: Option<Vec<String>>,
+    /// How long an ID token must still be valid to count as signed in, in seconds (0–3600,
+    /// default 60).
+    pub min_ttl_secs: Option<u64>,
+    /// The clock skew allowed for `exp`, `nbf` and `iat`, in seconds (0–300, default 60).
+    pub leeway_secs: Option<u64>,
+    /// How long a sign-in may take, in seconds (default 300).
+    pub login_timeout_secs: Option<u64>,
+    /// Whether logout also opens the provider's logout page (default false).
+    pub end_session: Option<bool>,
+    /// The product name on the browser's callback page and in messages. Default: the app's.
+    pub product_name: Option<String>,
+}
+
+/// One setting, to name it in a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Setting {
+    /// [`Settings::issuer`].
+    Issuer,
+    /// [`Settings::auth0_domain`].
+    Auth0Domain,
+    /// [`Settings::client_id`].
+    ClientId,
+    /// [`Settings::audience`].
+    Audience,
+    /// [`Settings::scopes`].
+    Scopes,
+    /// [`Settings::redirect_port`].
+    RedirectPort,
+    /// [`Settings::browser`].
+    Browser,
+    /// [`Settings::min_ttl_secs`].
+    MinTtl,
+    /// [`Settings::leeway_secs`].
+    Leeway,
+    /// [`Settings::login_timeout_secs`].
+    LoginTimeout,
+    /// [`Settings::end_session`].
+    EndSession,
+    /// [`Settings::product_name`].
+    ProductName,
+}
+
+impl Setting {
+    /// Its key in [`Settings`] (and in `plugins.gatehouse`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Issuer => "issuer",
+            Self::Auth0Domain => "auth0Domain",
+            Self::ClientId => "clientId",
+            Self::Audience => "audience",
+            Self::Scopes => "scopes",
+            Self::RedirectPort => "redirectPort",
+            Self::Browser => "browser",
+            Self::MinTtl => "minTtlSecs",
+            Self::Leeway => "leewaySecs",
+            Self::LoginTimeout => "loginTimeoutSecs",
+            Self::EndSession => "endSession",
+            Self::ProductName => "productName",
+        }
+    }
+}
+
+/// Why the settings cannot be used. Its `Display` names the settings by their keys; an app that
+/// reads them from elsewhere names them in its own words with [`ConfigError::setting`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The issuer (or Auth0 domain) and the client id are needed; these are missing.
+    #[error("{} not set", missing(.0))]
+    Missing(Vec<Setting>),
+    /// A value is given but cannot be used.
+    #[error("{} {problem}", .setting.key())]
+    Invalid {
+        /// The setting.
+        setting: Setting,
+        /// What is wrong with its value: "must be from 0 to 300 seconds, not 900".
+        problem: String,
+    },
+}
+
+fn missing(settings: &[Setting]) -> String {
+    let keys: Vec<_> = settings.iter().map(|s| s.key()).collect();
+    match keys.as_slice() {
+        [one] => format!("{one} is"),
+        many => format!("{} are", many.join(" and ")),
+    }
+}
+
+impl ConfigError {
+    /// The setting an [`ConfigError::Invalid`] is about.
+    pub fn setting(&self) -> Option<Setting> {
+        match self {
+            Self::Invalid { setting, .. } => Some(*setting),
+            Self::Missing(_) => None,
+        }
+    }
+
+    fn invalid(setting: Setting, problem: impl Into<String>) -> Self {
+        Self::Invalid {
+            setting,
+            problem: problem.into(),
+        }
+    }
+}
+
+/// Everything the sign-in needs to know: [`Settings`] checked, with the defaults filled in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     /// The issuer, exactly as the provider spells it (Auth0's ends with `/`).
@@ -92,6 +170,7 @@ pub struct Config {
     pub client_id: ClientId,
     /// An API audience (Auth0's `audience` parameter).
     pub audience: Option<String>,
+    /// The scopes asked for; `openid` among them.
     pub scopes: Vec<String>,
     /// Loopback port of the redirect URI; 0 lets the OS pick.
     pub redirect_port: u16,
@@ -105,106 +184,138 @@ pub struct Config {
     pub login_timeout: Duration,
     /// Whether logout also ends the provider's browser session.
     pub end_session: bool,
+    /// The product name on the browser's callback page and in messages.
+    pub product_name: String,
 }
 
-/// The config file's shape: the same settings, in snake case.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileConfig {
-    issuer: Option<String>,
-    auth0_domain: Option<String>,
-    client_id: Option<String>,
-    audience: Option<String>,
-    scopes: Option<String>,
-    redirect_port: Option<u16>,
-    browser: Option<String>,
-    min_ttl_secs: Option<u64>,
-    leeway_secs: Option<u64>,
-    login_timeout_secs: Option<u64>,
-    end_session: Option<bool>,
+impl Settings {
+    /// These settings with every value `over` gives put over them.
+    ///
+    /// ```
+    /// use gatehouse_core::config::Settings;
+    /// let base = Settings { leeway_secs: Some(30), client_id: Some("a".into()), ..Settings::default() };
+    /// let over = Settings { client_id: Some("b".into()), ..Settings::default() };
+    /// let merged = base.overlaid(over);
+    /// assert_eq!((merged.leeway_secs, merged.client_id.as_deref()), (Some(30), Some("b")));
+    /// ```
+    pub fn overlaid(self, over: Settings) -> Settings {
+        Settings {
+            issuer: over.issuer.or(self.issuer),
+            auth0_domain: over.auth0_domain.or(self.auth0_domain),
+            client_id: over.client_id.or(self.client_id),
+            audience: over.audience.or(self.audience),
+            scopes: over.scopes.or(self.scopes),
+            redirect_port: over.redirect_port.or(self.redirect_port),
+            browser: over.browser.or(self.browser),
+            min_ttl_secs: over.min_ttl_secs.or(self.min_ttl_secs),
+            leeway_secs: over.leeway_secs.or(self.leeway_secs),
+            login_timeout_secs: over.login_timeout_secs.or(self.login_timeout_secs),
+            end_session: over.end_session.or(self.end_session),
+            product_name: over.product_name.or(self.product_name),
+        }
+    }
+
+    /// Checks every value given; a missing one is not an error here ([`Config::from_settings`]
+    /// asks for what it needs).
+    pub fn check(&self) -> Result<(), ConfigError> {
+        if let Some(issuer) = &self.issuer {
+            check_issuer(issuer).map_err(|p| ConfigError::invalid(Setting::Issuer, p))?;
+        }
+        if let Some(domain) = &self.auth0_domain {
+            check_issuer(&auth0_issuer(domain))
+                .map_err(|_| ConfigError::invalid(Setting::Auth0Domain, "is not a domain name"))?;
+        }
+        for (setting, value) in [
+            (Setting::ClientId, &self.client_id),
+            (Setting::Audience, &self.audience),
+            (Setting::ProductName, &self.product_name),
+        ] {
+            if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+                return Err(ConfigError::invalid(setting, "is empty"));
+            }
+        }
+        if let Some(scopes) = &self.scopes {
+            if !scopes.iter().any(|s| s == "openid") {
+                return Err(ConfigError::invalid(Setting::Scopes, "must include openid"));
+            }
+            if scopes
+                .iter()
+                .any(|s| s.is_empty() || s.contains(char::is_whitespace))
+            {
+                return Err(ConfigError::invalid(
+                    Setting::Scopes,
+                    "must be single words without spaces",
+                ));
+            }
+        }
+        if self
+            .browser
+            .as_ref()
+            .is_some_and(|b| b.is_empty() || b[0].is_empty())
+        {
+            return Err(ConfigError::invalid(Setting::Browser, "names no program"));
+        }
+        for (setting, value, range) in [
+            (Setting::MinTtl, self.min_ttl_secs, MIN_TTL_RANGE),
+            (Setting::Leeway, self.leeway_secs, LEEWAY_RANGE),
+            (
+                Setting::LoginTimeout,
+                self.login_timeout_secs,
+                LOGIN_TIMEOUT_RANGE,
+            ),
+        ] {
+            if let Some(value) = value {
+                check_range(value, range).map_err(|p| ConfigError::invalid(setting, p))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `value` within `(min, max)` seconds, or the sentence saying it is not.
+fn check_range(value: u64, (min, max): (u64, u64)) -> Result<(), String> {
+    if (min..=max).contains(&value) {
+        Ok(())
+    } else {
+        Err(format!("must be from {min} to {max} seconds, not {value}"))
+    }
 }
 
 impl Config {
-    /// Resolves from `env` (a lookup such as `std::env::var(..).ok()`) and the optional JSON
-    /// file at `file` (absent is fine; unreadable or malformed is an error).
-    pub fn resolve(env: impl Fn(&str) -> Option<String>, file: Option<&Path>) -> Result<Self> {
-        let env = |name: &str| {
-            env(name)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
-        let file = match file {
-            Some(path) => read_file(path)?,
-            None => FileConfig::default(),
-        };
-
-        let issuer = env("GATEHOUSE_ISSUER")
-            .or_else(|| env("AUTH0_DOMAIN").map(|d| auth0_issuer(&d)))
-            .or(file.issuer)
-            .or_else(|| file.auth0_domain.map(|d| auth0_issuer(&d)));
-        let client_id = env("GATEHOUSE_CLIENT_ID")
-            .or_else(|| env("AUTH0_CLIENT_ID"))
-            .or(file.client_id);
-
+    /// Checks `settings` and fills in the defaults. The issuer (or Auth0 domain) and the client
+    /// id must be given; the issuer wins over the Auth0 domain.
+    pub fn from_settings(settings: Settings) -> Result<Self, ConfigError> {
+        settings.check()?;
+        let issuer = settings
+            .issuer
+            .or_else(|| settings.auth0_domain.as_deref().map(auth0_issuer));
         let mut missing = Vec::new();
         if issuer.is_none() {
-            missing.push("GATEHOUSE_ISSUER (or AUTH0_DOMAIN)");
+            missing.push(Setting::Issuer);
         }
-        if client_id.is_none() {
-            missing.push("GATEHOUSE_CLIENT_ID (or AUTH0_CLIENT_ID)");
+        if settings.client_id.is_none() {
+            missing.push(Setting::ClientId);
         }
-        let (Some(issuer), Some(client_id)) = (issuer, client_id) else {
-            return Err(Error::MissingConfig {
-                missing: missing.join(" and "),
-            });
+        let (Some(issuer), Some(client_id)) = (issuer, settings.client_id) else {
+            return Err(ConfigError::Missing(missing));
         };
-        check_issuer(&issuer)?;
-
-        let scopes: Vec<String> = env("GATEHOUSE_SCOPES")
-            .or(file.scopes)
-            .unwrap_or_else(|| DEFAULT_SCOPES.to_owned())
-            .split_whitespace()
-            .map(str::to_owned)
-            .collect();
-        if !scopes.iter().any(|s| s == "openid") {
-            return Err(Error::InvalidConfig(
-                "GATEHOUSE_SCOPES must include openid.".into(),
-            ));
-        }
-
-        let browser = match env("GATEHOUSE_BROWSER").or(file.browser) {
-            Some(command) => Some(
-                shlex::split(&command)
-                    .filter(|w| !w.is_empty())
-                    .ok_or_else(|| {
-                        Error::InvalidConfig(
-                            "GATEHOUSE_BROWSER is not a valid command line.".into(),
-                        )
-                    })?,
-            ),
-            None => None,
-        };
-
+        let seconds = |value: Option<u64>, default| Duration::from_secs(value.unwrap_or(default));
         Ok(Self {
             issuer: IssuerUrl::new(issuer),
             client_id: ClientId::new(client_id),
-            audience: env("GATEHOUSE_AUDIENCE").or(file.audience),
-            scopes,
-            redirect_port: number(env, "GATEHOUSE_REDIRECT_PORT")?
-                .or(file.redirect_port)
-                .unwrap_or(0),
-            browser,
-            min_ttl: seconds(env, "GATEHOUSE_MIN_TTL_SECS", file.min_ttl_secs, 60)?,
-            leeway: seconds(env, "GATEHOUSE_LEEWAY_SECS", file.leeway_secs, 60)?,
-            login_timeout: seconds(
-                env,
-                "GATEHOUSE_LOGIN_TIMEOUT_SECS",
-                file.login_timeout_secs,
-                300,
-            )?,
-            end_session: flag(env, "GATEHOUSE_END_SESSION")?
-                .or(file.end_session)
-                .unwrap_or(false),
+            audience: settings.audience,
+            scopes: settings
+                .scopes
+                .unwrap_or_else(|| DEFAULT_SCOPES.map(str::to_owned).to_vec()),
+            redirect_port: settings.redirect_port.unwrap_or(0),
+            browser: settings.browser,
+            min_ttl: seconds(settings.min_ttl_secs, 60),
+            leeway: seconds(settings.leeway_secs, 60),
+            login_timeout: seconds(settings.login_timeout_secs, 300),
+            end_session: settings.end_session.unwrap_or(false),
+            product_name: settings
+                .product_name
+                .unwrap_or_else(|| "this app".to_owned()),
         })
     }
 
@@ -214,79 +325,32 @@ impl Config {
     }
 }
 
-fn auth0_issuer(domain: &str) -> String {
+/// The issuer of an Auth0 tenant: `https://{domain}/`, the form Auth0's tokens carry.
+pub fn auth0_issuer(domain: &str) -> String {
     let domain = domain.trim_start_matches("https://").trim_end_matches('/');
     format!("https://{domain}/")
 }
 
-fn read_file(path: &Path) -> Result<FileConfig> {
-    match std::fs::read(path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-            Error::InvalidConfig(format!(
-                "{} is not a valid config file: {e}.",
-                path.display()
-            ))
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(FileConfig::default()),
-        Err(e) => Err(Error::InvalidConfig(format!(
-            "{} cannot be read: {e}.",
-            path.display()
-        ))),
-    }
-}
-
 /// `https`, or `http` on a loopback address only; no query or fragment (OIDC Discovery §2).
-fn check_issuer(issuer: &str) -> Result<()> {
-    let url = Url::parse(issuer)
-        .map_err(|_| Error::InvalidConfig(format!("the issuer {issuer:?} is not a URL.")))?;
+fn check_issuer(issuer: &str) -> Result<(), &'static str> {
+    let url = Url::parse(issuer).map_err(|_| "is not a URL")?;
+    if url.host().is_none() {
+        return Err("is not a URL");
+    }
     let scheme_ok = url.scheme() == "https" || (url.scheme() == "http" && is_loopback(&url));
     if !scheme_ok {
-        return Err(Error::InvalidConfig(format!(
-            "the issuer {issuer:?} must use https (plain http only on 127.0.0.1 or localhost)."
-        )));
+        return Err("must use https (plain http only on 127.0.0.1 or localhost)");
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::InvalidConfig(format!(
-            "the issuer {issuer:?} must not have a query or fragment."
-        )));
+        return Err("must not have a query or fragment");
     }
     Ok(())
 }
 
-fn number<T: std::str::FromStr>(
-    env: impl Fn(&str) -> Option<String>,
-    name: &str,
-) -> Result<Option<T>> {
-    env(name)
-        .map(|v| {
-            v.parse().map_err(|_| {
-                Error::InvalidConfig(format!("{name} must be a whole number, not {v:?}."))
-            })
-        })
-        .transpose()
-}
-
-fn seconds(
-    env: impl Fn(&str) -> Option<String>,
-    name: &str,
-    file: Option<u64>,
-    default: u64,
-) -> Result<Duration> {
-    Ok(Duration::from_secs(
-        number(env, name)?.or(file).unwrap_or(default),
-    ))
-}
-
-fn flag(env: impl Fn(&str) -> Option<String>, name: &str) -> Result<Option<bool>> {
-    env(name)
-        .map(|v| match v.to_ascii_lowercase().as_str() {
-            "1" | "true" | "yes" | "on" => Ok(true),
-            "0" | "false" | "no" | "off" => Ok(false),
-            _ => Err(Error::InvalidConfig(format!(
-                "{name} must be true or false, not {v:?}."
-            ))),
-        })
-        .transpose()
+impl fmt::Display for Setting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
 }
 
 #[cfg(test)]

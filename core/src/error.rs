@@ -12,10 +12,6 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    #[error("Gatehouse is not configured yet. Set {missing}.")]
-    MissingConfig { missing: String },
-    #[error("The configuration is not valid: {0}")]
-    InvalidConfig(String),
     #[error("Could not reach the identity provider at {url}.")]
     Unreachable {
         url: String,
@@ -26,7 +22,7 @@ pub enum Error {
     HttpStatus { url: String, status: u16 },
     #[error("The identity provider sent an unusable answer: {0}.")]
     BadResponse(String),
-    #[error("The identity provider calls itself {found:?}, but Gatehouse is configured for {expected:?}.")]
+    #[error("The identity provider calls itself {found:?}, but the sign-in is configured for {expected:?}.")]
     IssuerMismatch { expected: String, found: String },
     #[error("The identity provider refused the sign-in ({error}){}", describe(.description))]
     Refused {
@@ -59,6 +55,8 @@ pub enum Error {
         "Your session could not be renewed: the identity provider at {url} cannot be reached."
     )]
     RenewalUnreachable { url: String },
+    #[error("The identity provider gave this session no access token.")]
+    NoAccessToken,
 }
 
 fn describe(description: &Option<String>) -> String {
@@ -79,13 +77,13 @@ impl Error {
     /// The stable kind the UI matches on.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::MissingConfig { .. } | Self::InvalidConfig(_) => ErrorKind::Config,
             Self::Unreachable { .. }
             | Self::RenewalUnreachable { .. }
             | Self::SigningKeys(KeyError::Fetch(_)) => ErrorKind::Network,
-            Self::HttpStatus { .. } | Self::BadResponse(_) | Self::IssuerMismatch { .. } => {
-                ErrorKind::Provider
-            }
+            Self::HttpStatus { .. }
+            | Self::BadResponse(_)
+            | Self::IssuerMismatch { .. }
+            | Self::NoAccessToken => ErrorKind::Provider,
             Self::Refused { .. } => ErrorKind::Refused,
             Self::Cancelled => ErrorKind::Cancelled,
             Self::Timeout(_) => ErrorKind::Timeout,

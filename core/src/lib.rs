@@ -1,14 +1,15 @@
-//! Gatehouse's core: OpenID Connect sign-in for a native app, ID token validation, the
-//! session and its encrypted vault. Plain Rust; nothing here knows about Tauri.
+//! The core of `tauri-plugin-gatehouse`: OpenID Connect sign-in for a native app, ID token
+//! validation, the session and its encrypted vault. Plain Rust; nothing here knows about Tauri.
 //!
 //! The pieces, bottom up:
 //! - [`oidc`]: the protocol. Discovery, the authorization request with PKCE, the loopback
 //!   callback, token endpoint calls, JWKS key selection, and pure ID token validation, each
 //!   with its own error type.
 //! - [`vault`]: the session record sealed with an AEAD under a key in the OS keyring.
-//! - [`config`]: what to talk to, from environment, file and defaults.
-//! - [`session`]: [`session::Auth`], the one state of the session and the flows that change
-//!   it, which tells the UI what changed.
+//! - [`config`]: what to talk to: the [`config::Settings`] an app gives, checked into a
+//!   [`config::Config`].
+//! - [`session`]: [`session::Auth`], the session and the flows that change it (sign-in,
+//!   renewal, sign-out), which tells the UI what changed.
 //! - [`Error`]: the sentences a person reads, made once from the protocol's errors.
 //!
 //! Test doubles (`clock::ManualClock`, `vault::MemoryKeyStore`) need the `test-util`

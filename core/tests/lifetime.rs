@@ -61,9 +61,9 @@ async fn without_offline_access_the_session_ends_at_expiry_minus_min_ttl() {
         "ended {delay} ms after it was due"
     );
     assert!(!auth.logged_in());
-    let err = auth.session().unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Expired);
-    assert_eq!(err.to_string(), "Your session expired. Log in again.");
+    let err = auth.session().reason().cloned().expect("why it ended");
+    assert_eq!(err.kind, ErrorKind::Expired);
+    assert_eq!(err.message, "Your session expired. Log in again.");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -82,7 +82,7 @@ async fn with_offline_access_the_session_renews_for_three_lifetimes() {
 
     tokio::time::sleep(Duration::from_secs(3 * ttl)).await;
     assert!(auth.logged_in(), "still signed in after three lifetimes");
-    let now = auth.session().unwrap().expect("a session");
+    let now = auth.session().session().cloned().expect("a session");
     assert!(
         now.expires_at > first.expires_at + ttl as i64,
         "expiry moved forward"
@@ -162,7 +162,7 @@ async fn a_refresh_token_revoked_at_the_provider_ends_the_session_as_expired() {
         None
     );
     assert!(!auth.logged_in());
-    assert_eq!(auth.session().unwrap_err().kind(), ErrorKind::Expired);
+    assert_eq!(auth.session().reason().unwrap().kind, ErrorKind::Expired);
     assert!(
         matches!(vault(&home, &config).open(), Opened::Empty),
         "the dead session is gone"
@@ -246,9 +246,9 @@ async fn at_start_with_the_provider_unreachable_the_app_says_so() {
     let (second, _events) = auth(&home, &config, Arc::new(SystemClock));
     second.open().await;
     assert!(!second.logged_in());
-    let err = second.session().unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Network);
-    assert!(err.to_string().contains("could not be renewed"), "{err}");
+    let err = second.session().reason().cloned().expect("why it ended");
+    assert_eq!(err.kind, ErrorKind::Network);
+    assert!(err.message.contains("could not be renewed"), "{err}");
     assert!(
         matches!(vault(&home, &config).open(), Opened::Session(_)),
         "kept for a later start"
@@ -268,5 +268,56 @@ async fn a_valid_stored_token_opens_with_no_network() {
     let (second, _events) = auth(&home, &config, Arc::new(SystemClock));
     second.open().await;
     assert!(second.logged_in());
-    assert_eq!(second.session().unwrap(), Some(view));
+    assert_eq!(second.session().session(), Some(&view));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_access_token_is_kept_sealed_and_renewed_before_it_expires() {
+    // Six-second tokens (the provider gives access tokens the ID token's lifetime), a
+    // two-second minimum lifetime: the access token counts as fresh for four seconds.
+    let idp = Idp::start(IdpOptions {
+        id_token_ttl_secs: 6,
+        ..Default::default()
+    });
+    let home = TempDir::new("life-access");
+    let config = config(&idp, WITH_REFRESH, 2);
+    let (auth, _events) = auth(&home, &config, Arc::new(SystemClock));
+    auth.login().await.expect("login");
+    let first = auth.access_token().await.expect("an access token");
+    let Opened::Session(record) = vault(&home, &config).open() else {
+        panic!("a stored session")
+    };
+    let sealed = record.access_token.expect("sealed with the session");
+    assert_eq!(sealed.token, first);
+    assert!(sealed.expires_at.is_some(), "its expires_in is kept");
+    assert_eq!(
+        auth.access_token().await.unwrap(),
+        first,
+        "still fresh: no refresh"
+    );
+    assert_eq!(idp.stats().refresh_token, 0);
+
+    sleep_past(sealed.expires_at.unwrap() - 2, Duration::from_millis(200)).await;
+    let second = auth.access_token().await.expect("renewed");
+    assert_ne!(second, first, "a new access token");
+    assert_eq!(idp.stats().refresh_token, 1, "one refresh brought it");
+    let Opened::Session(record) = vault(&home, &config).open() else {
+        panic!("a stored session")
+    };
+    assert_eq!(record.access_token.unwrap().token, second, "sealed again");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_a_refresh_token_a_stale_access_token_is_an_expired_session() {
+    let idp = Idp::start(IdpOptions {
+        id_token_ttl_secs: 6,
+        ..Default::default()
+    });
+    let home = TempDir::new("life-access-end");
+    let config = config(&idp, WITHOUT_REFRESH, 2);
+    let (auth, _events) = auth(&home, &config, Arc::new(SystemClock));
+    let view = auth.login().await.expect("login");
+    auth.access_token().await.expect("fresh at first");
+    sleep_past(view.expires_at - 2, Duration::from_millis(200)).await;
+    assert!(matches!(auth.access_token().await, Err(Error::Expired)));
 }

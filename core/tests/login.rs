@@ -6,7 +6,9 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{auth, auth_with_changes, config, config_with, recording_browser, WITH_REFRESH};
+use common::{
+    auth, auth_with_changes, command, config, config_with, recording_browser, WITH_REFRESH,
+};
 use gatehouse_contract::ErrorKind;
 use gatehouse_core::clock::SystemClock;
 use gatehouse_core::session::Change;
@@ -47,15 +49,10 @@ async fn a_sign_in_not_finished_in_time_times_out_and_frees_the_way() {
     });
     let home = TempDir::new("login-timeout");
     // A browser that opens nothing: the person never comes back.
-    let config = config_with(
-        &idp,
-        WITH_REFRESH,
-        60,
-        &[
-            ("GATEHOUSE_BROWSER", "true"),
-            ("GATEHOUSE_LOGIN_TIMEOUT_SECS", "1"),
-        ],
-    );
+    let config = config_with(&idp, WITH_REFRESH, 60, |s| {
+        s.browser = command("true");
+        s.login_timeout_secs = Some(1);
+    });
     let (auth, _events) = auth(&home, &config, Arc::new(SystemClock));
     let started = Instant::now();
     let err = auth.login().await.unwrap_err();
@@ -70,7 +67,7 @@ async fn an_issuer_that_differs_from_discovery_by_a_slash_is_refused() {
     let idp = Idp::start(IdpOptions::default());
     let home = TempDir::new("login-issuer");
     let issuer = format!("{}/", idp.issuer);
-    let config = config_with(&idp, WITH_REFRESH, 60, &[("GATEHOUSE_ISSUER", &issuer)]);
+    let config = config_with(&idp, WITH_REFRESH, 60, |s| s.issuer = Some(issuer));
     let (auth, _events) = auth(&home, &config, Arc::new(SystemClock));
     let err = auth.login().await.unwrap_err();
     assert!(matches!(err, Error::IssuerMismatch { .. }), "{err:?}");
@@ -86,12 +83,7 @@ async fn a_fixed_redirect_port_is_honoured() {
         .local_addr()
         .unwrap()
         .port();
-    let config = config_with(
-        &idp,
-        WITH_REFRESH,
-        60,
-        &[("GATEHOUSE_REDIRECT_PORT", &port.to_string())],
-    );
+    let config = config_with(&idp, WITH_REFRESH, 60, |s| s.redirect_port = Some(port));
     assert_eq!(config.redirect_port, port);
     let (auth, _events) = auth(&home, &config, Arc::new(SystemClock));
     auth.login().await.expect("login through the fixed port");
@@ -104,7 +96,7 @@ async fn the_request_is_pushed_and_the_browser_sees_only_its_request_uri_rfc9126
     let home = TempDir::new("login-par");
     let log = home.path().join("argv.log");
     let browser = recording_browser(&home, &log);
-    let config = config_with(&idp, WITH_REFRESH, 60, &[("GATEHOUSE_BROWSER", &browser)]);
+    let config = config_with(&idp, WITH_REFRESH, 60, |s| s.browser = browser);
     let (auth, _events) = auth(&home, &config, Arc::new(SystemClock));
     auth.login().await.expect("login through a pushed request");
     assert_eq!(idp.stats().pushed_requests, 1);
@@ -133,12 +125,9 @@ fn open_in_test_browser(url: &str) {
 async fn a_browser_that_does_not_open_leaves_the_sign_in_waiting_with_its_link() {
     let idp = Idp::start(IdpOptions::default());
     let home = TempDir::new("login-no-browser");
-    let config = config_with(
-        &idp,
-        WITH_REFRESH,
-        60,
-        &[("GATEHOUSE_BROWSER", "/nonexistent/browser")],
-    );
+    let config = config_with(&idp, WITH_REFRESH, 60, |s| {
+        s.browser = command("/nonexistent/browser")
+    });
     let (auth, mut changes) = auth_with_changes(&home, &config);
     let login = tokio::spawn({
         let auth = auth.clone();

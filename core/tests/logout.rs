@@ -23,15 +23,10 @@ async fn rp_initiated_logout_puts_no_part_of_a_token_in_the_browser_argv() {
     let home = TempDir::new("logout-argv");
     let log = home.path().join("argv.log");
     let browser = recording_browser(&home, &log);
-    let config = config_with(
-        &idp,
-        WITH_REFRESH,
-        60,
-        &[
-            ("GATEHOUSE_BROWSER", &browser),
-            ("GATEHOUSE_END_SESSION", "true"),
-        ],
-    );
+    let config = config_with(&idp, WITH_REFRESH, 60, |s| {
+        s.browser = browser;
+        s.end_session = Some(true);
+    });
     let (auth, _events) = auth(&home, &config, Arc::new(SystemClock));
     auth.login().await.expect("login");
     let Opened::Session(record) = vault(&home, &config).open() else {

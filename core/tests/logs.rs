@@ -27,13 +27,15 @@ impl Write for Lines {
     }
 }
 
-/// The secrets of the session as stored now: ID token and refresh token.
+/// The secrets of the session as stored now: ID, access and refresh tokens.
 fn secrets(home: &TempDir, config: &gatehouse_core::config::Config) -> Vec<String> {
     let Opened::Session(record) = vault(home, config).open() else {
         panic!("a stored session")
     };
     let mut secrets = vec![record.id_token.secret().to_owned()];
     secrets.extend(record.refresh_token.map(|t| t.secret().to_owned()));
+    secrets.extend(record.access_token.map(|a| a.token.secret().to_owned()));
+    assert_eq!(secrets.len(), 3, "the provider sent all three tokens");
     secrets
 }
 
@@ -53,6 +55,7 @@ async fn at_trace_level_no_log_line_carries_a_token_code_or_verifier() {
     let (auth, _events) = auth(&home, &config, Arc::new(SystemClock));
     auth.login().await.expect("login");
     let mut seen = secrets(&home, &config);
+    auth.access_token().await.expect("the access token");
     auth.renew().await.expect("renewal");
     seen.extend(secrets(&home, &config));
     auth.logout().await.expect("logout");

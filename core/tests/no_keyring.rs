@@ -47,9 +47,13 @@ async fn without_a_keyring_the_session_is_memory_only_and_the_disk_untouched() {
     let (second, _events) = auth(&home, &config, Arc::new(SystemClock));
     second.open().await;
     assert!(!second.logged_in());
-    let err = second.session().unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Storage);
-    assert!(err.to_string().contains("keyring"), "{err}");
+    let err = second
+        .session()
+        .reason()
+        .cloned()
+        .expect("why there is none");
+    assert_eq!(err.kind, ErrorKind::Storage);
+    assert!(err.message.contains("keyring"), "{err}");
     assert_eq!(
         std::fs::read(&record_file).unwrap(),
         before,

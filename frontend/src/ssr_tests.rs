@@ -1,52 +1,57 @@
-//! The pages and the route guards rendered to HTML natively (Yew SSR), for each phase of the
-//! session. Tauri's IPC is never reached: effects do not run on the server.
+//! The pages and the route guards rendered to HTML natively (Yew SSR), for each status of the
+//! session, at each address. Tauri's IPC is never reached: effects do not run on the server.
 
-use gatehouse_contract::{CommandError, ErrorKind, SessionView, StorageStatus};
+use gatehouse_yew::{
+    CommandError, ErrorKind, GatehouseProvider, SessionStatus, SessionView, SignInWaiting,
+    StorageStatus,
+};
 use yew::prelude::*;
 use yew::LocalServerRenderer;
+use yew_router::history::{AnyHistory, History, MemoryHistory};
+use yew_router::prelude::*;
 
-use crate::state::{AppState, Phase};
-use crate::Shell;
+use crate::route::{switch, Route};
 
 #[derive(Properties, PartialEq, Clone)]
 struct FixtureProps {
-    state: AppState,
+    status: SessionStatus,
     path: &'static str,
 }
 
+/// The app's routes at `path`, with the session at `status`.
 #[function_component(Fixture)]
 fn fixture(props: &FixtureProps) -> Html {
-    let initial = props.state.clone();
-    let state = use_reducer(move || initial);
-    html! { <Shell state={state} path={props.path} /> }
+    let history = AnyHistory::from(MemoryHistory::new());
+    history.push(props.path);
+    html! {
+        <GatehouseProvider initial={props.status.clone()}>
+            <Router history={history}>
+                <Switch<Route> render={switch} />
+            </Router>
+        </GatehouseProvider>
+    }
 }
 
-async fn render(state: AppState, path: &'static str) -> String {
-    LocalServerRenderer::<Fixture>::with_props(FixtureProps { state, path })
+async fn render(status: SessionStatus, path: &'static str) -> String {
+    LocalServerRenderer::<Fixture>::with_props(FixtureProps { status, path })
         .hydratable(false)
         .render()
         .await
 }
 
-fn signed_in(storage: StorageStatus) -> AppState {
-    AppState {
-        phase: Phase::SignedIn(SessionView {
-            display_name: "Ada Lovelace".into(),
-            email: Some("ada@example.test".into()),
-            picture: Some("https://img.example/ada.png".into()),
-            expires_at: i64::MAX / 2,
-            can_renew: true,
-            storage,
-        }),
-        ..Default::default()
-    }
+fn signed_in(storage: StorageStatus) -> SessionStatus {
+    SessionStatus::SignedIn(SessionView {
+        display_name: "Ada Lovelace".into(),
+        email: Some("ada@example.test".into()),
+        picture: Some("https://img.example/ada.png".into()),
+        expires_at: i64::MAX / 2,
+        can_renew: true,
+        storage,
+    })
 }
 
-fn signed_out() -> AppState {
-    AppState {
-        phase: Phase::SignedOut,
-        ..Default::default()
-    }
+fn signed_out() -> SessionStatus {
+    SessionStatus::SignedOut { reason: None }
 }
 
 #[tokio::test]
@@ -60,26 +65,41 @@ async fn login_page_offers_one_button() {
 
 #[tokio::test]
 async fn signing_in_shows_the_browser_hint_and_cancel() {
-    let state = AppState {
-        phase: Phase::SigningIn,
-        ..Default::default()
-    };
-    let html = render(state, "/login").await;
+    let html = render(SessionStatus::SigningIn { waiting: None }, "/login").await;
     assert!(html.contains("Finish signing in in your browser"), "{html}");
     assert!(html.contains(r#"id="cancel-login""#));
     assert!(!html.contains(r#"id="login-button""#));
+    assert!(
+        !html.contains(r#"id="signin-link""#),
+        "no link before the browser was asked"
+    );
+    let waiting = SignInWaiting {
+        url: "http://127.0.0.1:4000/auth?client_id=c&request_uri=urn%3Aa".into(),
+        browser_error: None,
+    };
+    let html = render(
+        SessionStatus::SigningIn {
+            waiting: Some(waiting),
+        },
+        "/login",
+    )
+    .await;
+    assert!(
+        html.contains(r#"href="http://127.0.0.1:4000/auth?client_id=c&amp;request_uri=urn%3Aa""#),
+        "{html}"
+    );
+    assert!(html.contains(r#"id="open-browser-again""#));
 }
 
 #[tokio::test]
 async fn errors_are_a_sentence_in_auth_error() {
-    let state = AppState {
-        error: Some(CommandError::new(
+    let status = SessionStatus::SignedOut {
+        reason: Some(CommandError::new(
             ErrorKind::Network,
             "Could not reach the identity provider.",
         )),
-        ..signed_out()
     };
-    let html = render(state, "/login").await;
+    let html = render(status, "/login").await;
     assert!(html.contains(r#"id="auth-error""#), "{html}");
     assert!(html.contains("Could not reach the identity provider."));
     assert!(html.contains(r#"data-kind="network""#));
@@ -87,14 +107,11 @@ async fn errors_are_a_sentence_in_auth_error() {
 
 #[tokio::test]
 async fn missing_configuration_says_what_to_set() {
-    let state = AppState {
-        error: Some(CommandError::new(
-            ErrorKind::Config,
-            "Gatehouse is not configured yet.",
-        )),
-        ..signed_out()
-    };
-    let html = render(state, "/login").await;
+    let status = SessionStatus::Failed(CommandError::new(
+        ErrorKind::Config,
+        "Gatehouse is not configured yet.",
+    ));
+    let html = render(status, "/login").await;
     assert!(
         html.contains("GATEHOUSE_ISSUER") && html.contains("GATEHOUSE_CLIENT_ID"),
         "{html}"
@@ -136,9 +153,20 @@ async fn guards_keep_each_page_to_its_phase() {
         !html.contains("login-button"),
         "login is not shown signed in: {html}"
     );
-    let html = render(AppState::default(), "/home").await;
+    let html = render(SessionStatus::Loading, "/home").await;
     assert!(
         html.contains("Opening your session"),
         "loading shows neither page: {html}"
     );
+}
+
+#[tokio::test]
+async fn the_root_and_unknown_addresses_are_the_login_routes_page() {
+    for path in ["/", "/nowhere"] {
+        let html = render(signed_out(), path).await;
+        assert!(html.contains(r#"id="login-button""#), "{path}: {html}");
+        // Signed in: the login route's guard draws nothing on its way home.
+        let html = render(signed_in(StorageStatus::Persisted), path).await;
+        assert!(!html.contains("login-button"), "{path}: {html}");
+    }
 }

@@ -1,247 +1,41 @@
-//! The UI in a real browser (headless Chromium) on Tauri's own JavaScript API and its mock IPC:
-//! `window.__TAURI__` is the pinned `@tauri-apps/api` (`core` and `event`, as the runtime
-//! injects them), and `mockIPC` from `@tauri-apps/api/mocks` answers at the layer the real
-//! runtime does, events included. So every call goes the real way from the UI to the IPC.
+//! The Gatehouse UI in a real browser (headless Chromium) on Tauri's own JavaScript API and
+//! its mock IPC (see `gatehouse-yew`'s tests/support): the pages, their element ids, the routes
+//! and what each session status shows.
 
 #![cfg(target_arch = "wasm32")]
 
-use gatehouse_contract::{ErrorKind, SessionView, StorageStatus};
-use gatehouse_ui::{ipc, App};
+#[path = "../../yew/tests/support/mod.rs"]
+mod support;
+
+use gatehouse_ui::App;
 use gloo_timers::future::TimeoutFuture;
 use serde_json::{json, Value};
-use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
+use support::*;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const TSLIB: &str = include_str!("../../node_modules/@tauri-apps/api/external/tslib/tslib.es6.js");
-const CORE: &str = include_str!("../../node_modules/@tauri-apps/api/core.js");
-const EVENT: &str = include_str!("../../node_modules/@tauri-apps/api/event.js");
-const MOCKS: &str = include_str!("../../node_modules/@tauri-apps/api/mocks.js");
-
-#[wasm_bindgen(inline_js = r#"
-// Loads the package's ES modules from their text (blob URLs, the relative imports pointed at
-// each other), once per page.
-export async function load_api(tslib, core, event, mocks) {
-  if (window.__gatehouse_mocks) return;
-  const url = (source) => URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
-  const tslibUrl = url(tslib);
-  const coreUrl = url(core.replace("'./external/tslib/tslib.es6.js'", JSON.stringify(tslibUrl)));
-  const eventUrl = url(event.replace("'./core.js'", JSON.stringify(coreUrl)));
-  const [coreApi, eventApi, mocksApi] =
-    await Promise.all([import(coreUrl), import(eventUrl), import(url(mocks))]);
-  window.__TAURI__ = { core: coreApi, event: eventApi };
-  window.__gatehouse_mocks = mocksApi;
-}
-
-// Answers each command as `replies` says: {ok: value}, {err: value}, or {held: true} (the
-// promise waits for `release`). Every command and event call is logged.
-export function answer(replies) {
-  const mocks = window.__gatehouse_mocks;
-  mocks.clearMocks();
-  mocks.mockWindows('main');
-  const test = { replies: JSON.parse(replies), calls: [], held: {} };
-  window.__gatehouse_test = test;
-  mocks.mockIPC((cmd) => {
-    test.calls.push(cmd);
-    const reply = test.replies[cmd];
-    if (reply === undefined) return Promise.reject('no reply for ' + cmd);
-    if (reply.held) return new Promise((resolve, reject) => { test.held[cmd] = { resolve, reject }; });
-    return 'ok' in reply ? reply.ok : Promise.reject(reply.err);
-  }, { shouldMockEvents: true });
-}
-
-export function set_reply(cmd, reply) { window.__gatehouse_test.replies[cmd] = JSON.parse(reply); }
-
-export function release(cmd, outcome) {
-  const held = window.__gatehouse_test.held[cmd];
-  const value = JSON.parse(outcome);
-  'ok' in value ? held.resolve(value.ok) : held.reject(value.err);
-}
-
-// What the backend defines before the page runs (null: nothing, as in the other tests).
-export function set_start(value) {
-  delete window.__GATEHOUSE_START__;
-  if (value !== 'null') {
-    Object.defineProperty(window, '__GATEHOUSE_START__', { value: JSON.parse(value), configurable: true });
-  }
-}
-
-export function calls() { return JSON.stringify(window.__gatehouse_test.calls); }
-
-export function emit(event, payload) { return window.__TAURI__.event.emit(event, JSON.parse(payload)); }
-
-// The clipboard, as the page sees it: what was written, kept for the test.
-export function record_clipboard() {
-  Object.defineProperty(navigator, 'clipboard', {
-    configurable: true,
-    value: { writeText: async (text) => { window.__gatehouse_clipboard = text; } },
-  });
-}
-export function clipboard() { return window.__gatehouse_clipboard ?? null; }
-"#)]
-extern "C" {
-    async fn load_api(tslib: &str, core: &str, event: &str, mocks: &str);
-    fn answer(replies: &str);
-    fn set_reply(cmd: &str, reply: &str);
-    fn release(cmd: &str, outcome: &str);
-    fn calls() -> String;
-    fn set_start(value: &str);
-    fn emit(event: &str, payload: &str) -> js_sys::Promise;
-    fn record_clipboard();
-    fn clipboard() -> Option<String>;
-}
-
-/// Tauri's API on the mock IPC, answering as `replies` says.
-async fn tauri(replies: Value) {
-    load_api(TSLIB, CORE, EVENT, MOCKS).await;
-    answer(&replies.to_string());
-}
-
-async fn send(event: &str, payload: Value) {
-    JsFuture::from(emit(event, &payload.to_string()))
-        .await
-        .expect("the event is emitted");
-    TimeoutFuture::new(50).await;
-}
-
-fn called(cmd: &str) -> usize {
-    let calls: Vec<String> = serde_json::from_str(&calls()).unwrap();
-    calls.iter().filter(|c| *c == cmd).count()
-}
+type Window = Mounted<App>;
 
 fn ada() -> Value {
     json!({"displayName": "Ada Lovelace", "email": "ada@example.test", "picture": null,
            "expiresAt": 4102444800i64, "canRenew": true, "storage": "persisted"})
 }
 
+fn signed_in() -> Value {
+    json!({"status": "signedIn", "session": ada()})
+}
+
+fn signed_out() -> Value {
+    json!({"status": "signedOut", "reason": null})
+}
+
 const LINK: &str = "http://127.0.0.1:4000/auth?client_id=gatehouse-local&request_uri=urn%3Aa";
 
 #[wasm_bindgen_test]
-async fn session_null_is_signed_out() {
-    tauri(json!({"session": {"ok": null}})).await;
-    assert_eq!(ipc::session().await, Ok(None));
-}
-
-#[wasm_bindgen_test]
-async fn session_view_is_decoded() {
-    tauri(json!({"session": {"ok": ada()}})).await;
-    let view = ipc::session().await.unwrap().expect("a session");
-    assert_eq!(view.display_name, "Ada Lovelace");
-    assert_eq!(view.storage, StorageStatus::Persisted);
-}
-
-#[wasm_bindgen_test]
-async fn a_command_error_keeps_its_kind_and_sentence() {
-    tauri(json!({"login": {"err": {"kind": "refused",
-        "message": "The identity provider refused the sign-in."}}}))
-    .await;
-    let err = ipc::login().await.unwrap_err();
-    assert_eq!(err.kind, ErrorKind::Refused);
-    assert_eq!(err.message, "The identity provider refused the sign-in.");
-}
-
-#[wasm_bindgen_test]
-async fn a_rejection_outside_the_contract_is_internal() {
-    tauri(json!({"logout": {"err": "state not managed"}})).await;
-    let err = ipc::logout().await.unwrap_err();
-    assert_eq!(err.kind, ErrorKind::Internal);
-    assert!(err.message.contains("state not managed"), "{}", err.message);
-}
-
-#[wasm_bindgen_test]
-async fn a_malformed_reply_is_an_error_not_a_panic() {
-    tauri(json!({"session": {"ok": 42}, "logged_in": {"ok": "yes"}})).await;
-    assert_eq!(ipc::session().await.unwrap_err().kind, ErrorKind::Internal);
-    assert_eq!(
-        ipc::logged_in().await.unwrap_err().kind,
-        ErrorKind::Internal
-    );
-}
-
-#[wasm_bindgen_test]
-async fn session_changed_events_reach_the_listener() {
-    tauri(json!({})).await;
-    let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::<Option<SessionView>>::new()));
-    let sink = seen.clone();
-    ipc::on_session_changed(move |view| sink.borrow_mut().push(view))
-        .await
-        .unwrap();
-    send("session-changed", ada()).await;
-    send("session-changed", Value::Null).await;
-    send("session-changed", json!({"not": "a view"})).await;
-    let seen = seen.borrow();
-    assert_eq!(seen.len(), 2, "the malformed event is dropped");
-    assert_eq!(
-        seen[0].as_ref().map(|v| v.display_name.as_str()),
-        Some("Ada Lovelace")
-    );
-    assert_eq!(seen[1], None);
-}
-
-/// The whole app, mounted at `path` in a fresh element; dropped, it is destroyed.
-struct Mounted {
-    root: web_sys::Element,
-    app: Option<yew::AppHandle<App>>,
-}
-
-impl Mounted {
-    async fn at(path: &str) -> Self {
-        let window = web_sys::window().unwrap();
-        window
-            .history()
-            .unwrap()
-            .replace_state_with_url(&JsValue::NULL, "", Some(path))
-            .unwrap();
-        let document = window.document().unwrap();
-        let root = document.create_element("div").unwrap();
-        document.body().unwrap().append_child(&root).unwrap();
-        let app = yew::Renderer::<App>::with_root(root.clone()).render();
-        TimeoutFuture::new(200).await;
-        Self {
-            root,
-            app: Some(app),
-        }
-    }
-
-    fn find(&self, css: &str) -> Option<web_sys::Element> {
-        self.root.query_selector(css).unwrap()
-    }
-
-    fn get(&self, css: &str) -> web_sys::Element {
-        self.find(css)
-            .unwrap_or_else(|| panic!("no {css} in:\n{}", self.root.inner_html()))
-    }
-
-    fn text(&self, css: &str) -> String {
-        self.get(css).text_content().unwrap_or_default()
-    }
-
-    async fn click(&self, css: &str) {
-        let element: web_sys::HtmlElement = self.get(css).dyn_into().unwrap();
-        element.click();
-        TimeoutFuture::new(100).await;
-    }
-}
-
-impl Drop for Mounted {
-    fn drop(&mut self) {
-        if let Some(app) = self.app.take() {
-            app.destroy();
-        }
-        self.root.remove();
-    }
-}
-
-fn path() -> String {
-    web_sys::window().unwrap().location().pathname().unwrap()
-}
-
-#[wasm_bindgen_test]
 async fn the_app_opens_on_login_when_signed_out() {
-    tauri(json!({"session": {"ok": null}})).await;
-    let app = Mounted::at("/").await;
+    tauri(json!({"session": {"ok": signed_out()}})).await;
+    let app = Window::at("/").await;
     assert_eq!(app.text("#login-button"), "Log in");
     assert_eq!(path(), "/login");
     assert!(app.find("#auth-error").is_none());
@@ -249,35 +43,43 @@ async fn the_app_opens_on_login_when_signed_out() {
 
 #[wasm_bindgen_test]
 async fn the_guard_sends_a_signed_out_person_from_home_to_login() {
-    tauri(json!({"session": {"ok": null}})).await;
-    let app = Mounted::at("/home").await;
+    tauri(json!({"session": {"ok": signed_out()}})).await;
+    let app = Window::at("/home").await;
     assert!(app.find("#login-button").is_some());
     assert_eq!(path(), "/login");
 }
 
 #[wasm_bindgen_test]
 async fn the_guard_sends_a_signed_in_person_from_login_to_home() {
-    tauri(json!({"session": {"ok": ada()}})).await;
-    let app = Mounted::at("/login").await;
+    tauri(json!({"session": {"ok": signed_in()}, "logged_in": {"ok": true}})).await;
+    let app = Window::at("/login").await;
     assert_eq!(app.text("#welcome"), "Welcome, Ada Lovelace!");
     assert_eq!(path(), "/home");
 }
 
 #[wasm_bindgen_test]
+async fn an_unknown_address_goes_where_the_session_says() {
+    tauri(json!({"session": {"ok": signed_out()}})).await;
+    let app = Window::at("/nowhere").await;
+    assert!(app.find("#login-button").is_some());
+    assert_eq!(path(), "/login");
+}
+
+#[wasm_bindgen_test]
 async fn the_app_opens_on_home_with_a_session_and_leaves_when_it_ends() {
-    tauri(json!({"session": {"ok": ada()}})).await;
-    let app = Mounted::at("/").await;
+    tauri(json!({"session": {"ok": signed_in()}, "logged_in": {"ok": true}})).await;
+    let app = Window::at("/").await;
     assert_eq!(app.text("#welcome"), "Welcome, Ada Lovelace!");
     assert!(app.text("#session-expiry").starts_with("Session valid for"));
     assert_eq!(path(), "/home");
 
-    // The backend ends the session and says why.
-    set_reply(
-        "session",
-        &json!({"err": {"kind": "expired", "message": "Your session expired. Log in again."}})
-            .to_string(),
-    );
-    send("session-changed", Value::Null).await;
+    // The plugin ends the session and says why, in the event.
+    send(
+        "gatehouse://session-changed",
+        json!({"status": "signedOut", "reason": {"kind": "expired",
+               "message": "Your session expired. Log in again."}}),
+    )
+    .await;
     TimeoutFuture::new(100).await;
     assert_eq!(
         app.text("#auth-error"),
@@ -289,21 +91,31 @@ async fn the_app_opens_on_home_with_a_session_and_leaves_when_it_ends() {
 
 #[wasm_bindgen_test]
 async fn logging_out_returns_to_login() {
-    tauri(json!({"session": {"ok": ada()}, "logout": {"ok": null}})).await;
-    let app = Mounted::at("/home").await;
+    tauri(
+        json!({"session": {"ok": signed_in()}, "logged_in": {"ok": true},
+                 "logout": {"held": true}}),
+    )
+    .await;
+    let app = Window::at("/home").await;
     app.click("#logout-button").await;
     assert_eq!(called("logout"), 1);
+    assert_eq!(app.text("#logout-button"), "Logging out…");
+    assert!(app.get("#logout-button").has_attribute("disabled"));
+    release("logout", json!({"ok": null}));
+    send("gatehouse://session-changed", signed_out()).await;
     assert!(app.find("#login-button").is_some());
     assert_eq!(path(), "/login");
 }
 
 #[wasm_bindgen_test]
 async fn the_waiting_screen_offers_the_link_copy_and_open_again() {
-    tauri(json!({"session": {"ok": null}, "login": {"held": true},
-                 "open_browser_again": {"ok": null}, "cancel_login": {"ok": null}}))
+    tauri(
+        json!({"session": {"ok": signed_out()}, "login": {"held": true},
+                 "open_browser_again": {"ok": null}, "cancel_login": {"ok": null}}),
+    )
     .await;
     record_clipboard();
-    let app = Mounted::at("/login").await;
+    let app = Window::at("/login").await;
     app.click("#login-button").await;
     assert!(app.find("#cancel-login").is_some());
     assert!(
@@ -312,7 +124,7 @@ async fn the_waiting_screen_offers_the_link_copy_and_open_again() {
     );
 
     send(
-        "sign-in-waiting",
+        "gatehouse://sign-in-waiting",
         json!({"url": LINK, "browserError": null}),
     )
     .await;
@@ -336,7 +148,7 @@ async fn the_waiting_screen_offers_the_link_copy_and_open_again() {
     let reason = "The browser did not open (could not start firefox: No such file or directory \
                   (os error 2)). Open the sign-in link in any browser.";
     send(
-        "sign-in-waiting",
+        "gatehouse://sign-in-waiting",
         json!({"url": LINK, "browserError": reason}),
     )
     .await;
@@ -352,7 +164,7 @@ async fn the_waiting_screen_offers_the_link_copy_and_open_again() {
     assert_eq!(called("cancel_login"), 1);
     release(
         "login",
-        &json!({"err": {"kind": "cancelled", "message": "Sign-in was cancelled."}}).to_string(),
+        json!({"err": {"kind": "cancelled", "message": "Sign-in was cancelled."}}),
     );
     TimeoutFuture::new(100).await;
     assert!(app.find("#login-button").is_some());
@@ -362,10 +174,15 @@ async fn the_waiting_screen_offers_the_link_copy_and_open_again() {
 
 #[wasm_bindgen_test]
 async fn a_sign_in_that_succeeds_shows_home() {
-    tauri(json!({"session": {"ok": null}, "login": {"held": true}})).await;
-    let app = Mounted::at("/login").await;
+    tauri(
+        json!({"session": {"ok": signed_out()}, "login": {"held": true},
+                 "logged_in": {"ok": true}}),
+    )
+    .await;
+    let app = Window::at("/login").await;
     app.click("#login-button").await;
-    release("login", &json!({"ok": ada()}).to_string());
+    release("login", json!({"ok": null}));
+    send("gatehouse://session-changed", signed_in()).await;
     TimeoutFuture::new(100).await;
     assert_eq!(app.text("#welcome"), "Welcome, Ada Lovelace!");
     assert_eq!(path(), "/home");
@@ -388,10 +205,10 @@ async fn every_error_kind_is_a_sentence_on_the_login_screen() {
     ];
     for kind in kinds {
         let message = format!("Something about {kind}.");
-        tauri(json!({"session": {"ok": null},
+        tauri(json!({"session": {"ok": signed_out()},
                      "login": {"err": {"kind": kind, "message": message}}}))
         .await;
-        let app = Mounted::at("/login").await;
+        let app = Window::at("/login").await;
         app.click("#login-button").await;
         assert_eq!(app.text("#auth-error"), message, "{kind}");
         assert_eq!(
@@ -407,45 +224,59 @@ async fn every_error_kind_is_a_sentence_on_the_login_screen() {
 }
 
 #[wasm_bindgen_test]
-async fn a_stored_session_that_cannot_be_opened_says_why_at_start() {
-    tauri(json!({"session": {"err": {"kind": "storage",
-        "message": "Secure storage (the system keyring) is unavailable."}}}))
+async fn missing_configuration_at_start_says_what_to_set() {
+    tauri(json!({"session": {"err": {"kind": "config",
+        "message": "Gatehouse is not configured yet. Set GATEHOUSE_ISSUER."}}}))
     .await;
-    let app = Mounted::at("/").await;
+    let app = Window::at("/").await;
+    assert!(app.text("#auth-error").contains("not configured"));
+    assert!(app.get("#login-button").has_attribute("disabled"));
+    assert!(app.root.inner_html().contains("GATEHOUSE_CLIENT_ID"));
+}
+
+#[wasm_bindgen_test]
+async fn a_stored_session_that_cannot_be_opened_says_why_at_start() {
+    tauri(
+        json!({"session": {"ok": {"status": "signedOut", "reason": {"kind": "storage",
+        "message": "Secure storage (the system keyring) is unavailable."}}}}),
+    )
+    .await;
+    let app = Window::at("/").await;
     assert_eq!(
         app.text("#auth-error"),
         "Secure storage (the system keyring) is unavailable."
     );
     assert!(app.find("#login-button").is_some());
+    assert!(!app.get("#login-button").has_attribute("disabled"));
 }
 
 #[wasm_bindgen_test]
-async fn a_start_the_backend_knows_is_signed_out_shows_login_before_any_reply() {
+async fn a_start_the_plugin_knows_is_signed_out_shows_login_before_any_reply() {
     tauri(json!({"session": {"held": true}})).await;
-    set_start(r#"{"signedOut": true}"#);
-    let app = Mounted::at("/").await;
-    set_start("null");
+    set_start(json!({"signedOut": true}));
+    let app = Window::at("/").await;
+    set_start(Value::Null);
     assert_eq!(
         app.text("#login-button"),
         "Log in",
         "shown while `session` is unanswered"
     );
     assert_eq!(path(), "/login");
-    release("session", r#"{"ok": null}"#);
+    release("session", json!({"ok": signed_out()}));
     TimeoutFuture::new(50).await;
     assert_eq!(app.text("#login-button"), "Log in");
     assert!(app.find("#auth-error").is_none());
 }
 
 #[wasm_bindgen_test]
-async fn a_start_the_backend_did_not_vouch_for_waits_for_the_stored_session() {
-    tauri(json!({"session": {"held": true}})).await;
-    set_start(r#"{"signedOut": false}"#);
-    let app = Mounted::at("/home").await;
-    set_start("null");
+async fn a_start_the_plugin_did_not_vouch_for_waits_for_the_stored_session() {
+    tauri(json!({"session": {"held": true}, "logged_in": {"ok": true}})).await;
+    set_start(json!({"signedOut": false}));
+    let app = Window::at("/home").await;
+    set_start(Value::Null);
     assert!(app.find("#login-button").is_none(), "nothing decided yet");
     assert!(app.root.inner_html().contains("Opening your session"));
-    release("session", &json!({"ok": ada()}).to_string());
+    release("session", json!({"ok": signed_in()}));
     TimeoutFuture::new(50).await;
     assert_eq!(app.text("#welcome"), "Welcome, Ada Lovelace!");
 }
@@ -453,10 +284,26 @@ async fn a_start_the_backend_did_not_vouch_for_waits_for_the_stored_session() {
 #[wasm_bindgen_test]
 async fn a_start_hint_as_old_as_the_window_is_corrected_by_the_stored_session() {
     // A reload after signing in: the script run before the page still says signed out.
-    tauri(json!({"session": {"ok": ada()}})).await;
-    set_start(r#"{"signedOut": true}"#);
-    let app = Mounted::at("/login").await;
-    set_start("null");
+    tauri(json!({"session": {"ok": signed_in()}, "logged_in": {"ok": true}})).await;
+    set_start(json!({"signedOut": true}));
+    let app = Window::at("/login").await;
+    set_start(Value::Null);
+    TimeoutFuture::new(100).await;
     assert_eq!(app.text("#welcome"), "Welcome, Ada Lovelace!");
     assert_eq!(path(), "/home");
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen(inline_js = r#"
+// The clipboard, as the page sees it: what was written, kept for the test.
+export function record_clipboard() {
+  Object.defineProperty(navigator, 'clipboard', {
+    configurable: true,
+    value: { writeText: async (text) => { window.__gatehouse_clipboard = text; } },
+  });
+}
+export function clipboard() { return window.__gatehouse_clipboard ?? null; }
+"#)]
+extern "C" {
+    fn record_clipboard();
+    fn clipboard() -> Option<String>;
 }

@@ -2,14 +2,16 @@
 //! window's, without a display) against a no-op command through the same IPC, alternating, as
 //! a ratio. `logged_in` reads memory only: no disk, keyring or network after start.
 //!
-//! The no-op has the same name and the same app context, so both invokes pass the same
-//! capability check: the ratio is what Gatehouse's command adds to a command that does nothing.
+//! The no-op is a command of the same name in a plugin of the same name, in the same app
+//! context, so both invokes pass the same capability check: the ratio is what the plugin's
+//! command adds to a plugin command that does nothing.
 //!
 //! `cargo bench -p gatehouse --bench ipc`; `cargo test --benches` runs one short round.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+use gatehouse_contract::command;
 use tauri::test::{get_ipc_response, mock_builder, MockRuntime};
 use tauri::{WebviewWindow, WebviewWindowBuilder};
 
@@ -21,6 +23,13 @@ use request::{gatehouse_app, invoke_request};
 #[tauri::command]
 fn logged_in() -> bool {
     false
+}
+
+/// A plugin named like Gatehouse's whose `logged_in` does nothing.
+fn noop_plugin() -> tauri::plugin::TauriPlugin<MockRuntime> {
+    tauri::plugin::Builder::new(gatehouse_contract::PLUGIN)
+        .invoke_handler(tauri::generate_handler![logged_in])
+        .build()
 }
 
 /// The median time of one invoke of `cmd` on `window`, over rounds of `batch`.
@@ -50,7 +59,7 @@ fn main() {
     let (_app, gatehouse) = gatehouse_app();
 
     let bare = mock_builder()
-        .invoke_handler(tauri::generate_handler![logged_in])
+        .plugin(noop_plugin())
         .build(tauri::generate_context!())
         .expect("the bare app builds");
     let bare_window = WebviewWindowBuilder::new(&bare, "main", Default::default())
@@ -59,8 +68,8 @@ fn main() {
 
     let (mut base, mut ours) = (Vec::new(), Vec::new());
     for _ in 0..rounds {
-        base.push(time(&bare_window, "logged_in", batch));
-        ours.push(time(&gatehouse, "logged_in", batch));
+        base.push(time(&bare_window, command::LOGGED_IN, batch));
+        ours.push(time(&gatehouse, command::LOGGED_IN, batch));
     }
     let (base, ours) = (median(base), median(ours));
     println!(

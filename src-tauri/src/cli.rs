@@ -2,7 +2,7 @@
 //! window, no D-Bus, no configuration), for packagers and scripts. Every other argument is
 //! left alone: a WebDriver session, for one, starts the app with its own.
 
-use gatehouse_core::config::VARIABLES;
+use crate::settings::VARIABLES;
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Command {

@@ -1,64 +1,48 @@
-//! Gatehouse's desktop backend: the Tauri app around [`gatehouse_core`].
+//! Gatehouse's desktop backend: a Tauri app around `tauri-plugin-gatehouse`, its first user.
+//!
+//! The sign-in, the session and its commands are the plugin's. What stays here is the app's
+//! own: its configuration layer for installed users ([`settings`]), one instance at a time,
+//! the command line, logging, the window it opens, and bringing that window forward after a
+//! sign-in.
 //!
 //! The app is built by [`build`], which takes any [`tauri::Builder`], so the IPC tests drive
-//! the very same app through `tauri::test::mock_builder()`. A mock app never runs its event
-//! loop, so tests call [`setup`] themselves, as the builder's setup hook does for the real one.
+//! the very same app through `tauri::test::mock_builder()`.
 
 mod cli;
-mod cmd;
+pub mod settings;
 #[cfg(target_os = "linux")]
 mod single_instance;
-mod state;
-mod store;
 
 use tauri::{Manager, Runtime};
+use tauri_plugin_gatehouse::GatehouseExt;
 
-pub use state::AppAuth;
-
-/// The name of the store file that holds the sealed session, in the app data directory.
+/// The store file that holds the sealed session, in the app data directory. Gatehouse's own
+/// name from before it was a plugin, so that an installed app keeps its session.
 pub const STORE_FILE: &str = "session.json";
 
-/// Adds Gatehouse's plugins, commands and state to `builder`.
+/// Adds the sign-in to `builder`, with Gatehouse's own configuration layer over the
+/// `plugins.gatehouse` settings of `tauri.conf.json`.
 pub fn build<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    let commands: fn(tauri::ipc::Invoke<R>) -> bool = tauri::generate_handler![
-        cmd::login,
-        cmd::cancel_login,
-        cmd::logged_in,
-        cmd::session,
-        cmd::logout,
-        cmd::open_browser_again
-    ];
-    builder
-        // Tauri has checked the capabilities before a handler sees the invoke.
-        .invoke_handler(move |invoke| match cmd::logged_in_now(&invoke) {
-            Some(answer) => {
-                invoke.resolver.resolve(answer);
-                true
-            }
-            None => commands(invoke),
-        })
-        .setup(|app| start(app.handle()))
+    builder.plugin(
+        tauri_plugin_gatehouse::Builder::new()
+            .store_file(STORE_FILE)
+            .layer(settings::layer)
+            // The person was last looking at the browser.
+            .on_sign_in(|app, _| bring_forward(app))
+            .build(),
+    )
 }
 
-/// Resolves the configuration, starts opening the stored session, then opens the main window
-/// (declared in `tauri.conf.json` with `create: false`) with what it may know at once.
-fn start<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<(), Box<dyn std::error::Error>> {
-    setup(app);
+/// Opens the main window (declared in `tauri.conf.json` with `create: false`) with the
+/// plugin's start script, so that a clean start draws `/login` without waiting for IPC.
+fn open_window<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<(), Box<dyn std::error::Error>> {
     let Some(config) = app.config().app.windows.iter().find(|w| w.label == "main") else {
         return Ok(());
     };
-    let script = app.state::<AppAuth>().start_script();
     tauri::WebviewWindowBuilder::from_config(app, config)?
-        .initialization_script(&script)
+        .initialization_script(app.gatehouse().start_script())
         .build()?;
     Ok(())
-}
-
-/// Resolves the configuration and starts opening the stored session.
-pub fn setup<R: Runtime>(app: &tauri::AppHandle<R>) {
-    if app.try_state::<AppAuth>().is_none() {
-        app.manage(AppAuth::start(app));
-    }
 }
 
 /// Runs the desktop app. One instance at a time: a second launch brings the first window
@@ -84,15 +68,13 @@ pub fn run() {
         single_instance::Instance::Second => return,
         single_instance::Instance::First(later_launches) => {
             build(tauri::Builder::default()).setup(move |app| {
-                start(app.handle())?;
+                open_window(app.handle())?;
                 let handle = app.handle().clone();
                 std::thread::Builder::new()
                     .name("bring-forward".into())
                     .spawn(move || {
                         for () in later_launches {
-                            if let Some(window) = handle.get_webview_window("main") {
-                                bring_forward(&window);
-                            }
+                            bring_forward(&handle);
                         }
                     })?;
                 Ok(())
@@ -102,19 +84,25 @@ pub fn run() {
     // Elsewhere the plugin keeps to one instance; it goes first, before anything else starts.
     #[cfg(not(target_os = "linux"))]
     let builder = build(
-        tauri::Builder::default().plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            if let Some(window) = app.get_webview_window("main") {
-                bring_forward(&window);
-            }
-        })),
+        tauri::Builder::default()
+            .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+                bring_forward(app)
+            }))
+            .setup(|app| open_window(app.handle())),
     );
-    builder
-        .run(context)
-        .expect("Gatehouse could not start its window");
+    if let Err(e) = builder.run(context) {
+        // A bad `plugins.gatehouse` setting, or no window: say so and stop.
+        eprintln!("{product} could not start: {e}");
+        std::process::exit(1);
+    }
 }
 
-/// Unminimises, shows and focuses `window`. Best effort: a window manager may refuse focus.
-fn bring_forward<R: Runtime>(window: &tauri::WebviewWindow<R>) {
+/// Unminimises, shows and focuses the main window. Best effort: a window manager may refuse
+/// focus.
+fn bring_forward<R: Runtime>(app: &tauri::AppHandle<R>) {
+    let Some(window) = app.get_webview_window("main") else {
+        return;
+    };
     let _ = window.unminimize();
     let _ = window.show();
     if let Err(e) = window.set_focus() {

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use gatehouse_contract::{event, CommandError, ErrorKind, SessionView, SignInWaiting};
+use gatehouse_contract::{
+    command, event, CommandError, ErrorKind, SessionState, SessionView, SignInWaiting,
+};
 use gatehouse_core::vault::{FileRecordStore, KeyStore, Opened, OsKeyring, Vault};
 use gatehouse_tests::idp::{Idp, IdpOptions};
 use gatehouse_tests::{test_browser, TempDir};
@@ -26,7 +28,7 @@ static ENV: Mutex<()> = Mutex::new(());
 struct TestApp {
     app: App<tauri::test::MockRuntime>,
     window: WebviewWindow<tauri::test::MockRuntime>,
-    events: Arc<Mutex<Vec<Option<SessionView>>>>,
+    events: Arc<Mutex<Vec<SessionState>>>,
 }
 
 fn set_env(home: &Path, idp: Option<&Idp>) {
@@ -54,14 +56,21 @@ fn set_env(home: &Path, idp: Option<&Idp>) {
     }
 }
 
+/// The session the last event announced.
+fn signed_in(events: &[SessionState]) -> SessionView {
+    match events.last() {
+        Some(SessionState::SignedIn { session }) => session.clone(),
+        other => panic!("no session announced: {other:?}"),
+    }
+}
+
 fn start_app() -> TestApp {
     let (app, window) = gatehouse_app();
     let events = Arc::new(Mutex::new(Vec::new()));
     let sink = events.clone();
     app.listen_any(event::SESSION_CHANGED, move |e| {
-        let view: Option<SessionView> =
-            serde_json::from_str(e.payload()).expect("a SessionView or null");
-        sink.lock().unwrap().push(view);
+        let state: SessionState = serde_json::from_str(e.payload()).expect("a SessionState");
+        sink.lock().unwrap().push(state);
     });
     TestApp {
         app,
@@ -77,7 +86,11 @@ impl TestApp {
 
     fn store_file(&self) -> PathBuf {
         use tauri::Manager;
-        self.app.path().app_data_dir().unwrap().join("session.json")
+        self.app
+            .path()
+            .app_data_dir()
+            .unwrap()
+            .join(gatehouse_lib::STORE_FILE)
     }
 }
 
@@ -103,22 +116,30 @@ fn login_persists_restores_and_logout_revokes() {
 
     // First start: signed out.
     let first = start_app();
-    assert_eq!(first.invoke::<bool>("logged_in"), Ok(false));
-    assert_eq!(first.invoke::<Option<SessionView>>("session"), Ok(None));
+    assert_eq!(first.invoke::<bool>(command::LOGGED_IN), Ok(false));
+    assert_eq!(
+        first.invoke::<SessionState>(command::SESSION),
+        Ok(SessionState::SignedOut { reason: None })
+    );
 
-    // Sign in through the browser; the provider signs "ada" in by itself.
-    let view: SessionView = first.invoke("login").expect("login succeeds");
+    // Sign in through the browser; the provider signs "ada" in by itself. The reply says only
+    // that it is done: the session reaches the window once, as an event.
+    assert_eq!(first.invoke::<()>(command::LOGIN), Ok(()));
+    let view = signed_in(&first.events.lock().unwrap());
     assert_eq!(view.display_name, "Ada Lovelace");
     assert_eq!(view.email.as_deref(), Some("ada@example.test"));
     assert!(view.can_renew, "offline_access gave a refresh token");
-    assert_eq!(first.invoke::<bool>("logged_in"), Ok(true));
+    assert_eq!(first.invoke::<bool>(command::LOGGED_IN), Ok(true));
     assert_eq!(
-        first.invoke::<Option<SessionView>>("session"),
-        Ok(Some(view.clone()))
+        first.invoke::<SessionState>(command::SESSION),
+        Ok(SessionState::SignedIn {
+            session: view.clone()
+        })
     );
     assert_eq!(
-        first.events.lock().unwrap().last(),
-        Some(&Some(view.clone()))
+        first.events.lock().unwrap().len(),
+        1,
+        "one event for one sign-in"
     );
     assert_eq!(idp.stats().authorization_code, 1);
 
@@ -164,18 +185,22 @@ fn login_persists_restores_and_logout_revokes() {
     // A new app instance on the same data directory is still signed in, with no sign-in.
     drop(first);
     let second = start_app();
-    assert_eq!(second.invoke::<bool>("logged_in"), Ok(true));
+    assert_eq!(second.invoke::<bool>(command::LOGGED_IN), Ok(true));
     assert_eq!(
-        second.invoke::<Option<SessionView>>("session"),
-        Ok(Some(view))
+        second.invoke::<SessionState>(command::SESSION),
+        Ok(SessionState::SignedIn { session: view })
     );
     assert_eq!(idp.stats().authorization_code, 1);
 
     // Log out: record and key gone, the refresh token dead at the provider.
-    assert_eq!(second.invoke::<()>("logout"), Ok(()));
-    assert_eq!(second.invoke::<bool>("logged_in"), Ok(false));
-    assert_eq!(second.invoke::<Option<SessionView>>("session"), Ok(None));
-    assert_eq!(second.events.lock().unwrap().last(), Some(&None));
+    assert_eq!(second.invoke::<()>(command::LOGOUT), Ok(()));
+    assert_eq!(second.invoke::<bool>(command::LOGGED_IN), Ok(false));
+    let signed_out = SessionState::SignedOut { reason: None };
+    assert_eq!(
+        second.invoke::<SessionState>(command::SESSION),
+        Ok(signed_out.clone())
+    );
+    assert_eq!(second.events.lock().unwrap().last(), Some(&signed_out));
     assert!(
         keyring.get().unwrap().is_none(),
         "the keyring entry is gone"
@@ -188,7 +213,7 @@ fn login_persists_restores_and_logout_revokes() {
     // And a third start is signed out.
     drop(second);
     let third = start_app();
-    assert_eq!(third.invoke::<bool>("logged_in"), Ok(false));
+    assert_eq!(third.invoke::<bool>(command::LOGGED_IN), Ok(false));
 }
 
 #[test]
@@ -197,15 +222,15 @@ fn missing_configuration_is_a_config_error_not_a_crash() {
     let home = TempDir::new("ipc-noconfig");
     set_env(home.path(), None);
     let app = start_app();
-    let err = app.invoke::<Option<SessionView>>("session").unwrap_err();
+    let err = app.invoke::<SessionState>(command::SESSION).unwrap_err();
     assert_eq!(err.kind, ErrorKind::Config);
     assert!(err.message.contains("GATEHOUSE_ISSUER"), "{}", err.message);
-    assert_eq!(app.invoke::<bool>("logged_in"), Ok(false));
+    assert_eq!(app.invoke::<bool>(command::LOGGED_IN), Ok(false));
     assert_eq!(
-        app.invoke::<SessionView>("login").unwrap_err().kind,
+        app.invoke::<()>(command::LOGIN).unwrap_err().kind,
         ErrorKind::Config
     );
-    assert_eq!(app.invoke::<()>("logout"), Ok(()));
+    assert_eq!(app.invoke::<()>(command::LOGOUT), Ok(()));
 }
 
 #[test]
@@ -222,17 +247,17 @@ fn cancel_ends_a_pending_login() {
     let app = start_app();
     let pending = {
         let window = app.window.clone();
-        std::thread::spawn(move || invoke::<SessionView>(&window, "login"))
+        std::thread::spawn(move || invoke::<()>(&window, command::LOGIN))
     };
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(
-        app.invoke::<SessionView>("login").unwrap_err().kind,
+        app.invoke::<()>(command::LOGIN).unwrap_err().kind,
         ErrorKind::Busy
     );
-    assert_eq!(app.invoke::<()>("cancel_login"), Ok(()));
+    assert_eq!(app.invoke::<()>(command::CANCEL_LOGIN), Ok(()));
     let err = pending.join().unwrap().unwrap_err();
     assert_eq!(err.kind, ErrorKind::Cancelled);
-    assert_eq!(app.invoke::<bool>("logged_in"), Ok(false));
+    assert_eq!(app.invoke::<bool>(command::LOGGED_IN), Ok(false));
 }
 
 #[test]
@@ -249,9 +274,9 @@ fn unreachable_provider_is_a_network_error() {
     std::env::set_var("GATEHOUSE_ISSUER", format!("http://127.0.0.1:{port}"));
     std::env::set_var("GATEHOUSE_CLIENT_ID", "gatehouse-local");
     let app = start_app();
-    let err = app.invoke::<SessionView>("login").unwrap_err();
+    let err = app.invoke::<()>(command::LOGIN).unwrap_err();
     assert_eq!(err.kind, ErrorKind::Network, "{}", err.message);
-    assert_eq!(app.invoke::<bool>("logged_in"), Ok(false));
+    assert_eq!(app.invoke::<bool>(command::LOGGED_IN), Ok(false));
 }
 
 #[test]
@@ -282,7 +307,7 @@ fn no_event_carries_the_sealed_record_through_login_renewal_and_logout() {
         });
     }
 
-    let _: SessionView = app.invoke("login").expect("login succeeds");
+    assert_eq!(app.invoke::<()>(command::LOGIN), Ok(()));
     let mut sealed = vec![std::fs::read_to_string(app.store_file()).unwrap()];
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while idp.stats().refresh_token < 2 {
@@ -295,7 +320,7 @@ fn no_event_carries_the_sealed_record_through_login_renewal_and_logout() {
             sealed.push(text);
         }
     }
-    assert_eq!(app.invoke::<()>("logout"), Ok(()));
+    assert_eq!(app.invoke::<()>(command::LOGOUT), Ok(()));
 
     let heard = heard.lock().unwrap().clone();
     assert!(
@@ -349,7 +374,7 @@ fn a_browser_that_does_not_open_is_told_to_the_window_and_the_sign_in_waits() {
     });
 
     let window = app.window.clone();
-    let login = std::thread::spawn(move || invoke::<SessionView>(&window, "login"));
+    let login = std::thread::spawn(move || invoke::<()>(&window, command::LOGIN));
     let page = waiting
         .recv_timeout(Duration::from_secs(20))
         .expect("the window hears of the waiting sign-in");
@@ -357,12 +382,12 @@ fn a_browser_that_does_not_open_is_told_to_the_window_and_the_sign_in_waits() {
     let reason = page.browser_error.expect("why the browser did not open");
     assert!(reason.contains("/nonexistent/browser"), "{reason}");
 
-    let again = app.invoke::<()>("open_browser_again").unwrap_err();
+    let again = app.invoke::<()>(command::OPEN_BROWSER_AGAIN).unwrap_err();
     assert_eq!(again.kind, ErrorKind::Browser);
     assert!(waiting.recv_timeout(Duration::from_secs(5)).is_ok());
     assert!(!login.is_finished(), "the sign-in still waits");
 
-    assert_eq!(app.invoke::<()>("cancel_login"), Ok(()));
+    assert_eq!(app.invoke::<()>(command::CANCEL_LOGIN), Ok(()));
     let ended = login.join().unwrap().unwrap_err();
     assert_eq!(ended.kind, ErrorKind::Cancelled);
 }

@@ -1,55 +1,38 @@
-use std::collections::HashMap;
-
-use gatehouse_tests::TempDir;
-
 use super::*;
 
-fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-    let map: HashMap<String, String> = pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    move |name| map.get(name).cloned()
-}
-
-/// A config file with `json` in it, in a folder removed on drop.
-fn file(json: &str) -> ConfigFile {
-    let dir = TempDir::new("config");
-    let path = dir.path().join("config.json");
-    std::fs::write(&path, json).unwrap();
-    ConfigFile { _dir: dir, path }
-}
-
-struct ConfigFile {
-    _dir: TempDir,
-    path: std::path::PathBuf,
-}
-
-impl ConfigFile {
-    fn path(&self) -> &Path {
-        &self.path
+fn required() -> Settings {
+    Settings {
+        issuer: Some("https://id.example/".into()),
+        client_id: Some("c".into()),
+        ..Settings::default()
     }
 }
 
+fn with(edit: impl FnOnce(&mut Settings)) -> Result<Config, ConfigError> {
+    let mut settings = required();
+    edit(&mut settings);
+    Config::from_settings(settings)
+}
+
 #[test]
-fn missing_issuer_and_client_id_name_both_variables() {
-    let err = Config::resolve(env(&[]), None).unwrap_err();
-    let message = err.to_string();
-    assert!(message.contains("GATEHOUSE_ISSUER"), "{message}");
-    assert!(message.contains("GATEHOUSE_CLIENT_ID"), "{message}");
-    assert_eq!(err.kind(), gatehouse_contract::ErrorKind::Config);
+fn missing_issuer_and_client_id_name_both_settings() {
+    let err = Config::from_settings(Settings::default()).unwrap_err();
+    assert_eq!(
+        err,
+        ConfigError::Missing(vec![Setting::Issuer, Setting::ClientId])
+    );
+    assert_eq!(err.to_string(), "issuer and clientId are not set");
+    let only_client = Config::from_settings(Settings {
+        issuer: Some("https://id.example/".into()),
+        ..Settings::default()
+    })
+    .unwrap_err();
+    assert_eq!(only_client.to_string(), "clientId is not set");
 }
 
 #[test]
 fn defaults_apply_when_nothing_else_is_set() {
-    let c = Config::resolve(
-        env(&[
-            ("GATEHOUSE_ISSUER", "https://id.example/"),
-            ("GATEHOUSE_CLIENT_ID", "c"),
-        ]),
-        None,
-    )
-    .unwrap();
+    let c = Config::from_settings(required()).unwrap();
     assert_eq!(c.scopes, ["openid", "profile", "email", "offline_access"]);
     assert_eq!(c.redirect_port, 0);
     assert_eq!(c.browser, None);
@@ -57,63 +40,26 @@ fn defaults_apply_when_nothing_else_is_set() {
     assert_eq!(c.leeway, Duration::from_secs(60));
     assert_eq!(c.login_timeout, Duration::from_secs(300));
     assert!(!c.end_session);
+    assert_eq!(c.product_name, "this app");
 }
 
 #[test]
-fn environment_beats_file_beats_default() {
-    let f = file(
-        r#"{"issuer": "https://file.example/", "client_id": "from-file", "redirect_port": 4000, "scopes": "openid email", "leeway_secs": 5}"#,
-    );
-    let c = Config::resolve(
-        env(&[
-            ("GATEHOUSE_CLIENT_ID", "from-env"),
-            ("GATEHOUSE_REDIRECT_PORT", "5000"),
-        ]),
-        Some(f.path()),
-    )
-    .unwrap();
-    assert_eq!(
-        c.issuer, "https://file.example/",
-        "file fills what the environment leaves"
-    );
-    assert_eq!(c.client_id, "from-env", "environment beats file");
-    assert_eq!(c.redirect_port, 5000);
-    assert_eq!(c.scopes, ["openid", "email"]);
-    assert_eq!(c.leeway, Duration::from_secs(5));
-    assert_eq!(
-        c.min_ttl,
-        Duration::from_secs(60),
-        "default fills what both leave"
-    );
-}
-
-#[test]
-fn gatehouse_variables_beat_auth0_shorthands() {
-    let c = Config::resolve(
-        env(&[
-            ("GATEHOUSE_ISSUER", "https://id.example/"),
-            ("AUTH0_DOMAIN", "tenant.auth0.com"),
-            ("GATEHOUSE_CLIENT_ID", "g"),
-            ("AUTH0_CLIENT_ID", "a"),
-        ]),
-        None,
-    )
-    .unwrap();
+fn the_issuer_wins_over_the_auth0_domain() {
+    let c = with(|s| s.auth0_domain = Some("tenant.auth0.com".into())).unwrap();
     assert_eq!(c.issuer, "https://id.example/");
-    assert_eq!(c.client_id, "g");
 }
 
 #[test]
 fn auth0_domain_becomes_an_https_issuer_with_trailing_slash() {
-    let c = Config::resolve(
-        env(&[
-            ("AUTH0_DOMAIN", "tenant.eu.auth0.com"),
-            ("AUTH0_CLIENT_ID", "a"),
-        ]),
-        None,
-    )
-    .unwrap();
-    assert_eq!(c.issuer, "https://tenant.eu.auth0.com/");
+    for domain in ["tenant.eu.auth0.com", "https://tenant.eu.auth0.com/"] {
+        let c = Config::from_settings(Settings {
+            auth0_domain: Some(domain.into()),
+            client_id: Some("a".into()),
+            ..Settings::default()
+        })
+        .unwrap();
+        assert_eq!(c.issuer, "https://tenant.eu.auth0.com/");
+    }
 }
 
 #[test]
@@ -123,86 +69,142 @@ fn issuer_is_kept_exactly_as_written() {
         "https://id.example/",
         "https://id.example/realms/x",
     ] {
-        let c = Config::resolve(
-            env(&[("GATEHOUSE_ISSUER", issuer), ("GATEHOUSE_CLIENT_ID", "c")]),
-            None,
-        )
-        .unwrap();
+        let c = with(|s| s.issuer = Some(issuer.into())).unwrap();
         assert_eq!(c.issuer, issuer);
     }
 }
 
 #[test]
 fn plain_http_issuer_is_refused_unless_loopback() {
-    let bad = Config::resolve(
-        env(&[
-            ("GATEHOUSE_ISSUER", "http://id.example/"),
-            ("GATEHOUSE_CLIENT_ID", "c"),
-        ]),
-        None,
+    let bad = with(|s| s.issuer = Some("http://id.example/".into())).unwrap_err();
+    assert_eq!(bad.setting(), Some(Setting::Issuer));
+    assert!(
+        bad.to_string().starts_with("issuer must use https"),
+        "{bad}"
     );
-    assert!(matches!(bad, Err(Error::InvalidConfig(_))));
     for ok in [
         "http://127.0.0.1:3000",
         "http://localhost:3000/",
         "http://[::1]:3000",
     ] {
-        let c = Config::resolve(
-            env(&[("GATEHOUSE_ISSUER", ok), ("GATEHOUSE_CLIENT_ID", "c")]),
-            None,
-        )
-        .unwrap();
-        assert!(c.issuer_is_loopback());
+        assert!(with(|s| s.issuer = Some(ok.into()))
+            .unwrap()
+            .issuer_is_loopback());
+    }
+}
+
+/// A change to good settings, the setting it spoils, and the sentence that says so.
+type Case = (fn(&mut Settings), Setting, &'static str);
+
+#[test]
+fn bad_values_are_refused_naming_the_setting() {
+    let cases: [Case; 7] = [
+        (
+            |s| s.issuer = Some("https://id.example/?a=b".into()),
+            Setting::Issuer,
+            "issuer must not have a query or fragment",
+        ),
+        (
+            |s| s.scopes = Some(vec!["profile".into(), "email".into()]),
+            Setting::Scopes,
+            "scopes must include openid",
+        ),
+        (
+            |s| s.scopes = Some(vec!["openid".into(), "profile email".into()]),
+            Setting::Scopes,
+            "scopes must be single words without spaces",
+        ),
+        (
+            |s| s.browser = Some(vec![]),
+            Setting::Browser,
+            "browser names no program",
+        ),
+        (
+            |s| s.client_id = Some(" ".into()),
+            Setting::ClientId,
+            "clientId is empty",
+        ),
+        (
+            |s| s.login_timeout_secs = Some(0),
+            Setting::LoginTimeout,
+            "loginTimeoutSecs must be from 1 to 86400 seconds, not 0",
+        ),
+        (
+            |s| s.auth0_domain = Some("tenant example".into()),
+            Setting::Auth0Domain,
+            "auth0Domain is not a domain name",
+        ),
+    ];
+    for (edit, setting, sentence) in cases {
+        let err = with(edit).unwrap_err();
+        assert_eq!(err.setting(), Some(setting));
+        assert_eq!(err.to_string(), sentence);
     }
 }
 
 #[test]
-fn browser_command_is_split_like_a_shell_would() {
-    let c = Config::resolve(
-        env(&[
-            ("GATEHOUSE_ISSUER", "https://id.example/"),
-            ("GATEHOUSE_CLIENT_ID", "c"),
-            ("GATEHOUSE_BROWSER", "'/opt/my browser/run' --new-tab"),
-        ]),
-        None,
-    )
-    .unwrap();
-    assert_eq!(c.browser.unwrap(), ["/opt/my browser/run", "--new-tab"]);
-}
-
-#[test]
-fn bad_values_are_config_errors_that_name_the_variable() {
-    let base = [
-        ("GATEHOUSE_ISSUER", "https://id.example/"),
-        ("GATEHOUSE_CLIENT_ID", "c"),
-    ];
-    for (name, value) in [
-        ("GATEHOUSE_REDIRECT_PORT", "70000"),
-        ("GATEHOUSE_MIN_TTL_SECS", "-1"),
-        ("GATEHOUSE_END_SESSION", "maybe"),
-        ("GATEHOUSE_SCOPES", "profile email"),
-        ("GATEHOUSE_BROWSER", "'unclosed"),
-    ] {
-        let mut pairs = base.to_vec();
-        pairs.push((name, value));
-        let err = Config::resolve(env(&pairs), None).unwrap_err();
-        assert!(
-            matches!(err, Error::InvalidConfig(_)),
-            "{name}={value}: {err}"
+fn leeway_is_taken_from_0_to_300_seconds_and_no_further() {
+    for ok in [0, 300] {
+        let c = with(|s| s.leeway_secs = Some(ok)).unwrap();
+        assert_eq!(c.leeway, Duration::from_secs(ok));
+    }
+    for bad in [301, 315_360_000, u64::MAX] {
+        let err = with(|s| s.leeway_secs = Some(bad)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("leewaySecs must be from 0 to 300 seconds, not {bad}")
         );
     }
 }
 
 #[test]
-fn malformed_file_is_an_error_and_missing_file_is_not() {
-    let f = file("{ not json");
-    assert!(matches!(
-        Config::resolve(env(&[]), Some(f.path())),
-        Err(Error::InvalidConfig(_))
-    ));
-    let missing = std::env::temp_dir().join("gatehouse-no-such-config.json");
-    assert!(matches!(
-        Config::resolve(env(&[]), Some(&missing)),
-        Err(Error::MissingConfig { .. })
-    ));
+fn minimum_lifetime_is_taken_from_0_to_3600_seconds_and_no_further() {
+    for ok in [0, 3600] {
+        let c = with(|s| s.min_ttl_secs = Some(ok)).unwrap();
+        assert_eq!(c.min_ttl, Duration::from_secs(ok));
+    }
+    for bad in [3601, u64::MAX] {
+        let err = with(|s| s.min_ttl_secs = Some(bad)).unwrap_err();
+        assert_eq!(err.setting(), Some(Setting::MinTtl));
+        assert!(err.to_string().contains("from 0 to 3600 seconds"), "{err}");
+    }
+}
+
+#[test]
+fn settings_are_read_from_their_camel_case_keys_and_nothing_else() {
+    let settings: Settings = serde_json::from_str(
+        r#"{"issuer": "https://id.example/", "clientId": "c", "scopes": ["openid"],
+            "redirectPort": 7890, "leewaySecs": 5, "minTtlSecs": 30, "loginTimeoutSecs": 120,
+            "endSession": true, "browser": ["firefox", "--new-tab"], "productName": "Acme"}"#,
+    )
+    .unwrap();
+    let c = Config::from_settings(settings).unwrap();
+    assert_eq!(c.redirect_port, 7890);
+    assert_eq!(c.browser.unwrap(), ["firefox", "--new-tab"]);
+    assert_eq!(c.product_name, "Acme");
+    assert!(c.end_session);
+    let typo = serde_json::from_str::<Settings>(r#"{"leeway": 5}"#).unwrap_err();
+    assert!(
+        typo.to_string().contains("unknown field `leeway`"),
+        "{typo}"
+    );
+    let wrong_type = serde_json::from_str::<Settings>(r#"{"leewaySecs": "5"}"#);
+    assert!(wrong_type.is_err());
+}
+
+#[test]
+fn overlaid_settings_keep_what_the_top_leaves_out() {
+    let base = Settings {
+        leeway_secs: Some(5),
+        ..required()
+    };
+    let top = Settings {
+        client_id: Some("top".into()),
+        leeway_secs: None,
+        ..Settings::default()
+    };
+    let c = Config::from_settings(base.overlaid(top)).unwrap();
+    assert_eq!(c.client_id, "top");
+    assert_eq!(c.leeway, Duration::from_secs(5));
+    assert_eq!(c.issuer, "https://id.example/");
 }

@@ -2,6 +2,7 @@
 //! authorization response and answers the browser with a page of its own.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -125,15 +126,21 @@ pub fn parse_callback(request: &str, awaited: &Awaited) -> Callback {
 pub struct Listener {
     listener: TcpListener,
     port: u16,
+    /// The app the browser's pages name ("You are signed in to …").
+    product: Arc<str>,
 }
 
 impl Listener {
     /// Binds `127.0.0.1:port`; port 0 lets the OS pick (RFC 8252 §7.3). Never `localhost`,
-    /// which may resolve elsewhere (RFC 8252 §8.3).
-    pub async fn bind(port: u16) -> std::io::Result<Self> {
+    /// which may resolve elsewhere (RFC 8252 §8.3). The pages it answers name `product`.
+    pub async fn bind(port: u16, product: &str) -> std::io::Result<Self> {
         let listener = TcpListener::bind(("127.0.0.1", port)).await?;
         let port = listener.local_addr()?.port();
-        Ok(Self { listener, port })
+        Ok(Self {
+            listener,
+            port,
+            product: escape_html(product).into(),
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -174,8 +181,9 @@ impl Listener {
                     }
                     let tx = tx.clone();
                     let awaited = awaited.clone();
+                    let product = self.product.clone();
                     open.push_back(tasks.spawn(async move {
-                        if let Some(outcome) = serve(stream, &awaited).await {
+                        if let Some(outcome) = serve(stream, &awaited, &product).await {
                             let _ = tx.send(outcome).await;
                         }
                     }));
@@ -187,7 +195,11 @@ impl Listener {
 }
 
 /// Answers one connection; `Some` when it ends the attempt.
-async fn serve(mut stream: TcpStream, awaited: &Awaited) -> Option<Result<Secret, OAuthError>> {
+async fn serve(
+    mut stream: TcpStream,
+    awaited: &Awaited,
+    product: &str,
+) -> Option<Result<Secret, OAuthError>> {
     let request = tokio::time::timeout(READ_TIMEOUT, read_head(&mut stream))
         .await
         .ok()??;
@@ -199,7 +211,7 @@ async fn serve(mut stream: TcpStream, awaited: &Awaited) -> Option<Result<Secret
         }
         Callback::NotCallback => (None, "404 Not Found", Page::NotFound),
     };
-    let _ = respond(&mut stream, status, page).await;
+    let _ = respond(&mut stream, status, page, product).await;
     outcome
 }
 
@@ -239,30 +251,59 @@ enum Page {
 }
 
 impl Page {
-    fn text(self) -> (&'static str, &'static str) {
+    /// The title and the sentence, for the app called `product` (already HTML-escaped).
+    fn text(self, product: &str) -> (&'static str, String) {
         match self {
             Self::SignedIn => (
                 "Signed in",
-                "You are signed in to Gatehouse. You can close this tab.",
+                format!("You are signed in to {product}. You can close this tab."),
             ),
             Self::Refused => (
                 "Sign-in failed",
-                "The sign-in did not succeed. Return to Gatehouse to see why.",
+                format!("The sign-in did not succeed. Return to {product} to see why."),
             ),
             Self::NotThisAttempt => (
                 "Not a valid sign-in",
-                "This link does not belong to the sign-in Gatehouse is waiting for.",
+                format!("This link does not belong to the sign-in {product} is waiting for."),
             ),
-            Self::NotFound => ("Not found", "There is nothing here."),
+            Self::NotFound => ("Not found", "There is nothing here.".to_owned()),
+        }
+    }
+
+    /// The page's mark, inline (the page loads nothing): a tick when signed in, else a bang.
+    fn mark(self) -> &'static str {
+        match self {
+            Self::SignedIn => MARK_DONE,
+            _ => MARK_NOTICE,
         }
     }
 }
 
-/// Gatehouse's mark, inline: the page loads nothing.
-const LOGO: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 64 64\" width=\"56\" \
-    height=\"56\" aria-hidden=\"true\"><rect width=\"64\" height=\"64\" rx=\"14\" fill=\"#4f46e5\"/>\
-    <path d=\"M17 51V31a15 15 0 0 1 30 0v20h-6V31a9 9 0 0 0-18 0v20z\" fill=\"#fff\"/>\
-    <rect x=\"20\" y=\"37\" width=\"24\" height=\"4\" fill=\"#fff\"/></svg>";
+const MARK_DONE: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 64 64\" \
+    width=\"56\" height=\"56\" aria-hidden=\"true\"><circle cx=\"32\" cy=\"32\" r=\"32\" \
+    fill=\"#4f46e5\"/><path d=\"M18 33l9 9 19-20\" fill=\"none\" stroke=\"#fff\" \
+    stroke-width=\"6\" stroke-linecap=\"round\" stroke-linejoin=\"round\"/></svg>";
+
+const MARK_NOTICE: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 64 64\" \
+    width=\"56\" height=\"56\" aria-hidden=\"true\"><circle cx=\"32\" cy=\"32\" r=\"32\" \
+    fill=\"#5d6275\"/><rect x=\"29\" y=\"14\" width=\"6\" height=\"24\" rx=\"3\" \
+    fill=\"#fff\"/><circle cx=\"32\" cy=\"47\" r=\"4\" fill=\"#fff\"/></svg>";
+
+/// `text` safe to put in HTML.
+fn escape_html(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
 
 /// The page's look: the app's colours and card, light and dark.
 const STYLE: &str = ":root{color-scheme:light dark;--bg:#f6f7fb;--card:#fff;--text:#1b1d29;\
@@ -277,15 +318,21 @@ const STYLE: &str = ":root{color-scheme:light dark;--bg:#f6f7fb;--card:#fff;--te
     box-shadow:0 8px 30px rgb(0 0 0/.08)}\
     h1{font-size:1.5rem;margin:.75rem 0 .5rem}p{margin:0;color:var(--muted)}";
 
-/// A self-contained page in Gatehouse's look: inline style and mark, no third-party content,
-/// no referrer (RFC 8252 §8.3, RFC 9700 §4.2.4).
-async fn respond(stream: &mut TcpStream, status: &str, page: Page) -> std::io::Result<()> {
-    let (title, message) = page.text();
+/// A self-contained page: inline style and mark, no third-party content, no referrer
+/// (RFC 8252 §8.3, RFC 9700 §4.2.4).
+async fn respond(
+    stream: &mut TcpStream,
+    status: &str,
+    page: Page,
+    product: &str,
+) -> std::io::Result<()> {
+    let (title, message) = page.text(product);
+    let mark = page.mark();
     let body = format!(
         "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width\">\
-         <title>{title} · Gatehouse</title><style>{STYLE}</style>\
-         <main>{LOGO}<h1>{title}</h1><p>{message}</p></main></html>"
+         <title>{title} · {product}</title><style>{STYLE}</style>\
+         <main>{mark}<h1>{title}</h1><p>{message}</p></main></html>"
     );
     let head = format!(
         "HTTP/1.1 {status}\r\n\

@@ -36,7 +36,10 @@ fn builder() -> reqwest::ClientBuilder {
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(5))
         .timeout(Duration::from_secs(15))
-        .user_agent(concat!("Gatehouse/", env!("CARGO_PKG_VERSION")))
+        .user_agent(concat!(
+            "tauri-plugin-gatehouse/",
+            env!("CARGO_PKG_VERSION")
+        ))
 }
 
 /// Loopback hosts: 127.0.0.0/8, ::1 and `localhost`, where plain `http` is allowed

@@ -11,13 +11,16 @@ use super::http::{post_form, send};
 use super::{ClientId, PkceVerifier, RequestError};
 use crate::secret::Secret;
 
-/// A successful token response (RFC 6749 §5.1, OIDC Core 3.1.3.3). Only what Gatehouse keeps
-/// is read.
+/// A successful token response (RFC 6749 §5.1, OIDC Core 3.1.3.3). Only what the session
+/// keeps is read.
 #[derive(Debug, Deserialize)]
 pub struct TokenResponse {
     pub id_token: Option<Secret>,
+    /// For the app's own API calls (RFC 6749 §1.4); never shown to the UI.
+    pub access_token: Option<Secret>,
     pub refresh_token: Option<Secret>,
     pub token_type: String,
+    /// The access token's lifetime in seconds (RFC 6749 §5.1).
     pub expires_in: Option<u64>,
 }
 
@@ -142,6 +145,7 @@ mod tests {
         let body = br#"{"id_token": "h.p.s", "refresh_token": "r1", "token_type": "bearer",
             "expires_in": 3600, "access_token": "a", "scope": "openid"}"#;
         let response = parse_token_response(URL, 200, body).unwrap();
+        assert_eq!(response.access_token.unwrap().secret(), "a");
         assert_eq!(response.id_token.unwrap().secret(), "h.p.s");
         assert_eq!(response.refresh_token.unwrap().secret(), "r1");
         assert_eq!(response.expires_in, Some(3600));

@@ -164,17 +164,14 @@ mod tests {
 
     #[test]
     fn leeway_does_not_stretch_freshness() {
-        use crate::config::Config;
-        let config = Config::resolve(
-            |name| match name {
-                "GATEHOUSE_ISSUER" => Some("https://id.example/".into()),
-                "GATEHOUSE_CLIENT_ID" => Some("c".into()),
-                "GATEHOUSE_MIN_TTL_SECS" => Some("0".into()),
-                "GATEHOUSE_LEEWAY_SECS" => Some("300".into()),
-                _ => None,
-            },
-            None,
-        )
+        use crate::config::{Config, Settings};
+        let config = Config::from_settings(Settings {
+            issuer: Some("https://id.example/".into()),
+            client_id: Some("c".into()),
+            min_ttl_secs: Some(0),
+            leeway_secs: Some(300),
+            ..Settings::default()
+        })
         .unwrap();
         let p = Policy::new(config.min_ttl);
         let s = session(600, false);

@@ -28,10 +28,23 @@ use crate::secret::Secret;
 pub struct SessionRecord {
     pub id_token: Secret,
     pub refresh_token: Option<Secret>,
+    /// The access token of the last token response, for the app's own API calls. Records
+    /// sealed before it was kept have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<AccessToken>,
     /// The ID token's `exp`, seconds since the epoch.
     pub expires_at: i64,
     pub issuer: String,
     pub client_id: String,
+}
+
+/// An access token and when it expires.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessToken {
+    pub token: Secret,
+    /// Seconds since the epoch, from the response's `expires_in`; `None` when the provider did
+    /// not say (the token then counts as living as long as the session).
+    pub expires_at: Option<i64>,
 }
 
 impl fmt::Debug for SessionRecord {
@@ -39,9 +52,19 @@ impl fmt::Debug for SessionRecord {
         f.debug_struct("SessionRecord")
             .field("id_token", &self.id_token)
             .field("refresh_token", &self.refresh_token)
+            .field("access_token", &self.access_token)
             .field("expires_at", &self.expires_at)
             .field("issuer", &self.issuer)
             .field("client_id", &self.client_id)
+            .finish()
+    }
+}
+
+impl fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AccessToken")
+            .field("token", &self.token)
+            .field("expires_at", &self.expires_at)
             .finish()
     }
 }
@@ -177,7 +200,7 @@ impl Vault {
             Err(Unopened::Nothing) => Opened::Empty,
             Err(Unopened::Keyring(e)) => Opened::KeyringUnavailable(e),
             Err(Unopened::Unusable(why)) => {
-                tracing::warn!("{why}; the record is set aside and Gatehouse starts signed out");
+                tracing::warn!("{why}; the record is set aside and the session starts signed out");
                 if let Err(e) = self.store.set_aside() {
                     tracing::warn!(error = %e, "the unusable record could not be set aside");
                 }

@@ -7,6 +7,10 @@ fn record(issuer: &str) -> SessionRecord {
     SessionRecord {
         id_token: Secret::new("header.payload-with-Ada.signature".into()),
         refresh_token: Some(Secret::new("refresh-token-value".into())),
+        access_token: Some(AccessToken {
+            token: Secret::new("access-token-value".into()),
+            expires_at: Some(1_800_000_300),
+        }),
         expires_at: 1_800_000_000,
         issuer: issuer.into(),
         client_id: "client-1".into(),
@@ -31,6 +35,7 @@ fn store_then_open_round_trips_and_writes_no_plain_text() {
     for needle in [
         "payload-with-Ada",
         "refresh-token-value",
+        "access-token-value",
         "id.example",
         "client-1",
     ] {
@@ -41,6 +46,26 @@ fn store_then_open_round_trips_and_writes_no_plain_text() {
     }
     match vault.open() {
         Opened::Session(r) => assert_eq!(r, record("https://id.example/")),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_record_sealed_before_access_tokens_were_kept_still_opens() {
+    let dir = TempDir::new("vault");
+    let (vault, _) = vault(&dir, Arc::default(), "https://id.example/");
+    let older = SessionRecord {
+        access_token: None,
+        ..record("https://id.example/")
+    };
+    let json = serde_json::to_string(&older).unwrap();
+    assert!(
+        !json.contains("access_token"),
+        "the layout of older records"
+    );
+    vault.store(&older).unwrap();
+    match vault.open() {
+        Opened::Session(r) => assert_eq!(r, older),
         other => panic!("{other:?}"),
     }
 }

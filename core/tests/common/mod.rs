@@ -3,13 +3,12 @@
 
 #![allow(dead_code)] // each test file uses its own part
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
 use gatehouse_contract::SessionView;
 use gatehouse_core::clock::Clock;
-use gatehouse_core::config::Config;
+use gatehouse_core::config::{Config, Settings};
 use gatehouse_core::session::{Auth, Change};
 use gatehouse_core::vault::{FileRecordStore, OsKeyring, Vault};
 use gatehouse_tests::idp::Idp;
@@ -20,23 +19,34 @@ pub const WITH_REFRESH: &str = "openid profile email offline_access";
 pub const WITHOUT_REFRESH: &str = "openid profile email";
 
 /// The local provider's configuration with `scopes` and `min_ttl`, headless Chromium as the
-/// browser, and `extra` variables on top.
-pub fn config_with(idp: &Idp, scopes: &str, min_ttl: u64, extra: &[(&str, &str)]) -> Config {
-    let browser = test_browser().to_string_lossy().into_owned();
-    let mut vars: HashMap<&str, String> = HashMap::from([
-        ("GATEHOUSE_ISSUER", idp.issuer.clone()),
-        ("GATEHOUSE_CLIENT_ID", idp.client_id.clone()),
-        ("GATEHOUSE_SCOPES", scopes.to_owned()),
-        ("GATEHOUSE_MIN_TTL_SECS", min_ttl.to_string()),
-        ("GATEHOUSE_LEEWAY_SECS", "5".to_owned()),
-        ("GATEHOUSE_BROWSER", format!("'{browser}'")),
-    ]);
-    vars.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
-    Config::resolve(|name| vars.get(name).cloned(), None).expect("a valid configuration")
+/// browser, and `edit` on top.
+pub fn config_with(
+    idp: &Idp,
+    scopes: &str,
+    min_ttl: u64,
+    edit: impl FnOnce(&mut Settings),
+) -> Config {
+    let mut settings = Settings {
+        issuer: Some(idp.issuer.clone()),
+        client_id: Some(idp.client_id.clone()),
+        scopes: Some(scopes.split_whitespace().map(str::to_owned).collect()),
+        min_ttl_secs: Some(min_ttl),
+        leeway_secs: Some(5),
+        browser: Some(vec![test_browser().to_string_lossy().into_owned()]),
+        product_name: Some("Gatehouse".into()),
+        ..Settings::default()
+    };
+    edit(&mut settings);
+    Config::from_settings(settings).expect("a valid configuration")
 }
 
 pub fn config(idp: &Idp, scopes: &str, min_ttl: u64) -> Config {
-    config_with(idp, scopes, min_ttl, &[])
+    config_with(idp, scopes, min_ttl, |_| {})
+}
+
+/// `command` split into words, as a browser setting.
+pub fn command(command: &str) -> Option<Vec<String>> {
+    Some(command.split_whitespace().map(str::to_owned).collect())
 }
 
 pub type Events = mpsc::UnboundedReceiver<(Instant, Option<SessionView>)>;
@@ -45,8 +55,8 @@ pub type Events = mpsc::UnboundedReceiver<(Instant, Option<SessionView>)>;
 pub fn auth(home: &TempDir, config: &Config, clock: Arc<dyn Clock>) -> (Auth, Events) {
     let (tx, rx) = mpsc::unbounded_channel();
     let notify = Arc::new(move |change| {
-        if let Change::Session(view) = change {
-            let _ = tx.send((Instant::now(), view));
+        if let Change::Session(state) = change {
+            let _ = tx.send((Instant::now(), state.session().cloned()));
         }
     });
     (
@@ -84,8 +94,8 @@ pub fn vault(home: &TempDir, config: &Config) -> Vault {
 
 /// A browser stand-in that records its argv (one argument a line) in `log`, opens the URL in
 /// the test browser, and once that has finished, appends its exit status to
-/// [`browser_exits`]`(log)`.
-pub fn recording_browser(home: &TempDir, log: &std::path::Path) -> String {
+/// [`browser_exits`]`(log)`. Returned as a browser setting.
+pub fn recording_browser(home: &TempDir, log: &std::path::Path) -> Option<Vec<String>> {
     let script = home.path().join("recording-browser");
     std::fs::write(
         &script,
@@ -103,7 +113,7 @@ pub fn recording_browser(home: &TempDir, log: &std::path::Path) -> String {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
-    format!("'{}'", script.display())
+    Some(vec![script.to_string_lossy().into_owned()])
 }
 
 /// Where the [`recording_browser`] writing argv to `log` notes each browser's exit status, a

@@ -12,11 +12,13 @@ async fn rfc8252_5_the_request_goes_to_the_external_browser_only() {
     let hostile = Hostile::start(Script::default());
     let home = TempDir::new("checklist-browser");
     let log = home.path().join("argv.log");
-    let browser = format!(
-        "sh -c 'printf \"%s\\n\" \"$0\" >> {}; exec {BROWSER} \"$0\"'",
+    let script = format!(
+        "printf \"%s\\n\" \"$0\" >> {}; exec {BROWSER} \"$0\"",
         log.display()
     );
-    let config = config(&hostile, &[("GATEHOUSE_BROWSER", &browser)]);
+    let config = config(&hostile, |s| {
+        s.browser = Some(vec!["sh".into(), "-c".into(), script]);
+    });
     let (auth, _events) = common::auth(&home, &config, Arc::new(SystemClock));
     auth.login().await.expect("sign-in");
     let argv = std::fs::read_to_string(&log).unwrap();
@@ -29,7 +31,7 @@ async fn rfc8252_5_the_request_goes_to_the_external_browser_only() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn rfc7636_pkce_s256_state_and_nonce_are_fresh_for_every_attempt() {
-    let run = start(Script::default(), &[]);
+    let run = start(Script::default(), |_| {});
     let mut requests = Vec::new();
     let mut verifiers = Vec::new();
     for _ in 0..2 {
@@ -54,7 +56,7 @@ async fn rfc7636_pkce_s256_state_and_nonce_are_fresh_for_every_attempt() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn rfc8252_7_3_the_redirect_is_127_0_0_1_on_the_bound_port_and_closes_after_use() {
-    let run = start(Script::default(), &[]);
+    let run = start(Script::default(), |_| {});
     run.auth.login().await.expect("sign-in");
     let request = run.hostile.seen.last_request.lock().unwrap().clone();
     let redirect = url::Url::parse(&request["redirect_uri"]).unwrap();
@@ -77,7 +79,7 @@ async fn rfc8252_7_3_the_redirect_is_127_0_0_1_on_the_bound_port_and_closes_afte
 
 #[tokio::test(flavor = "multi_thread")]
 async fn rfc6749_4_1_3_the_token_request_repeats_the_redirect_uri_and_has_no_secret() {
-    let run = start(Script::default(), &[]);
+    let run = start(Script::default(), |_| {});
     run.auth.login().await.expect("sign-in");
     let request = run.hostile.seen.last_request.lock().unwrap().clone();
     let exchange = run.hostile.seen.last_exchange.lock().unwrap().clone();
@@ -96,7 +98,7 @@ async fn rfc9700_4_11_the_back_channel_follows_no_redirect() {
             discovery_redirects: true,
             ..Script::default()
         },
-        &[],
+        |_| {},
     );
     assert!(run.auth.login().await.is_err());
     assert_eq!(Seen::count(&run.hostile.seen.redirected_discovery), 0);
@@ -104,13 +106,13 @@ async fn rfc9700_4_11_the_back_channel_follows_no_redirect() {
 
 #[test]
 fn rfc8252_8_3_a_plain_http_issuer_off_loopback_is_refused() {
-    let config = Config::resolve(
-        |name| match name {
-            "GATEHOUSE_ISSUER" => Some("http://id.example/".into()),
-            "GATEHOUSE_CLIENT_ID" => Some(CLIENT_ID.into()),
-            _ => None,
-        },
-        None,
+    let config = Config::from_settings(Settings {
+        issuer: Some("http://id.example/".into()),
+        client_id: Some(CLIENT_ID.into()),
+        ..Settings::default()
+    });
+    assert_eq!(
+        config.unwrap_err().setting(),
+        Some(gatehouse_core::config::Setting::Issuer)
     );
-    assert!(matches!(config, Err(Error::InvalidConfig(_))));
 }

@@ -8,13 +8,12 @@ mod checklist;
 mod common;
 mod provider;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use gatehouse_contract::{ErrorKind, SessionView};
 use gatehouse_core::clock::SystemClock;
-use gatehouse_core::config::Config;
+use gatehouse_core::config::{Config, Settings};
 use gatehouse_core::oidc::{KeyError, TokenError};
 use gatehouse_core::session::Auth;
 use gatehouse_core::Error;
@@ -30,15 +29,19 @@ type Token = dyn Fn(&Issue) -> String + Send;
 /// The browser: curl follows the provider's redirect to the loopback callback.
 const BROWSER: &str = "curl --silent --output /dev/null --location --max-time 10";
 
-fn config(hostile: &Hostile, extra: &[(&str, &str)]) -> Config {
-    let mut vars: HashMap<&str, String> = HashMap::from([
-        ("GATEHOUSE_ISSUER", hostile.issuer.clone()),
-        ("GATEHOUSE_CLIENT_ID", CLIENT_ID.to_owned()),
-        ("GATEHOUSE_BROWSER", BROWSER.to_owned()),
-        ("GATEHOUSE_LOGIN_TIMEOUT_SECS", "10".to_owned()),
-    ]);
-    vars.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
-    Config::resolve(|name| vars.get(name).cloned(), None).expect("a valid configuration")
+/// A change to the settings of a run.
+type Tweak = fn(&mut Settings);
+
+fn config(hostile: &Hostile, tweak: impl FnOnce(&mut Settings)) -> Config {
+    let mut settings = Settings {
+        issuer: Some(hostile.issuer.clone()),
+        client_id: Some(CLIENT_ID.to_owned()),
+        browser: common::command(BROWSER),
+        login_timeout_secs: Some(10),
+        ..Settings::default()
+    };
+    tweak(&mut settings);
+    Config::from_settings(settings).expect("a valid configuration")
 }
 
 struct Run {
@@ -48,10 +51,10 @@ struct Run {
     _events: common::Events,
 }
 
-fn start(script: Script, extra: &[(&str, &str)]) -> Run {
+fn start(script: Script, tweak: Tweak) -> Run {
     let hostile = Hostile::start(script);
     let home = TempDir::new("hostile");
-    let config = config(&hostile, extra);
+    let config = config(&hostile, tweak);
     let (auth, events) = common::auth(&home, &config, Arc::new(SystemClock));
     Run {
         hostile,
@@ -62,7 +65,7 @@ fn start(script: Script, extra: &[(&str, &str)]) -> Run {
 }
 
 async fn sign_in(script: Script) -> (Run, Result<SessionView, Error>) {
-    let run = start(script, &[]);
+    let run = start(script, |_| {});
     let result = run.auth.login().await;
     (run, result)
 }
@@ -291,7 +294,7 @@ async fn rp_key_rotation_op_sign_key() {
 #[tokio::test(flavor = "multi_thread")]
 async fn rp_key_rotation_op_sign_key_native() {
     // A second sign-in after the provider replaced its key set.
-    let run = start(Script::default(), &[]);
+    let run = start(Script::default(), |_| {});
     run.auth.login().await.expect("first sign-in under key1");
     run.hostile.edit(|script| {
         script.jwks = vec![json!({ "keys": [jwk("key2")] })];
@@ -401,7 +404,7 @@ async fn exp_nbf_and_iat_at_the_edges_of_the_leeway() {
         ),
     ];
     for (name, edit, expected) in cases {
-        let run = start(minting(edit), &[("GATEHOUSE_MIN_TTL_SECS", "0")]);
+        let run = start(minting(edit), |s| s.min_ttl_secs = Some(0));
         let result = run.auth.login().await;
         match (&result, &expected) {
             (Ok(_), None) => {}
@@ -415,7 +418,7 @@ async fn exp_nbf_and_iat_at_the_edges_of_the_leeway() {
 async fn refreshed_with(
     edit: impl Fn(&mut Value) + Send + 'static,
 ) -> (Run, Result<SessionView, Error>) {
-    let run = start(Script::default(), &[]);
+    let run = start(Script::default(), |_| {});
     run.auth.login().await.expect("sign-in");
     run.hostile.edit(move |script| {
         script.mint = Box::new(move |issue| {
@@ -445,7 +448,10 @@ async fn a_refreshed_token_for_another_iss_sub_or_aud_ends_the_session() {
             "{name}: {renewed:?}"
         );
         assert!(!run.auth.logged_in(), "{name}");
-        assert_eq!(run.auth.session().unwrap_err().kind(), ErrorKind::Expired);
+        assert_eq!(
+            run.auth.session().reason().unwrap().kind,
+            ErrorKind::Expired
+        );
     }
     let (_run, renewed) = refreshed_with(|_| {}).await;
     renewed.expect("an honest refresh renews");
@@ -456,7 +462,7 @@ async fn a_refresh_that_returns_the_old_id_token_is_not_repeated_every_second() 
     // A 600 s token with a 540 s minimum lifetime: due for renewal at once (a tenth of its
     // life, 60 s, ahead of the 540), still fresh for a minute, far beyond the test's 3 s.
     let short = |c: &mut Value| c["exp"] = json!(c["iat"].as_i64().unwrap() + 600);
-    let run = start(minting(short), &[("GATEHOUSE_MIN_TTL_SECS", "540")]);
+    let run = start(minting(short), |s| s.min_ttl_secs = Some(540));
     let first = run.auth.login().await.expect("sign-in");
     let old = std::sync::Mutex::new(None::<String>);
     run.hostile.edit(move |script| {
@@ -479,7 +485,7 @@ async fn a_refresh_that_returns_the_old_id_token_is_not_repeated_every_second() 
         "one refresh, then the session runs to its end"
     );
     assert!(run.auth.logged_in(), "still signed in until it expires");
-    assert!(!run.auth.session().unwrap().unwrap().can_renew);
+    assert!(!run.auth.session().session().unwrap().can_renew);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -504,7 +510,7 @@ async fn a_flood_of_unknown_kids_fetches_the_keys_once_more_only() {
             let kid = format!("unknown-{}", issue.nonce.as_deref().unwrap_or_default());
             sign(&claims(issue), Some(&kid), KEY1)
         }),
-        &[],
+        |_| {},
     );
     for _ in 0..5 {
         let result = run.auth.login().await;
@@ -526,7 +532,7 @@ async fn a_refused_push_falls_back_to_the_plain_request_once_advertised_not_requ
         par: Par::Refused,
         ..Script::default()
     };
-    let run = start(script, &[]);
+    let run = start(script, |_| {});
     run.auth.login().await.expect("the plain request works");
     run.auth.login().await.expect("again");
     let seen = &run.hostile.seen;
@@ -577,7 +583,7 @@ async fn a_callback_without_iss_is_refused_when_the_provider_advertises_it() {
         send_iss: false,
         ..Script::default()
     };
-    let run = start(script, &[("GATEHOUSE_LOGIN_TIMEOUT_SECS", "3")]);
+    let run = start(script, |s| s.login_timeout_secs = Some(3));
     let result = run.auth.login().await;
     assert!(matches!(result, Err(Error::Timeout(3))), "{result:?}");
     assert_eq!(

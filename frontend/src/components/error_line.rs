@@ -1,4 +1,4 @@
-use gatehouse_contract::CommandError;
+use gatehouse_yew::CommandError;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]

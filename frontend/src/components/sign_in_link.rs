@@ -1,13 +1,13 @@
-use gatehouse_contract::SignInWaiting;
+use gatehouse_yew::SignInWaiting;
 use wasm_bindgen_futures::JsFuture;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::ipc;
-
 #[derive(Properties, PartialEq)]
 pub struct SignInLinkProps {
     pub waiting: SignInWaiting,
+    /// Opens the page in the system browser again.
+    pub open_again: Callback<()>,
 }
 
 /// What the last press of "Copy" did.
@@ -26,12 +26,8 @@ pub fn sign_in_link(props: &SignInLinkProps) -> Html {
     let copied = use_state(|| Copied::Not);
     let url = props.waiting.url.clone();
 
-    let open_again = Callback::from(|_: MouseEvent| {
-        // A failure comes back as a new `sign-in-waiting` with the browser's error.
-        spawn_local(async {
-            let _ = ipc::open_browser_again().await;
-        })
-    });
+    // A failure comes back as a new `sign-in-waiting` with the browser's error.
+    let open_again = props.open_again.reform(|_: MouseEvent| ());
     let on_link = {
         let open_again = open_again.clone();
         Callback::from(move |event: MouseEvent| {

@@ -1,29 +1,16 @@
-use gatehouse_contract::StorageStatus;
-use yew::platform::spawn_local;
+use gatehouse_yew::{use_session, SessionStatus, StorageStatus};
 use yew::prelude::*;
 
 use crate::components::{Countdown, ErrorLine};
-use crate::ipc;
-use crate::state::{Action, AppState, Phase};
 
 /// `/home`: who is signed in, for how long, and the way out.
 #[function_component(Home)]
 pub fn home() -> Html {
-    let state = use_context::<UseReducerHandle<AppState>>().expect("the app state is provided");
-    let Phase::SignedIn(view) = &state.phase else {
+    let session = use_session();
+    let SessionStatus::SignedIn(view) = &session.status else {
         return Html::default();
     };
-
-    let on_logout = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |_: MouseEvent| {
-            dispatcher.dispatch(Action::LogoutStarted);
-            let dispatcher = dispatcher.clone();
-            spawn_local(
-                async move { dispatcher.dispatch(Action::LogoutFinished(ipc::logout().await)) },
-            );
-        })
-    };
+    let logging_out = session.logging_out;
 
     html! {
         <section class="card" aria-labelledby="home-title">
@@ -48,11 +35,11 @@ pub fn home() -> Html {
                     { "Secure storage is unavailable, so this session lasts only until Gatehouse quits." }
                 </p>
             }
-            <button id="logout-button" class="button secondary" onclick={on_logout}
-                disabled={state.logging_out}>
-                { if state.logging_out { "Logging out…" } else { "Log out" } }
+            <button id="logout-button" class="button secondary"
+                onclick={session.logout.reform(|_| ())} disabled={logging_out}>
+                { if logging_out { "Logging out…" } else { "Log out" } }
             </button>
-            <ErrorLine error={state.error.clone()} />
+            <ErrorLine error={session.status.error()} />
         </section>
     }
 }

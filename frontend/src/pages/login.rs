@@ -1,16 +1,18 @@
-use yew::platform::spawn_local;
+use gatehouse_yew::{use_session, SessionStatus};
 use yew::prelude::*;
 
 use crate::components::{ErrorLine, SetupHelp, SignInLink};
-use crate::ipc;
-use crate::state::{Action, AppState, Phase};
 
 /// `/login`: the product name and one button; while waiting, the browser hint, the sign-in
 /// link and Cancel.
 #[function_component(Login)]
 pub fn login() -> Html {
-    let state = use_context::<UseReducerHandle<AppState>>().expect("the app state is provided");
-    let signing_in = state.phase == Phase::SigningIn;
+    let session = use_session();
+    let waiting = match &session.status {
+        SessionStatus::SigningIn { waiting } => Some(waiting.clone()),
+        _ => None,
+    };
+    let signing_in = waiting.is_some();
     // The button pressed is gone: keyboard focus moves to Cancel, the one action always there.
     let cancel_ref = use_node_ref();
     {
@@ -23,23 +25,7 @@ pub fn login() -> Html {
             }
         });
     }
-
-    let on_login = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |_: MouseEvent| {
-            dispatcher.dispatch(Action::LoginStarted);
-            let dispatcher = dispatcher.clone();
-            spawn_local(
-                async move { dispatcher.dispatch(Action::LoginFinished(ipc::login().await)) },
-            );
-        })
-    };
-    let on_cancel = Callback::from(|_: MouseEvent| {
-        // The pending login answers with `cancelled`; that answer moves the state.
-        spawn_local(async {
-            let _ = ipc::cancel_login().await;
-        })
-    });
+    let needs_setup = session.status.needs_setup();
 
     html! {
         <section class="card" aria-labelledby="product">
@@ -48,28 +34,28 @@ pub fn login() -> Html {
                 <h1 id="product">{ "Gatehouse" }</h1>
                 <p class="muted">{ "Sign in with your identity provider." }</p>
             </div>
-            if signing_in {
+            if let Some(waiting) = waiting {
                 <div class="waiting" role="status" aria-live="polite">
                     <span class="spinner" aria-hidden="true"></span>
                     <p>{ "Finish signing in in your browser" }</p>
                 </div>
                 // Cancel comes before the sign-in link, which arrives a moment later: it must not
                 // move under a pointer on its way to it.
-                <button id="cancel-login" class="button secondary" onclick={on_cancel}
-                    ref={cancel_ref}>
+                <button id="cancel-login" class="button secondary"
+                    onclick={session.cancel.reform(|_| ())} ref={cancel_ref}>
                     { "Cancel" }
                 </button>
-                if let Some(waiting) = state.waiting.clone() {
-                    <SignInLink waiting={waiting} />
+                if let Some(waiting) = waiting {
+                    <SignInLink waiting={waiting} open_again={session.open_browser_again.clone()} />
                 }
             } else {
-                <button id="login-button" class="button primary" onclick={on_login}
-                    disabled={state.needs_setup()}>
+                <button id="login-button" class="button primary"
+                    onclick={session.login.reform(|_| ())} disabled={needs_setup}>
                     { "Log in" }
                 </button>
             }
-            <ErrorLine error={state.shown_error()} />
-            if state.needs_setup() {
+            <ErrorLine error={session.status.error()} />
+            if needs_setup {
                 <SetupHelp />
             }
         </section>

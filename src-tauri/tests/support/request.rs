@@ -5,12 +5,11 @@ use tauri::test::{mock_builder, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
 use tauri::{App, WebviewWindow, WebviewWindowBuilder};
 
-/// The app as the window runs it, set up as its setup hook would, with its main window.
+/// The app as the window runs it, with its main window.
 pub fn gatehouse_app() -> (App<MockRuntime>, WebviewWindow<MockRuntime>) {
     let app = gatehouse_lib::build(mock_builder())
         .build(tauri::generate_context!())
         .expect("the app builds on the mock runtime");
-    gatehouse_lib::setup(app.handle());
     let window = WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .expect("the main window opens");

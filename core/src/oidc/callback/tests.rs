@@ -120,7 +120,7 @@ async fn request(port: u16, target: &str) -> String {
 
 #[tokio::test]
 async fn listener_refuses_bad_state_then_takes_the_good_one() {
-    let listener = Listener::bind(0).await.unwrap();
+    let listener = Listener::bind(0, "Gatehouse").await.unwrap();
     let port = listener.port();
     let waiting = tokio::spawn(listener.wait(awaited("s1")));
 
@@ -147,8 +147,28 @@ async fn listener_refuses_bad_state_then_takes_the_good_one() {
 }
 
 #[tokio::test]
+async fn the_pages_name_the_configured_product_escaped() {
+    let listener = Listener::bind(0, "Acme <Desk> & Co").await.unwrap();
+    let port = listener.port();
+    let waiting = tokio::spawn(listener.wait(awaited("s1")));
+    let refused = request(port, "/callback?code=c&state=forged").await;
+    assert!(
+        refused.contains("the sign-in Acme &lt;Desk&gt; &amp; Co is waiting for"),
+        "{refused}"
+    );
+    let ok = request(port, "/callback?code=real&state=s1").await;
+    assert!(
+        ok.contains("<title>Signed in · Acme &lt;Desk&gt; &amp; Co</title>"),
+        "{ok}"
+    );
+    assert!(!ok.contains("<Desk>"));
+    assert!(!ok.contains("Gatehouse"), "no other product's name");
+    waiting.await.unwrap().unwrap();
+}
+
+#[tokio::test]
 async fn listener_ends_the_attempt_on_a_provider_error() {
-    let listener = Listener::bind(0).await.unwrap();
+    let listener = Listener::bind(0, "Gatehouse").await.unwrap();
     let port = listener.port();
     assert_eq!(
         listener.redirect_uri(),
@@ -162,7 +182,7 @@ async fn listener_ends_the_attempt_on_a_provider_error() {
 
 #[tokio::test]
 async fn oversized_request_is_dropped_without_ending_the_attempt() {
-    let listener = Listener::bind(0).await.unwrap();
+    let listener = Listener::bind(0, "Gatehouse").await.unwrap();
     let port = listener.port();
     let waiting = tokio::spawn(listener.wait(awaited("s1")));
     let mut stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
@@ -203,7 +223,7 @@ async fn closed(stream: &mut TcpStream, within: Duration) -> bool {
 
 #[tokio::test]
 async fn idle_connections_beyond_the_cap_are_dropped_oldest_first() {
-    let listener = Listener::bind(0).await.unwrap();
+    let listener = Listener::bind(0, "Gatehouse").await.unwrap();
     let port = listener.port();
     let waiting = tokio::spawn(listener.wait(awaited("s1")));
     let mut idle = Vec::new();
@@ -223,7 +243,7 @@ async fn idle_connections_beyond_the_cap_are_dropped_oldest_first() {
 
 #[tokio::test]
 async fn every_connection_closes_when_the_attempt_ends() {
-    let listener = Listener::bind(0).await.unwrap();
+    let listener = Listener::bind(0, "Gatehouse").await.unwrap();
     let port = listener.port();
     let waiting = tokio::spawn(listener.wait(awaited("s1")));
     let mut idle = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
@@ -300,7 +320,7 @@ fn server_sockets(port: u16) -> usize {
 #[cfg(target_os = "linux")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_hostile_requests_then_the_genuine_callback_within_a_second() {
-    let listener = Listener::bind(0).await.unwrap();
+    let listener = Listener::bind(0, "Gatehouse").await.unwrap();
     let port = listener.port();
     let waiting = tokio::spawn(listener.wait(awaited("s1")));
 

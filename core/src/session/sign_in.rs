@@ -2,37 +2,75 @@
 //! redirect (RFC 8252), ending in a validated ID token and a sealed session.
 
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
 
-use gatehouse_contract::{SessionView, SignInWaiting, StorageStatus};
+use gatehouse_contract::{SessionView, SignInWaiting};
 use tokio::sync::oneshot;
 use tracing::Instrument;
 use url::Url;
 
-use super::{lock, Attempt, Auth, Change, Provider};
-use crate::browser::BrowserError;
+use super::keeper::{lock, Keeper};
+use super::state::Active;
+use super::upstream::{Provider, Upstream};
+use super::{Change, Notify};
+use crate::browser::{Browser, BrowserError};
+use crate::config::Config;
 use crate::oidc::callback::{Awaited, Listener};
 use crate::oidc::{
     exchange_code, push, AuthorizationRequest, CsrfState, Nonce, Origin, PkceVerifier, RequestError,
 };
-use crate::vault::{Pending, SessionRecord};
 use crate::{Error, Result};
 
+pub(super) struct SignIn {
+    config: Arc<Config>,
+    upstream: Arc<Upstream>,
+    keeper: Arc<Keeper>,
+    browser: Browser,
+    notify: Notify,
+    /// The sign-in in progress, if any.
+    attempt: Mutex<Option<Attempt>>,
+}
+
+/// A sign-in in progress.
+struct Attempt {
+    cancel: Option<oneshot::Sender<()>>,
+    /// Set once the browser has been asked to open the page.
+    waiting: Option<SignInWaiting>,
+}
+
 /// Clears the attempt slot however the attempt ends.
-struct AttemptSlot<'a>(&'a Auth);
+struct AttemptSlot<'a>(&'a Mutex<Option<Attempt>>);
 
 impl Drop for AttemptSlot<'_> {
     fn drop(&mut self) {
-        lock(&self.0.inner.attempt).take();
+        lock(self.0).take();
     }
 }
 
-impl Auth {
+impl SignIn {
+    pub(super) fn new(
+        config: Arc<Config>,
+        upstream: Arc<Upstream>,
+        keeper: Arc<Keeper>,
+        browser: Browser,
+        notify: Notify,
+    ) -> Self {
+        Self {
+            config,
+            upstream,
+            keeper,
+            browser,
+            notify,
+            attempt: Mutex::new(None),
+        }
+    }
+
     /// Signs in through the system browser. Ends on success, a provider error, Cancel
-    /// ([`Auth::cancel_login`]) or the configured timeout.
-    pub async fn login(&self) -> Result<SessionView> {
+    /// ([`SignIn::cancel`]) or the configured timeout.
+    pub(super) async fn login(&self) -> Result<SessionView> {
         let (cancel, cancelled) = oneshot::channel();
         {
-            let mut slot = lock(&self.inner.attempt);
+            let mut slot = lock(&self.attempt);
             if slot.is_some() {
                 return Err(Error::Busy);
             }
@@ -41,8 +79,8 @@ impl Auth {
                 waiting: None,
             });
         }
-        let _slot = AttemptSlot(self);
-        let timeout = self.inner.config.login_timeout;
+        let _slot = AttemptSlot(&self.attempt);
+        let timeout = self.config.login_timeout;
         tokio::select! {
             result = self.sign_in() => result,
             _ = cancelled => Err(Error::Cancelled),
@@ -50,14 +88,25 @@ impl Auth {
         }
     }
 
+    /// Ends the sign-in in progress, if any; its `login` returns [`Error::Cancelled`].
+    pub(super) fn cancel(&self) {
+        let cancel = lock(&self.attempt)
+            .as_mut()
+            .and_then(|attempt| attempt.cancel.take());
+        if let Some(cancel) = cancel {
+            let _ = cancel.send(());
+        }
+    }
+
     async fn sign_in(&self) -> Result<SessionView> {
-        let config = &self.inner.config;
+        let config = &self.config;
         let provider = self
+            .upstream
             .provider()
             .instrument(tracing::debug_span!("provider_metadata"))
             .await?;
         let port = config.redirect_port;
-        let listener = Listener::bind(port)
+        let listener = Listener::bind(port, &config.product_name)
             .await
             .map_err(|source| Error::Listener { port, source })?;
         // RFC 9700 §2.1.1: fresh per attempt.
@@ -74,7 +123,7 @@ impl Auth {
             nonce: &nonce,
             pkce_challenge: &verifier.challenge(),
             audience: config.audience.as_deref(),
-            prompt_login: self.inner.ask_credentials.load(Ordering::Relaxed),
+            prompt_login: self.keeper.ask_credentials(),
         };
         let url = self
             .authorization_url(&provider, &request)
@@ -95,14 +144,14 @@ impl Auth {
                     .metadata
                     .authorization_response_iss_parameter_supported,
             }),
-            self.prepare_vault()
+            self.keeper.prepare()
         );
         let code = code?;
         // From the redirect to the signed-in page: the provider's part is `token_request` (and
         // `signing_keys` when they are not cached); the rest is the app's.
         let callback = async {
             let response = exchange_code(
-                self.http(),
+                self.upstream.http(),
                 &provider.metadata.token_endpoint,
                 &config.client_id,
                 &code,
@@ -112,35 +161,39 @@ impl Auth {
             .instrument(tracing::debug_span!("token_request"))
             .await?;
             let (record, claims) = self
+                .upstream
                 .accept(&provider, response, Origin::SignIn { nonce: &nonce }, None)
                 .await?;
             // Not while a renewal of an older session is writing its own record.
-            let no_renewal = self.inner.renewing.lock().await;
+            let writing = self.keeper.writing().await;
             let (storage, pending) = self
-                .persist(&record)
+                .keeper
+                .write(&record)
                 .instrument(tracing::debug_span!("write"))
                 .await;
-            let view = self.sign_in_as(record, claims, storage, false);
+            let view = self.keeper.install(Active {
+                record,
+                claims,
+                storage,
+                stalled: false,
+            });
             tracing::info!(?storage, "signed in");
-            Ok::<_, Error>((view, pending, no_renewal))
+            Ok::<_, Error>((view, pending, writing))
         };
-        let (view, pending, _no_renewal) = callback
+        let (view, pending, _writing) = callback
             .instrument(tracing::debug_span!("sign_in_callback"))
             .await?;
         // The window has its page; what is left is bookkeeping: the keyring's generation, and
         // the sign-out mark.
-        Self::settle(pending).await;
-        if self.inner.ask_credentials.swap(false, Ordering::Relaxed) {
-            let vault = self.inner.vault.clone();
-            let _ = tokio::task::spawn_blocking(move || vault.set_signed_out(false)).await;
-        }
+        Keeper::settle(pending).await;
+        self.keeper.signed_in().await;
         Ok(view)
     }
 
     /// Opens the waiting sign-in's page in the browser again (the person closed the tab, or it
     /// never came up). Without a sign-in waiting, nothing happens.
-    pub async fn open_browser_again(&self) -> Result<()> {
-        let url = lock(&self.inner.attempt)
+    pub(super) async fn open_browser_again(&self) -> Result<()> {
+        let url = lock(&self.attempt)
             .as_ref()
             .and_then(|attempt| attempt.waiting.as_ref())
             .map(|waiting| waiting.url.clone());
@@ -153,7 +206,7 @@ impl Auth {
     /// Asks the browser to open `url`, then records and tells the UI the page and whether the
     /// browser came up.
     async fn open_browser(&self, url: String) -> Result<()> {
-        let browser = self.inner.browser.clone();
+        let browser = self.browser.clone();
         let page = url.clone();
         let opened = tokio::task::spawn_blocking(move || browser.open(&page))
             .await
@@ -166,12 +219,12 @@ impl Auth {
             url,
             browser_error: opened.as_ref().err().map(ToString::to_string),
         };
-        let mut slot = lock(&self.inner.attempt);
+        let mut slot = lock(&self.attempt);
         // The attempt may have ended (Cancel) while the browser started.
         if let Some(attempt) = slot.as_mut() {
             attempt.waiting = Some(waiting.clone());
             drop(slot);
-            (self.inner.notify)(Change::Waiting(waiting));
+            (self.notify)(Change::Waiting(waiting));
         }
         opened
     }
@@ -193,7 +246,7 @@ impl Auth {
         if !required && provider.par_refused.load(Ordering::Relaxed) {
             return Ok(request.url());
         }
-        match push(self.http(), endpoint, &request.form()).await {
+        match push(self.upstream.http(), endpoint, &request.form()).await {
             Ok(pushed) => Ok(request.pushed_url(&pushed.request_uri)),
             Err(e @ RequestError::Transport { .. }) => Err(e.into()),
             Err(e) if required => Err(e.into()),
@@ -203,44 +256,6 @@ impl Auth {
                 }
                 Ok(request.url())
             }
-        }
-    }
-
-    /// Puts the vault's key in place ahead of the save. A keyring that cannot take it now is
-    /// asked again by the save, which says what becomes of the session.
-    async fn prepare_vault(&self) {
-        let vault = self.inner.vault.clone();
-        match tokio::task::spawn_blocking(move || vault.prepare()).await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => tracing::debug!(error = %e, "the vault's key could not be prepared"),
-            Err(e) => tracing::debug!(error = %e, "the vault task failed"),
-        }
-    }
-
-    /// Seals the record and writes it. When the keyring or the file cannot take it the
-    /// session stays in memory only, and the UI says so; nothing falls back to plain text.
-    /// The keyring's generation is moved by [`Auth::settle`], which may wait until the window
-    /// has its page.
-    pub(super) async fn persist(&self, record: &SessionRecord) -> (StorageStatus, Option<Pending>) {
-        let vault = self.inner.vault.clone();
-        let record = record.clone();
-        match tokio::task::spawn_blocking(move || vault.write(&record)).await {
-            Ok(Ok(pending)) => (StorageStatus::Persisted, Some(pending)),
-            Ok(Err(e)) => {
-                tracing::warn!(error = %e, "the session is kept in memory only");
-                (StorageStatus::MemoryOnly, None)
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "the vault task failed; the session is kept in memory only");
-                (StorageStatus::MemoryOnly, None)
-            }
-        }
-    }
-
-    /// Moves the keyring to the generation of the record [`Auth::persist`] wrote.
-    pub(super) async fn settle(pending: Option<Pending>) {
-        if let Some(pending) = pending {
-            let _ = tokio::task::spawn_blocking(move || pending.settle()).await;
         }
     }
 }

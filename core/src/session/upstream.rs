@@ -1,0 +1,157 @@
+//! The provider as the flows reach it: its metadata and keys, discovered once over the back
+//! channel, and the acceptance of a token response into a session record.
+
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use tracing::Instrument;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::oidc::{
+    discover, http, revoke, IdClaims, JwksCache, Origin, ProviderMetadata, RemoteKeys,
+    TokenResponse, UnverifiedIdToken, ValidationParams,
+};
+use crate::secret::Secret;
+use crate::vault::{AccessToken, SessionRecord};
+use crate::{Error, Result};
+
+/// How long a revocation may take (RFC 7009) before the flow that asked moves on.
+pub(super) const REVOCATION_LIMIT: Duration = Duration::from_secs(5);
+
+pub(super) struct Upstream {
+    config: Arc<Config>,
+    clock: Arc<dyn Clock>,
+    /// Built on first use: loading the system's CA certificates takes milliseconds that the
+    /// window's start need not wait for ([`Upstream::warm_up`] builds it in the background).
+    http: OnceLock<reqwest::Client>,
+    /// Discovered on first need and kept; a failed discovery is retried next time.
+    provider: tokio::sync::Mutex<Option<Arc<Provider>>>,
+}
+
+/// The provider's metadata and its signing keys.
+pub(super) struct Provider {
+    pub metadata: ProviderMetadata,
+    pub keys: JwksCache<RemoteKeys>,
+    /// The provider refused a pushed authorization request it advertises; requests go in the
+    /// URL from then on (unless it requires pushing).
+    pub par_refused: AtomicBool,
+}
+
+impl Upstream {
+    pub(super) fn new(config: Arc<Config>, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            config,
+            clock,
+            http: OnceLock::new(),
+            provider: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// The back-channel HTTP client.
+    pub(super) fn http(&self) -> &reqwest::Client {
+        self.http.get_or_init(http::client)
+    }
+
+    /// Builds the HTTP client now, off the window's path. Blocking.
+    pub(super) fn warm_up(&self) {
+        self.http();
+    }
+
+    /// The provider's metadata and keys, discovered once.
+    pub(super) async fn provider(&self) -> Result<Arc<Provider>> {
+        let mut slot = self.provider.lock().await;
+        if let Some(provider) = &*slot {
+            return Ok(provider.clone());
+        }
+        let metadata = discover(self.http(), &self.config.issuer).await?;
+        let keys = JwksCache::new(RemoteKeys {
+            client: self.http().clone(),
+            jwks_uri: metadata.jwks_uri.clone(),
+        });
+        let provider = Arc::new(Provider {
+            metadata,
+            keys,
+            par_refused: AtomicBool::new(false),
+        });
+        *slot = Some(provider.clone());
+        Ok(provider)
+    }
+
+    /// Turns a token response into the session's record: its ID token validated for this
+    /// configuration, now (OIDC Core 3.1.3.7; after a refresh, 12.2). `kept_refresh_token` is
+    /// the one to keep when the response brings none (a provider that does not rotate).
+    pub(super) async fn accept(
+        &self,
+        provider: &Provider,
+        response: TokenResponse,
+        origin: Origin<'_>,
+        kept_refresh_token: Option<Secret>,
+    ) -> Result<(SessionRecord, IdClaims)> {
+        let id_token = response
+            .id_token
+            .ok_or_else(|| Error::BadResponse("the token response has no id_token".into()))?;
+        let token = UnverifiedIdToken::parse(id_token.secret())?;
+        let key = provider
+            .keys
+            .key_for(token.kid(), token.alg())
+            .instrument(tracing::debug_span!("signing_keys"))
+            .await?;
+        let config = &self.config;
+        let now = self.clock.now();
+        let params = ValidationParams {
+            issuer: &config.issuer,
+            client_id: &config.client_id,
+            audience: config.audience.as_deref(),
+            now,
+            leeway: i64::try_from(config.leeway.as_secs()).unwrap_or(i64::MAX),
+            origin,
+        };
+        let claims = token.validate(&key, &params)?;
+        let access_token = response.access_token.map(|token| AccessToken {
+            token,
+            expires_at: response
+                .expires_in
+                .and_then(|secs| i64::try_from(secs).ok())
+                .map(|secs| now.saturating_add(secs)),
+        });
+        let record = SessionRecord {
+            id_token,
+            refresh_token: response.refresh_token.or(kept_refresh_token),
+            access_token,
+            expires_at: claims.expires_at,
+            issuer: config.issuer.to_string(),
+            client_id: config.client_id.to_string(),
+        };
+        Ok((record, claims))
+    }
+
+    /// RFC 7009: tells the provider the refresh token is no longer wanted. Bounded by
+    /// [`REVOCATION_LIMIT`]; a failure is logged, the session is over anyway.
+    pub(super) async fn revoke(&self, refresh_token: &Secret) {
+        let revoked = tokio::time::timeout(REVOCATION_LIMIT, async {
+            let provider = self.provider().await?;
+            let Some(endpoint) = &provider.metadata.revocation_endpoint else {
+                tracing::info!("the provider has no revocation endpoint");
+                return Ok(());
+            };
+            let client_id = &self.config.client_id;
+            revoke(
+                self.http(),
+                endpoint,
+                client_id,
+                refresh_token,
+                REVOCATION_LIMIT,
+            )
+            .await
+            .map_err(Error::from)
+        })
+        .await;
+        match revoked {
+            Ok(Ok(())) => tracing::info!("refresh token revoked"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "could not revoke the refresh token"),
+            Err(_) => tracing::warn!("revoking the refresh token timed out"),
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! The work behind the commands and [`crate::GatehouseExt`]: the session of the configured
+//! provider, opened in the background at start so that a slow keyring or a renewal never holds
+//! up the window, then watched for the rest of the app's life.
+
+use std::sync::Arc;
+
+use gatehouse_contract::{event, SessionState, SessionView};
+use gatehouse_core::clock::SystemClock;
+use gatehouse_core::config::{Config, Settings};
+use gatehouse_core::secret::Secret;
+use gatehouse_core::session::{Auth, Change};
+use gatehouse_core::vault::{FileRecordStore, OsKeyring, Vault};
+use tauri::{AppHandle, Emitter, Runtime};
+use tokio::sync::watch;
+
+use crate::{Error, Result};
+
+/// Why there is no session to be had, decided once at start.
+#[derive(Debug, Clone)]
+enum Unavailable {
+    NotConfigured(String),
+    Store(String),
+}
+
+impl From<&Unavailable> for Error {
+    fn from(unavailable: &Unavailable) -> Self {
+        match unavailable {
+            Unavailable::NotConfigured(sentence) => Error::NotConfigured(sentence.clone()),
+            Unavailable::Store(reason) => Error::Store(reason.clone()),
+        }
+    }
+}
+
+/// Told of every interactive sign-in that succeeds, with the session's view.
+pub(crate) type SignInHook<R> = Arc<dyn Fn(&AppHandle<R>, &SessionView) + Send + Sync>;
+
+/// Access to the sign-in and the session from the host app's Rust code; see
+/// [`crate::GatehouseExt`].
+///
+/// Every method waits, at most for the first moments of a start, until the stored session has
+/// been opened, so that its first answer is the true one. No method gives a token to anything
+/// but Rust code: [`Gatehouse::access_token`] is for the host's own API calls.
+pub struct Gatehouse<R: Runtime> {
+    app: AppHandle<R>,
+    auth: std::result::Result<Auth, Unavailable>,
+    restored: watch::Receiver<bool>,
+    /// Configured, and no session stored: known before the window opens.
+    nothing_stored: bool,
+    on_sign_in: Option<SignInHook<R>>,
+}
+
+impl<R: Runtime> Gatehouse<R> {
+    /// Resolves `settings` and starts opening the stored session, from the store file
+    /// `store_file` of the app's data folder.
+    pub(crate) fn start(
+        app: &AppHandle<R>,
+        settings: std::result::Result<Settings, String>,
+        store_file: &str,
+        on_sign_in: Option<SignInHook<R>>,
+    ) -> Self {
+        let (done, restored) = watch::channel(false);
+        let auth = Self::configure(app, settings, store_file);
+        let nothing_stored = auth.as_ref().is_ok_and(Auth::nothing_stored);
+        match &auth {
+            Ok(auth) => {
+                let auth = auth.clone();
+                tauri::async_runtime::spawn(async move {
+                    auth.open().await;
+                    let _ = done.send(true);
+                    // Ends with the app: it holds only a weak handle to the session.
+                    auth.watch_lifetime();
+                });
+            }
+            Err(e) => {
+                let e = Error::from(e);
+                tracing::warn!(kind = %e.kind(), "{e}");
+                let _ = done.send(true);
+            }
+        }
+        Self {
+            app: app.clone(),
+            auth,
+            restored,
+            nothing_stored,
+            on_sign_in,
+        }
+    }
+
+    fn configure(
+        app: &AppHandle<R>,
+        settings: std::result::Result<Settings, String>,
+        store_file: &str,
+    ) -> std::result::Result<Auth, Unavailable> {
+        let settings = settings.map_err(Unavailable::NotConfigured)?;
+        let config = Config::from_settings(settings).map_err(|e| {
+            Unavailable::NotConfigured(format!(
+                "Sign-in is not set up: {e} (plugins.gatehouse in tauri.conf.json)."
+            ))
+        })?;
+        let path = tauri_plugin_store::resolve_store_path(app, store_file)
+            .map_err(|e| Unavailable::Store(e.to_string()))?;
+        let identifier = &app.config().identifier;
+        let keys = OsKeyring::new(identifier, &config.issuer, &config.client_id);
+        let vault = Vault::new(
+            Arc::new(keys),
+            Arc::new(FileRecordStore::new(path)),
+            &config.issuer,
+            &config.client_id,
+        );
+        let emitter = app.clone();
+        let notify = Arc::new(move |change: Change| {
+            let sent = match change {
+                Change::Session(state) => emitter.emit(event::SESSION_CHANGED, state),
+                Change::Waiting(waiting) => emitter.emit(event::SIGN_IN_WAITING, waiting),
+            };
+            if let Err(e) = sent {
+                tracing::warn!(error = %e, "could not tell the window about the session");
+            }
+        });
+        Ok(Auth::new(config, vault, Arc::new(SystemClock), notify))
+    }
+
+    /// The session once the stored one has been opened; why there is none otherwise.
+    async fn ready(&self) -> Result<&Auth> {
+        let mut restored = self.restored.clone();
+        let _ = restored.wait_for(|done| *done).await;
+        self.configured()
+    }
+
+    fn configured(&self) -> Result<&Auth> {
+        self.auth.as_ref().map_err(Error::from)
+    }
+
+    /// The answer to `logged_in` without waiting: `None` while the stored session is being
+    /// opened.
+    pub(crate) fn logged_in_now(&self) -> Option<bool> {
+        let done = *self.restored.borrow();
+        done.then(|| self.auth.as_ref().is_ok_and(Auth::logged_in))
+    }
+
+    /// A script for the window, run before the page's own: it defines
+    /// [`gatehouse_contract::START_GLOBAL`], which tells the page whether it can show its
+    /// signed-out screen at once (configured, nothing stored). Optional: without it the page
+    /// asks, which costs one IPC round trip at start.
+    ///
+    /// ```no_run
+    /// # fn setup(app: &tauri::App) -> Result<(), Box<dyn std::error::Error>> {
+    /// use tauri::Manager;
+    /// use tauri_plugin_gatehouse::GatehouseExt;
+    /// let config = &app.config().app.windows[0];
+    /// tauri::WebviewWindowBuilder::from_config(app, config)?
+    ///     .initialization_script(app.gatehouse().start_script())
+    ///     .build()?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn start_script(&self) -> String {
+        format!(
+            "Object.defineProperty(window, '{}', {{ value: Object.freeze({{ signedOut: {} }}) }});",
+            gatehouse_contract::START_GLOBAL,
+            self.nothing_stored
+        )
+    }
+
+    /// The configuration the sign-in runs on; why there is none when it is not set up.
+    pub fn config(&self) -> Result<&Config> {
+        self.configured().map(Auth::config)
+    }
+
+    /// The seed's `loggedIn`: a session is stored and its ID token outlives the minimum
+    /// remaining lifetime.
+    pub async fn logged_in(&self) -> bool {
+        self.ready().await.is_ok_and(Auth::logged_in)
+    }
+
+    /// The session: signed in with its view, or signed out and why.
+    pub async fn session(&self) -> Result<SessionState> {
+        Ok(self.ready().await?.session())
+    }
+
+    /// Signs in through the system browser: PKCE, the loopback redirect, the code exchange and
+    /// a validated ID token, then the session sealed. The UI hears of it through
+    /// `gatehouse://session-changed`, and the app through
+    /// [`crate::Builder::on_sign_in`].
+    pub async fn login(&self) -> Result<SessionView> {
+        let view = self.ready().await?.login().await?;
+        if let Some(hook) = &self.on_sign_in {
+            hook(&self.app, &view);
+        }
+        Ok(view)
+    }
+
+    /// Ends the sign-in in progress, if any: its `login` fails with the kind `cancelled`.
+    pub async fn cancel_login(&self) {
+        if let Ok(auth) = self.ready().await {
+            auth.cancel_login();
+        }
+    }
+
+    /// Opens the waiting sign-in's page in the browser again.
+    pub async fn open_browser_again(&self) -> Result<()> {
+        Ok(self.ready().await?.open_browser_again().await?)
+    }
+
+    /// Signs out: the session and its key are destroyed, the refresh token revoked, the
+    /// provider's browser session ended when configured.
+    pub async fn logout(&self) -> Result<()> {
+        match self.ready().await {
+            Ok(auth) => Ok(auth.logout().await?),
+            // Not configured: there is no session to end.
+            Err(_) => Ok(()),
+        }
+    }
+
+    /// The session's access token, renewed first when it is about to expire: for the host's
+    /// own API calls from Rust. Never hand it to the webview, and never log it.
+    ///
+    /// ```no_run
+    /// use tauri_plugin_gatehouse::GatehouseExt;
+    ///
+    /// #[tauri::command]
+    /// async fn orders(app: tauri::AppHandle) -> Result<String, String> {
+    ///     let token = app.gatehouse().access_token().await.map_err(|e| e.to_string())?;
+    ///     // Send it as `Authorization: Bearer …` to the app's own API; answer with what the
+    ///     // page needs, never with the token.
+    ///     # let _ = token.secret();
+    ///     Ok("…".into())
+    /// }
+    /// ```
+    pub async fn access_token(&self) -> Result<Secret> {
+        Ok(self.ready().await?.access_token().await?)
+    }
+}

@@ -1,0 +1,242 @@
+use std::collections::HashMap;
+
+use gatehouse_tests::TempDir;
+use tauri_plugin_gatehouse::Config;
+
+use super::*;
+
+fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    let map: HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    move |name| map.get(name).cloned()
+}
+
+/// The layer over the app's own `plugins.gatehouse` settings, checked into a configuration.
+fn config(vars: &[(&str, &str)], file: Option<&Path>) -> Result<Config, String> {
+    let settings = resolve(env(vars), file, Settings::default())?;
+    Config::from_settings(settings).map_err(|e| e.to_string())
+}
+
+/// A config file with `json` in it, in a folder removed on drop.
+fn file(json: &str) -> ConfigFile {
+    let dir = TempDir::new("config");
+    let path = dir.path().join("config.json");
+    std::fs::write(&path, json).unwrap();
+    ConfigFile { _dir: dir, path }
+}
+
+struct ConfigFile {
+    _dir: TempDir,
+    path: std::path::PathBuf,
+}
+
+const REQUIRED: [(&str, &str); 2] = [
+    ("GATEHOUSE_ISSUER", "https://id.example/"),
+    ("GATEHOUSE_CLIENT_ID", "c"),
+];
+
+#[test]
+fn missing_issuer_and_client_id_name_both_variables() {
+    let err = config(&[], None).unwrap_err();
+    assert_eq!(
+        err,
+        "Gatehouse is not configured yet. Set GATEHOUSE_ISSUER (or AUTH0_DOMAIN) and \
+         GATEHOUSE_CLIENT_ID (or AUTH0_CLIENT_ID)."
+    );
+}
+
+#[test]
+fn the_apps_own_plugin_settings_lie_under_the_file_and_environment() {
+    let given = Settings {
+        scopes: Some(vec!["openid".into(), "profile".into()]),
+        leeway_secs: Some(30),
+        min_ttl_secs: Some(90),
+        ..Settings::default()
+    };
+    let f = file(r#"{"leeway_secs": 10}"#);
+    let settings = resolve(
+        env(&[REQUIRED[0], REQUIRED[1], ("GATEHOUSE_MIN_TTL_SECS", "20")]),
+        Some(&f.path),
+        given,
+    )
+    .unwrap();
+    assert_eq!(settings.scopes.unwrap(), ["openid", "profile"]);
+    assert_eq!(
+        settings.leeway_secs,
+        Some(10),
+        "the file beats tauri.conf.json"
+    );
+    assert_eq!(
+        settings.min_ttl_secs,
+        Some(20),
+        "the environment beats both"
+    );
+}
+
+#[test]
+fn environment_beats_file_beats_default() {
+    let f = file(
+        r#"{"issuer": "https://file.example/", "client_id": "from-file", "redirect_port": 4000, "scopes": "openid email", "leeway_secs": 5}"#,
+    );
+    let c = config(
+        &[
+            ("GATEHOUSE_CLIENT_ID", "from-env"),
+            ("GATEHOUSE_REDIRECT_PORT", "5000"),
+        ],
+        Some(&f.path),
+    )
+    .unwrap();
+    assert_eq!(
+        c.issuer, "https://file.example/",
+        "file fills what the environment leaves"
+    );
+    assert_eq!(c.client_id, "from-env", "environment beats file");
+    assert_eq!(c.redirect_port, 5000);
+    assert_eq!(c.scopes, ["openid", "email"]);
+    assert_eq!(c.leeway.as_secs(), 5);
+    assert_eq!(c.min_ttl.as_secs(), 60, "default fills what both leave");
+}
+
+#[test]
+fn gatehouse_variables_beat_auth0_shorthands() {
+    let c = config(
+        &[
+            ("GATEHOUSE_ISSUER", "https://id.example/"),
+            ("AUTH0_DOMAIN", "tenant.auth0.com"),
+            ("GATEHOUSE_CLIENT_ID", "g"),
+            ("AUTH0_CLIENT_ID", "a"),
+        ],
+        None,
+    )
+    .unwrap();
+    assert_eq!(c.issuer, "https://id.example/");
+    assert_eq!(c.client_id, "g");
+}
+
+#[test]
+fn an_auth0_domain_in_the_environment_beats_an_issuer_in_the_file() {
+    let f = file(r#"{"issuer": "https://file.example/"}"#);
+    let c = config(
+        &[
+            ("AUTH0_DOMAIN", "tenant.eu.auth0.com"),
+            ("AUTH0_CLIENT_ID", "a"),
+        ],
+        Some(&f.path),
+    )
+    .unwrap();
+    assert_eq!(c.issuer, "https://tenant.eu.auth0.com/");
+}
+
+#[test]
+fn browser_command_is_split_like_a_shell_would() {
+    let mut vars = REQUIRED.to_vec();
+    vars.push(("GATEHOUSE_BROWSER", "'/opt/my browser/run' --new-tab"));
+    let c = config(&vars, None).unwrap();
+    assert_eq!(c.browser.unwrap(), ["/opt/my browser/run", "--new-tab"]);
+}
+
+#[test]
+fn bad_values_are_config_errors_that_name_the_variable() {
+    for (name, value, sentence) in [
+        (
+            "GATEHOUSE_REDIRECT_PORT",
+            "70000",
+            "GATEHOUSE_REDIRECT_PORT must be a whole number, not \"70000\"",
+        ),
+        (
+            "GATEHOUSE_MIN_TTL_SECS",
+            "-1",
+            "GATEHOUSE_MIN_TTL_SECS must be a whole number, not \"-1\"",
+        ),
+        (
+            "GATEHOUSE_END_SESSION",
+            "maybe",
+            "GATEHOUSE_END_SESSION must be true or false, not \"maybe\"",
+        ),
+        (
+            "GATEHOUSE_SCOPES",
+            "profile email",
+            "GATEHOUSE_SCOPES must include openid",
+        ),
+        (
+            "GATEHOUSE_BROWSER",
+            "'unclosed",
+            "GATEHOUSE_BROWSER is not a valid command line",
+        ),
+        (
+            "GATEHOUSE_ISSUER",
+            "http://id.example/",
+            "GATEHOUSE_ISSUER must use https (plain http only on 127.0.0.1 or localhost)",
+        ),
+    ] {
+        let mut vars = REQUIRED.to_vec();
+        vars.retain(|(n, _)| *n != name);
+        vars.push((name, value));
+        let err = config(&vars, None).unwrap_err();
+        assert_eq!(
+            err,
+            format!("The configuration is not valid: {sentence}."),
+            "{name}={value}"
+        );
+    }
+}
+
+#[test]
+fn a_leeway_or_minimum_lifetime_out_of_range_is_refused_naming_it_and_its_range() {
+    for (name, value, range) in [
+        ("GATEHOUSE_LEEWAY_SECS", "301", "from 0 to 300 seconds"),
+        (
+            "GATEHOUSE_LEEWAY_SECS",
+            "315360000",
+            "from 0 to 300 seconds",
+        ),
+        (
+            "GATEHOUSE_LEEWAY_SECS",
+            "18446744073709551615",
+            "from 0 to 300 seconds",
+        ),
+        ("GATEHOUSE_MIN_TTL_SECS", "3601", "from 0 to 3600 seconds"),
+    ] {
+        let mut vars = REQUIRED.to_vec();
+        vars.push((name, value));
+        assert_eq!(
+            config(&vars, None).unwrap_err(),
+            format!("The configuration is not valid: {name} must be {range}, not {value}.")
+        );
+    }
+    for (name, value) in [
+        ("GATEHOUSE_LEEWAY_SECS", "0"),
+        ("GATEHOUSE_LEEWAY_SECS", "300"),
+        ("GATEHOUSE_MIN_TTL_SECS", "3600"),
+    ] {
+        let mut vars = REQUIRED.to_vec();
+        vars.push((name, value));
+        assert!(config(&vars, None).is_ok(), "{name}={value}");
+    }
+}
+
+#[test]
+fn a_bad_value_in_the_file_names_its_key_and_the_file() {
+    let f = file(r#"{"leeway_secs": 900}"#);
+    let err = config(&REQUIRED, Some(&f.path)).unwrap_err();
+    assert_eq!(
+        err,
+        format!(
+            "The configuration is not valid: leeway_secs in {} must be from 0 to 300 seconds, \
+             not 900.",
+            f.path.display()
+        )
+    );
+}
+
+#[test]
+fn malformed_file_is_an_error_and_missing_file_is_not() {
+    let f = file("{ not json");
+    let err = config(&[], Some(&f.path)).unwrap_err();
+    assert!(err.starts_with("The configuration is not valid:"), "{err}");
+    let missing = std::env::temp_dir().join("gatehouse-no-such-config.json");
+    let err = config(&[], Some(&missing)).unwrap_err();
+    assert!(err.starts_with("Gatehouse is not configured yet."), "{err}");
+}
