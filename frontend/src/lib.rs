@@ -30,9 +30,14 @@ pub fn app() -> Html {
     }
 }
 
-/// The wasm entry point.
+/// The wasm entry point. The two marks (`wasm-start`, `rendered`) time the page's part of a
+/// start for the desktop benchmark; the bare app sets the same.
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {
+    let performance = web_sys::window().and_then(|w| w.performance());
+    let mark = |name| performance.as_ref().map(|p| p.mark(name));
+    mark("wasm-start");
     yew::Renderer::<App>::new().render();
+    mark("rendered");
 }

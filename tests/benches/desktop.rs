@@ -6,7 +6,10 @@
 //! - a stored session to `welcome` (Gatehouse only; the bare app's start beside it);
 //! - RSS and PSS of the app with its WebKit processes, 3 s after the start;
 //! - 1,000 invokes timed inside the page: `logged_in` against the bare app's no-op command;
-//! - the binary, the `.deb`, the wasm raw and gzipped.
+//! - the binary, the `.deb`, the wasm raw and gzipped;
+//! - where the start goes, for both apps side by side: the process's exec (from
+//!   `/proc/<pid>/stat`), the page's navigation, its wasm fetched, its first paint (the page's
+//!   own Performance API), and the element seen.
 //!
 //! `bash scripts/bench.sh` builds both apps and runs this (7 runs each); `cargo bench -p
 //! gatehouse-tests --bench desktop` runs it on what is built. Run under `with-keyring.sh`.
@@ -29,7 +32,7 @@ struct App {
     /// The first screen's element.
     first: &'static str,
     /// The command timed through the IPC.
-    command: &'static str,
+    command: String,
 }
 
 fn apps() -> (App, App) {
@@ -41,7 +44,7 @@ fn apps() -> (App, App) {
         deb: release.join("bundle/deb/Gatehouse Bare_0.1.0_amd64.deb"),
         wasm: root.join("bench/bare/ui/dist/gatehouse_bare_ui_bg.wasm"),
         first: "#ready",
-        command: "noop",
+        command: "noop".into(),
     };
     let gatehouse = App {
         name: "gatehouse",
@@ -49,7 +52,7 @@ fn apps() -> (App, App) {
         deb: release.join("bundle/deb/Gatehouse_0.1.0_amd64.deb"),
         wasm: root.join("frontend/dist/gatehouse_ui_bg.wasm"),
         first: "#login-button",
-        command: "logged_in",
+        command: gatehouse_contract::command::LOGGED_IN.into(),
     };
     for app in [&bare, &gatehouse] {
         for file in [&app.binary, &app.deb, &app.wasm] {
@@ -96,16 +99,138 @@ struct Launch {
     rss: u64,
     pss: u64,
     invoke: Option<Duration>,
+    timeline: Timeline,
+}
+
+/// Where one start went: milliseconds after the launch was asked for.
+#[derive(Default, Clone, Copy)]
+struct Timeline {
+    /// The app's process was started (the kernel's 10 ms clock).
+    exec: f64,
+    /// The webview started loading the page.
+    navigation: f64,
+    /// The page's HTML was in.
+    document: f64,
+    /// The wasm module was compiled and its start function began (the page's own mark).
+    wasm: f64,
+    /// The first screen was rendered into the DOM (the page's own mark).
+    rendered: f64,
+    /// The first paint (first contentful paint where the webview reports it).
+    paint: f64,
+    /// WebDriver saw the first element.
+    element: f64,
+}
+
+/// A step of the start, named, and where a [`Timeline`] holds it.
+type Step = (&'static str, fn(&Timeline) -> f64);
+
+impl Timeline {
+    const STEPS: [Step; 7] = [
+        ("process started (exec)", |t| t.exec),
+        ("page navigation started", |t| t.navigation),
+        ("page HTML in", |t| t.document),
+        ("wasm started (mark `wasm-start`)", |t| t.wasm),
+        ("first screen in the DOM (mark `rendered`)", |t| t.rendered),
+        ("first paint", |t| t.paint),
+        ("first element seen over WebDriver", |t| t.element),
+    ];
+
+    /// The timeline as one line of milliseconds.
+    fn line(&self) -> String {
+        Self::STEPS
+            .iter()
+            .map(|(_, value)| format!("{:>5.0}", value(self)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Reads the timeline of the launch `asked` for, whose element was seen after `element`.
+    fn read(session: &Session, app: &str, asked: Asked, element: Duration) -> Self {
+        let page = session.execute_async(
+            "const done = arguments[arguments.length - 1];
+             const nav = performance.getEntriesByType('navigation')[0];
+             const mark = (name) => performance.getEntriesByName(name, 'mark')[0]?.startTime ?? null;
+             const paints = performance.getEntriesByType('paint');
+             const paint = paints.find((p) => p.name === 'first-contentful-paint') ?? paints[0];
+             done({ origin: performance.timeOrigin, document: nav ? nav.responseEnd : null,
+                    wasm: mark('wasm-start'), rendered: mark('rendered'),
+                    paint: paint ? paint.startTime : null });",
+        );
+        let origin = page["origin"].as_f64().unwrap_or(f64::NAN);
+        let at = |key: &str| {
+            page[key]
+                .as_f64()
+                .map_or(f64::NAN, |ms| origin + ms - asked.epoch)
+        };
+        Self {
+            exec: exec_since_boot(app) - asked.since_boot,
+            navigation: origin - asked.epoch,
+            document: at("document"),
+            wasm: at("wasm"),
+            rendered: at("rendered"),
+            paint: at("paint"),
+            element: element.as_secs_f64() * 1000.0,
+        }
+    }
+}
+
+/// When a launch was asked for: on the wall clock (the page's clock) and since boot (the
+/// process table's), in ms.
+#[derive(Clone, Copy)]
+struct Asked {
+    epoch: f64,
+    since_boot: f64,
+}
+
+impl Asked {
+    fn now() -> Self {
+        let mut boot = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: clock_gettime writes the timespec it is given.
+        unsafe { libc::clock_gettime(libc::CLOCK_BOOTTIME, &mut boot) };
+        Self {
+            epoch: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0),
+            since_boot: boot.tv_sec as f64 * 1000.0 + boot.tv_nsec as f64 / 1e6,
+        }
+    }
+}
+
+/// When the process running `name` started, in ms since boot (the kernel's clock ticks).
+fn exec_since_boot(name: &str) -> f64 {
+    // SAFETY: sysconf only reads a system value.
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    // The newest such process: the one of an earlier launch may still be on its way out.
+    processes()
+        .iter()
+        .filter(|p| p.comm == name && !p.zombie)
+        .filter_map(|p| std::fs::read_to_string(format!("/proc/{}/stat", p.pid)).ok())
+        .filter_map(|stat| {
+            // `pid (comm) state …`: starttime is the 22nd field, the 20th after the name.
+            let (_, tail) = stat.rsplit_once(')')?;
+            tail.split_whitespace().nth(19)?.parse::<f64>().ok()
+        })
+        .max_by(f64::total_cmp)
+        .map_or(f64::NAN, |start| start / ticks * 1000.0)
 }
 
 /// Launches `binary` and waits for `css`, looking every 10 ms.
 fn launch(desktop: &Desktop, binary: &Path, css: &str) -> (Session, Instant, Duration) {
+    launch_at(desktop, binary, css).0
+}
+
+/// [`launch`], and when it was asked for.
+fn launch_at(desktop: &Desktop, binary: &Path, css: &str) -> ((Session, Instant, Duration), Asked) {
+    let asked = Asked::now();
     let started = Instant::now();
     let session = Session::new(&desktop.driver, binary);
     let deadline = started + Duration::from_secs(30);
     loop {
         if session.find(css).is_some() {
-            return (session, started, started.elapsed());
+            return ((session, started, started.elapsed()), asked);
         }
         assert!(Instant::now() < deadline, "no {css} after 30 s");
         std::thread::sleep(Duration::from_millis(10));
@@ -114,8 +239,9 @@ fn launch(desktop: &Desktop, binary: &Path, css: &str) -> (Session, Instant, Dur
 
 fn measure(app: &App, idp: &Idp, home: &Path, with_ipc: bool) -> Launch {
     let desktop = Desktop::new(idp, home);
-    let (session, started, first) = launch(&desktop, &app.binary, app.first);
-    let invoke = with_ipc.then(|| time_invokes(&session, app.command));
+    let ((session, started, first), asked) = launch_at(&desktop, &app.binary, app.first);
+    let timeline = Timeline::read(&session, app.name, asked, first);
+    let invoke = with_ipc.then(|| time_invokes(&session, &app.command));
     std::thread::sleep(Duration::from_secs(3).saturating_sub(started.elapsed()));
     let (rss, pss) = memory(app.name);
     Launch {
@@ -123,6 +249,7 @@ fn measure(app: &App, idp: &Idp, home: &Path, with_ipc: bool) -> Launch {
         rss,
         pss,
         invoke,
+        timeline,
     }
 }
 
@@ -272,18 +399,36 @@ fn main() {
     let mut rss = (Vec::new(), Vec::new());
     let mut pss = (Vec::new(), Vec::new());
     let mut invoke = (Vec::new(), Vec::new());
+    let mut timelines = (Vec::new(), Vec::new());
     for run in 0..runs {
-        eprintln!("run {}/{runs}: start, memory, IPC", run + 1);
+        eprintln!(
+            "run {}/{runs}: start, memory, IPC; ms: exec, navigation, HTML, wasm, DOM, paint, seen",
+            run + 1
+        );
         // Alternate which goes first, so that a drift of the machine falls on both.
         let order = if run % 2 == 0 { [0, 1] } else { [1, 0] };
         for which in order {
             let app = [&bare, &gatehouse][which];
             let home = TempDir::new("bench");
             let launch = measure(app, &idp, home.path(), true);
-            let (f, r, p, i) = match which {
-                0 => (&mut first.0, &mut rss.0, &mut pss.0, &mut invoke.0),
-                _ => (&mut first.1, &mut rss.1, &mut pss.1, &mut invoke.1),
+            let (f, r, p, i, t) = match which {
+                0 => (
+                    &mut first.0,
+                    &mut rss.0,
+                    &mut pss.0,
+                    &mut invoke.0,
+                    &mut timelines.0,
+                ),
+                _ => (
+                    &mut first.1,
+                    &mut rss.1,
+                    &mut pss.1,
+                    &mut invoke.1,
+                    &mut timelines.1,
+                ),
             };
+            eprintln!("  {:<15} {}", app.name, launch.timeline.line());
+            t.push(launch.timeline);
             f.push(launch.first.as_secs_f64());
             r.push(launch.rss as f64);
             p.push(launch.pss as f64);
@@ -300,7 +445,9 @@ fn main() {
         let bare_launch = measure(&bare, &idp, home.path(), false);
         welcome.0.push(bare_launch.first.as_secs_f64());
         let desktop = Desktop::new(&idp, stored.path());
-        let (_session, _, to_welcome) = launch(&desktop, &gatehouse.binary, "#welcome");
+        let ((session, _, to_welcome), asked) = launch_at(&desktop, &gatehouse.binary, "#welcome");
+        let timeline = Timeline::read(&session, gatehouse.name, asked, to_welcome);
+        eprintln!("  {:<15} {}", gatehouse.name, timeline.line());
         welcome.1.push(to_welcome.as_secs_f64());
     }
 
@@ -369,6 +516,15 @@ fn main() {
         Unit::KB,
         once(gzipped, &bare.wasm),
         once(gzipped, &gatehouse.wasm),
-        "Gatehouse ≤ 100 KB",
+        "≤ 1.6",
     );
+
+    println!("\nWhere the start goes: medians, ms after the launch was asked for\n");
+    println!("| step | bare app | Gatehouse | difference |");
+    println!("|---|---|---|---|");
+    for (step, value) in Timeline::STEPS {
+        let median = |runs: &[Timeline]| stats(runs.iter().map(value).collect()).0;
+        let (b, g) = (median(&timelines.0), median(&timelines.1));
+        println!("| {step} | {b:.0} | {g:.0} | {:+.0} |", g - b);
+    }
 }

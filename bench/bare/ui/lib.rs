@@ -65,9 +65,13 @@ pub fn app() -> Html {
     }
 }
 
-/// The wasm entry point.
+/// The wasm entry point, with the marks the desktop benchmark reads (as Gatehouse's UI).
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen(start)]
 pub fn start() {
+    let performance = web_sys::window().and_then(|w| w.performance());
+    let mark = |name| performance.as_ref().map(|p| p.mark(name));
+    mark("wasm-start");
     yew::Renderer::<App>::new().render();
+    mark("rendered");
 }
