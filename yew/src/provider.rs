@@ -28,10 +28,11 @@ pub struct GatehouseProviderProps {
     pub initial: Option<SessionStatus>,
 }
 
-/// Gives the components under it the session: asks the plugin for it once (the plugin's start
-/// script, when the app adds it, may answer before any IPC), then follows every
-/// `gatehouse://session-changed` and `gatehouse://sign-in-waiting` event, and asks
-/// `logged_in` again after each change, for the route guards.
+/// Gives the components under it the session: asks the plugin for it once the window has
+/// painted its first screen (the plugin's start script, when the app adds it, may answer
+/// before any IPC), then follows every `gatehouse://session-changed` and
+/// `gatehouse://sign-in-waiting` event, and asks `logged_in` again after each change, for the
+/// route guards.
 ///
 /// ```
 /// use gatehouse_yew::GatehouseProvider;
@@ -57,23 +58,24 @@ pub fn gatehouse_provider(props: &GatehouseProviderProps) -> Html {
 
     {
         let dispatcher = store.dispatcher();
+        let ask_logged_in = store.asks_logged_in();
         use_effect_with((), move |_| {
-            let listening: Rc<RefCell<Vec<Listening>>> = Rc::default();
+            let listening = Listeners(Rc::new(RefCell::new(Some(Vec::new()))));
             if !given {
-                spawn_local(follow(dispatcher, listening.clone()));
+                spawn_local(follow(dispatcher, listening.clone(), ask_logged_in));
             }
             // Unmounted: stop listening.
-            move || drop(listening.take())
+            move || listening.close()
         });
     }
     {
+        // After each change of the session (the start's own question is asked by `follow`).
         let dispatcher = store.dispatcher();
         let asks = store.asks_logged_in() && !given;
         use_effect_with(store.revision, move |&revision| {
-            if asks {
+            if asks && revision > 0 {
                 spawn_local(async move {
-                    // `logged_in` never fails for want of a session; any error means no.
-                    let answer = commands::logged_in().await.unwrap_or(false);
+                    let answer = logged_in().await;
                     dispatcher.dispatch(Action::LoggedIn { answer, revision });
                 });
             }
@@ -87,12 +89,37 @@ pub fn gatehouse_provider(props: &GatehouseProviderProps) -> Html {
     }
 }
 
-/// Listens to both events, then asks for the session: an event that comes first is newer
-/// than the answer, and the store keeps it.
+/// The listeners of one provider, kept until it is unmounted; one that comes in later is
+/// dropped at once.
+#[derive(Clone)]
+struct Listeners(Rc<RefCell<Option<Vec<Listening>>>>);
+
+impl Listeners {
+    /// Keeps `listening` while the provider is mounted; unmounted meanwhile, it is dropped
+    /// here, and stops.
+    fn keep(&self, listening: Listening) {
+        if let Some(kept) = self.0.borrow_mut().as_mut() {
+            kept.push(listening);
+        }
+    }
+
+    fn close(&self) {
+        self.0.replace(None);
+    }
+}
+
+/// Once the window has painted the page's first screen: listens to both events, then asks for
+/// the session (and, when there may be one, `logged_in`). An event that comes before the
+/// answer is newer than it, and the store keeps it.
+///
+/// Nothing is asked before that paint: the first IPC calls of a page share its main thread
+/// with the first paint, which they would hold up.
 async fn follow(
     dispatcher: UseReducerDispatcher<SessionStore>,
-    listening: Rc<RefCell<Vec<Listening>>>,
+    listening: Listeners,
+    ask_logged_in: bool,
 ) {
+    after_first_paint().await;
     let changes = dispatcher.clone();
     let waits = dispatcher.clone();
     let (changed, waiting) = futures::join!(
@@ -100,8 +127,58 @@ async fn follow(
         commands::on_sign_in_waiting(move |page| waits.dispatch(Action::Waiting(page))),
     );
     match (changed, waiting) {
-        (Ok(changed), Ok(waiting)) => listening.borrow_mut().extend([changed, waiting]),
+        (Ok(changed), Ok(waiting)) => {
+            listening.keep(changed);
+            listening.keep(waiting);
+        }
         (Err(e), _) | (_, Err(e)) => return dispatcher.dispatch(Action::Failed(e)),
     }
-    dispatcher.dispatch(Action::Loaded(commands::session().await));
+    if ask_logged_in {
+        let (session, answer) = futures::join!(commands::session(), logged_in());
+        dispatcher.dispatch(Action::LoggedIn {
+            answer,
+            revision: 0,
+        });
+        dispatcher.dispatch(Action::Loaded(session));
+    } else {
+        dispatcher.dispatch(Action::Loaded(commands::session().await));
+    }
+}
+
+/// `logged_in`, which never fails for want of a session: any error means no.
+async fn logged_in() -> bool {
+    commands::logged_in().await.unwrap_or(false)
+}
+
+/// Resolves once the window has painted the frame it is preparing: a timeout queued from the
+/// next animation frame runs after that frame's paint. A window that draws no frames (hidden)
+/// goes on after 100 ms.
+async fn after_first_paint() {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let (done, painted) = futures::channel::oneshot::channel::<()>();
+    let done = Rc::new(RefCell::new(Some(done)));
+    let finish = move || {
+        if let Some(done) = done.borrow_mut().take() {
+            let _ = done.send(());
+        }
+    };
+    let after_frame = {
+        let finish = finish.clone();
+        Closure::once_into_js(move || {
+            let tick = Closure::once_into_js(finish);
+            if let Some(window) = web_sys::window() {
+                let _ = window.set_timeout_with_callback(tick.unchecked_ref());
+            }
+        })
+    };
+    let fallback = Closure::once_into_js(finish);
+    let _ = window.request_animation_frame(after_frame.unchecked_ref());
+    let _ =
+        window.set_timeout_with_callback_and_timeout_and_arguments_0(fallback.unchecked_ref(), 100);
+    let _ = painted.await;
 }
