@@ -47,6 +47,8 @@ pub struct Gatehouse<R: Runtime> {
     /// Configured, and no session stored: known before the window opens.
     nothing_stored: bool,
     on_sign_in: Option<SignInHook<R>>,
+    /// The back channel is made ready on the first call, not during the window's start.
+    warmed: std::sync::Once,
 }
 
 impl<R: Runtime> Gatehouse<R> {
@@ -83,6 +85,7 @@ impl<R: Runtime> Gatehouse<R> {
             restored,
             nothing_stored,
             on_sign_in,
+            warmed: std::sync::Once::new(),
         }
     }
 
@@ -120,11 +123,18 @@ impl<R: Runtime> Gatehouse<R> {
         Ok(Auth::new(config, vault, Arc::new(SystemClock), notify))
     }
 
-    /// The session once the stored one has been opened; why there is none otherwise.
+    /// The session once the stored one has been opened; why there is none otherwise. The
+    /// first call (the page's first question, after its first paint) also makes the back
+    /// channel ready, in the background.
     async fn ready(&self) -> Result<&Auth> {
         let mut restored = self.restored.clone();
         let _ = restored.wait_for(|done| *done).await;
-        self.configured()
+        let auth = self.configured()?;
+        self.warmed.call_once(|| {
+            let auth = auth.clone();
+            tauri::async_runtime::spawn_blocking(move || auth.warm_up());
+        });
+        Ok(auth)
     }
 
     fn configured(&self) -> Result<&Auth> {
@@ -160,6 +170,12 @@ impl<R: Runtime> Gatehouse<R> {
             gatehouse_contract::START_GLOBAL,
             self.nothing_stored
         )
+    }
+
+    /// Whether sign-in is configured and no session is stored, known before any window opens:
+    /// a window may then open straight on its signed-out page.
+    pub fn nothing_stored(&self) -> bool {
+        self.nothing_stored
     }
 
     /// The configuration the sign-in runs on; why there is none when it is not set up.

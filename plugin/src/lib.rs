@@ -209,6 +209,7 @@ impl<R: Runtime> Builder<R> {
                 None => handler(invoke),
             })
             .setup(move |app, api| {
+                let _span = tracing::debug_span!("gatehouse_setup").entered();
                 let from_file = api.config().clone().unwrap_or_default();
                 from_file
                     .check()

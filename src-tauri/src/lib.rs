@@ -33,14 +33,28 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     )
 }
 
-/// Opens the main window (declared in `tauri.conf.json` with `create: false`) with the
-/// plugin's start script, so that a clean start draws `/login` without waiting for IPC.
+/// Opens the main window (declared in `tauri.conf.json` with `create: false`) on the page the
+/// start most likely shows, `/login` when nothing is stored and `/home` otherwise (its guard
+/// sends the person on when the stored session is no good), with the plugin's start script,
+/// so that a clean start draws `/login` without waiting for IPC and no start redraws its first
+/// page at another address.
 fn open_window<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<(), Box<dyn std::error::Error>> {
+    let _span = tracing::debug_span!("open_window").entered();
     let Some(config) = app.config().app.windows.iter().find(|w| w.label == "main") else {
         return Ok(());
     };
-    tauri::WebviewWindowBuilder::from_config(app, config)?
-        .initialization_script(app.gatehouse().start_script())
+    let gatehouse = app.gatehouse();
+    let page = if gatehouse.nothing_stored() {
+        "login"
+    } else {
+        "home"
+    };
+    let config = tauri::utils::config::WindowConfig {
+        url: tauri::WebviewUrl::App(page.into()),
+        ..config.clone()
+    };
+    tauri::WebviewWindowBuilder::from_config(app, &config)?
+        .initialization_script(gatehouse.start_script())
         .build()?;
     Ok(())
 }
@@ -64,7 +78,10 @@ pub fn run() {
     }
     init_logging();
     #[cfg(target_os = "linux")]
-    let builder = match single_instance::claim(&context.config().identifier) {
+    let claimed = tracing::debug_span!("single_instance")
+        .in_scope(|| single_instance::claim(&context.config().identifier));
+    #[cfg(target_os = "linux")]
+    let builder = match claimed {
         single_instance::Instance::Second => return,
         single_instance::Instance::First(later_launches) => {
             build(tauri::Builder::default()).setup(move |app| {

@@ -97,15 +97,18 @@ impl Auth {
     /// no network: it was validated when it came and has been under the vault's seal since.
     pub async fn open(&self) {
         let this = self.clone();
-        let restored = tokio::task::spawn_blocking(move || {
-            this.inner.keeper.restore();
-            // Ready for the first renewal or sign-in, off the window's path.
-            this.inner.upstream.warm_up();
-        });
+        let restored = tokio::task::spawn_blocking(move || this.inner.keeper.restore());
         if let Err(e) = restored.await {
             tracing::warn!(error = %e, "opening the stored session failed");
         }
         self.check_lifetime().await;
+    }
+
+    /// Makes the back channel ready (its HTTP client loads the system's CA certificates), so
+    /// that the first sign-in or renewal does not wait for it. Blocking: run it off the
+    /// window's path, once the window has its first screen.
+    pub fn warm_up(&self) {
+        self.inner.upstream.warm_up();
     }
 
     /// Whether there is certainly no stored session to open: the window may then show the

@@ -24,7 +24,7 @@ pub(super) struct Upstream {
     config: Arc<Config>,
     clock: Arc<dyn Clock>,
     /// Built on first use: loading the system's CA certificates takes milliseconds that the
-    /// window's start need not wait for ([`Upstream::warm_up`] builds it in the background).
+    /// window's start need not wait for ([`Upstream::warm_up`] builds it later, off its path).
     http: OnceLock<reqwest::Client>,
     /// Discovered on first need and kept; a failed discovery is retried next time.
     provider: tokio::sync::Mutex<Option<Arc<Provider>>>,
