@@ -17,19 +17,6 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 type Window = Mounted<App>;
 
-fn ada() -> Value {
-    json!({"displayName": "Ada Lovelace", "email": "ada@example.test", "picture": null,
-           "expiresAt": 4102444800i64, "canRenew": true, "storage": "persisted"})
-}
-
-fn signed_in() -> Value {
-    json!({"status": "signedIn", "session": ada()})
-}
-
-fn signed_out() -> Value {
-    json!({"status": "signedOut", "reason": null})
-}
-
 const LINK: &str = "http://127.0.0.1:4000/auth?client_id=gatehouse-local&request_uri=urn%3Aa";
 
 #[wasm_bindgen_test]

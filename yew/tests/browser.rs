@@ -23,19 +23,6 @@ use yew_router::prelude::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn ada() -> Value {
-    json!({"displayName": "Ada Lovelace", "email": "ada@example.test", "picture": null,
-           "expiresAt": 4102444800i64, "canRenew": true, "storage": "persisted"})
-}
-
-fn signed_in() -> Value {
-    json!({"status": "signedIn", "session": ada()})
-}
-
-fn signed_out() -> Value {
-    json!({"status": "signedOut", "reason": null})
-}
-
 #[wasm_bindgen_test]
 async fn a_reply_becomes_its_type() {
     tauri(json!({"session": {"ok": signed_in()}, "logged_in": {"ok": true}})).await;

@@ -94,6 +94,22 @@ extern "C" {
     pub fn restore_api(api: JsValue);
 }
 
+/// A session's view as the plugin sends it.
+pub fn ada() -> Value {
+    serde_json::json!({"displayName": "Ada Lovelace", "email": "ada@example.test",
+        "picture": null, "expiresAt": 4102444800i64, "canRenew": true, "storage": "persisted"})
+}
+
+/// `session`'s answer, or the event, for a signed-in person.
+pub fn signed_in() -> Value {
+    serde_json::json!({"status": "signedIn", "session": ada()})
+}
+
+/// `session`'s answer, or the event, for no session and nothing to say.
+pub fn signed_out() -> Value {
+    serde_json::json!({"status": "signedOut", "reason": null})
+}
+
 /// Tauri's API on the mock IPC, answering as `replies` says.
 pub async fn tauri(replies: Value) {
     load_api(TSLIB, CORE, EVENT, MOCKS).await;
