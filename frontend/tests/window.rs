@@ -61,12 +61,7 @@ async fn the_app_opens_on_home_with_a_session_and_leaves_when_it_ends() {
     assert_eq!(path(), "/home");
 
     // The plugin ends the session and says why, in the event.
-    send(
-        "gatehouse://session-changed",
-        json!({"status": "signedOut", "reason": {"kind": "expired",
-               "message": "Your session expired. Log in again."}}),
-    )
-    .await;
+    send("gatehouse://session-changed", expired()).await;
     TimeoutFuture::new(100).await;
     assert_eq!(
         app.text("#auth-error"),

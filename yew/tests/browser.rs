@@ -279,12 +279,7 @@ async fn a_session_that_ends_says_why_from_its_event_alone() {
     tauri(json!({"session": {"ok": signed_in()}, "logged_in": {"ok": true}})).await;
     let app = Mounted::<App>::at("/home").await;
     let sessions_asked = called("session");
-    send(
-        "gatehouse://session-changed",
-        json!({"status": "signedOut", "reason": {"kind": "expired",
-               "message": "Your session expired. Log in again."}}),
-    )
-    .await;
+    send("gatehouse://session-changed", expired()).await;
     TimeoutFuture::new(100).await;
     assert_eq!(
         app.text("#status"),

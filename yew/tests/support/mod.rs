@@ -110,6 +110,12 @@ pub fn signed_out() -> Value {
     serde_json::json!({"status": "signedOut", "reason": null})
 }
 
+/// The event of a session that ended by itself: signed out, because it expired.
+pub fn expired() -> Value {
+    serde_json::json!({"status": "signedOut", "reason": {"kind": "expired",
+        "message": "Your session expired. Log in again."}})
+}
+
 /// Tauri's API on the mock IPC, answering as `replies` says.
 pub async fn tauri(replies: Value) {
     load_api(TSLIB, CORE, EVENT, MOCKS).await;
