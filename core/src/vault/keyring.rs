@@ -88,6 +88,8 @@ pub struct MemoryKeyStore {
     key: std::sync::Mutex<Option<KeyEntry>>,
     unavailable: std::sync::Mutex<bool>,
     corrupt: std::sync::Mutex<bool>,
+    /// The next `set` fails once.
+    fail_next_set: std::sync::Mutex<bool>,
     calls: std::sync::atomic::AtomicUsize,
 }
 
@@ -108,6 +110,11 @@ impl MemoryKeyStore {
     /// Makes every call fail as an unreachable keyring would (or stop failing).
     pub fn set_unavailable(&self, unavailable: bool) {
         *lock(&self.unavailable) = unavailable;
+    }
+
+    /// Makes the next `set` fail, once, as a keyring that went away for a moment would.
+    pub fn fail_next_set(&self) {
+        *lock(&self.fail_next_set) = true;
     }
 
     /// How many calls were made (each a D-Bus round trip for the real keyring on Linux).
@@ -137,6 +144,9 @@ impl KeyStore for MemoryKeyStore {
 
     fn set(&self, entry: &KeyEntry) -> Result<(), KeyStoreError> {
         self.check()?;
+        if std::mem::take(&mut *lock(&self.fail_next_set)) {
+            return Err(KeyStoreError::Unavailable("simulated, once".into()));
+        }
         *lock(&self.corrupt) = false;
         *lock(&self.key) = Some(entry.clone());
         Ok(())

@@ -32,8 +32,13 @@ pub struct SessionRecord {
     /// sealed before it was kept have none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<AccessToken>,
-    /// The ID token's `exp`, seconds since the epoch.
+    /// When the session expires, seconds since the epoch: the ID token's `exp`, or after a
+    /// refresh that brought no ID token (OIDC Core 12.2), its access token's.
     pub expires_at: i64,
+    /// When a refresh that brought no ID token renewed the session; `None` while the session's
+    /// times are its ID token's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renewed_at: Option<i64>,
     pub issuer: String,
     pub client_id: String,
 }
@@ -54,6 +59,7 @@ impl fmt::Debug for SessionRecord {
             .field("refresh_token", &self.refresh_token)
             .field("access_token", &self.access_token)
             .field("expires_at", &self.expires_at)
+            .field("renewed_at", &self.renewed_at)
             .field("issuer", &self.issuer)
             .field("client_id", &self.client_id)
             .finish()
@@ -122,10 +128,14 @@ pub struct Vault {
     store: Arc<dyn RecordStore>,
     issuer: String,
     client_id: String,
-    /// What this vault last read from or wrote to the keyring, so that a save needs one
-    /// keyring call, not three (each is a D-Bus round trip, with a key exchange, on Linux).
-    /// The app is single-instance: nothing else changes the entry behind it.
+    /// What this vault last read from or wrote to the keyring, so that a record is written
+    /// with no keyring call once the key is there (each is a D-Bus round trip, with a key
+    /// exchange, on Linux).
     known: Arc<std::sync::Mutex<Known>>,
+    /// The highest generation this vault has sealed a record for under the current key, even
+    /// where the keyring's update then failed: the next record is sealed past it, so that no
+    /// two records ever share a generation.
+    sealed: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// A record written whose generation the keyring does not name yet: until it is settled an
@@ -166,6 +176,7 @@ impl Vault {
             issuer: issuer.to_owned(),
             client_id: client_id.to_owned(),
             known: Arc::new(std::sync::Mutex::new(Known::Unknown)),
+            sealed: Arc::new(std::sync::atomic::AtomicU64::new(0)),
         }
     }
 
@@ -301,12 +312,19 @@ impl Vault {
     /// [`Pending`] is settled, which makes every older copy of the file unopenable. The new
     /// record opens before and after.
     pub fn write(&self, record: &SessionRecord) -> Result<Pending, VaultError> {
+        use std::sync::atomic::Ordering;
         let plain = Zeroizing::new(serde_json::to_vec(record).expect("a record serialises"));
         match self.current_key()? {
             Some(entry) => {
-                let next = entry.generation.saturating_add(1);
+                // Past the keyring's generation, and past any this vault sealed already whose
+                // keyring update failed: never two records for one generation.
+                let next = entry
+                    .generation
+                    .max(self.sealed.load(Ordering::SeqCst))
+                    .saturating_add(1);
                 let sealed = Sealed::seal(&entry.key, &plain, &self.associated_data(next));
                 self.store.save(&sealed).map_err(VaultError::Io)?;
+                self.sealed.fetch_max(next, Ordering::SeqCst);
                 Ok(Pending {
                     vault: self.clone(),
                     advance: Some((entry, next)),
@@ -354,13 +372,39 @@ impl Vault {
             self.remember(Known::Unknown);
             return Err(VaultError::Keyring(e));
         }
+        // A new key: the generations of the old one mean nothing to it.
+        self.sealed
+            .store(generation, std::sync::atomic::Ordering::SeqCst);
         self.remember(Known::Present(entry.clone()));
         Ok(entry)
     }
 
-    /// Moves the keyring to `generation`. A failure is logged: the record on disk is of the
-    /// next generation, which still opens, and the next save seals for it again.
+    /// Moves the keyring to `generation`, never backwards: the keyring is read first, and left
+    /// alone when it already names this generation or a later one (another vault moved on),
+    /// holds another key, or holds none (the session was destroyed meanwhile). A failure is
+    /// logged: the record on disk is of the next generation, which still opens, and the next
+    /// save seals past it.
     fn advance(&self, entry: &KeyEntry, generation: u64) {
+        match self.keys.get() {
+            Ok(Some(current)) if current.key != entry.key => {
+                tracing::warn!("the session key changed meanwhile; its generation is left alone");
+                self.remember(Known::Present(current));
+                return;
+            }
+            Ok(Some(current)) if current.generation >= generation => {
+                self.remember(Known::Present(current));
+                return;
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                self.remember(Known::Absent);
+                return;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the session's generation in the keyring");
+                return;
+            }
+        }
         let advanced = KeyEntry {
             key: entry.key.clone(),
             generation,

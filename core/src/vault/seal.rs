@@ -78,6 +78,15 @@ impl KeyEntry {
     }
 }
 
+/// Whether two keys are the same key (to tell whether the keyring still holds this vault's).
+impl PartialEq for DataKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Eq for DataKey {}
+
 impl std::fmt::Debug for DataKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("DataKey([redacted])")

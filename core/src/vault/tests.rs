@@ -12,6 +12,7 @@ fn record(issuer: &str) -> SessionRecord {
             expires_at: Some(1_800_000_300),
         }),
         expires_at: 1_800_000_000,
+        renewed_at: None,
         issuer: issuer.into(),
         client_id: "client-1".into(),
     }
@@ -512,7 +513,7 @@ fn two_writers_at_once_never_interleave() {
 }
 
 #[test]
-fn a_save_costs_one_keyring_call_and_the_first_one_too() {
+fn a_record_is_written_without_a_keyring_call_once_the_key_is_there() {
     let dir = TempDir::new("vault");
     let keys: Arc<MemoryKeyStore> = Arc::default();
     let (vault, _store) = vault(&dir, keys.clone(), "https://id.example/");
@@ -528,8 +529,18 @@ fn a_save_costs_one_keyring_call_and_the_first_one_too() {
     );
     for _ in 0..3 {
         let before = keys.calls();
-        vault.store(&record("https://id.example/")).unwrap();
-        assert_eq!(keys.calls() - before, 1, "the generation moves on");
+        let pending = vault.write(&record("https://id.example/")).unwrap();
+        assert_eq!(
+            keys.calls() - before,
+            0,
+            "the record is written with the known key"
+        );
+        pending.settle();
+        assert_eq!(
+            keys.calls() - before,
+            2,
+            "settling reads the generation, then moves it on"
+        );
     }
     // And what was saved opens in a fresh vault (another start of the app).
     let (fresh, _store) = self::vault(&dir, keys.clone(), "https://id.example/");
@@ -585,4 +596,53 @@ fn an_older_copy_put_back_after_the_write_is_settled_does_not_open() {
     vault.write(&b).unwrap().settle();
     std::fs::write(store.path(), &copy_of_a).unwrap();
     assert!(matches!(vault.open(), Opened::Empty));
+}
+
+#[test]
+fn two_records_never_share_a_generation_when_a_keyring_update_failed() {
+    let dir = TempDir::new("vault");
+    let keys: Arc<MemoryKeyStore> = Arc::default();
+    let (vault, store) = vault(&dir, keys.clone(), "https://id.example/");
+    vault.store(&record("https://id.example/")).unwrap();
+    // A is written, and the keyring's update fails: the keyring stays a generation behind it.
+    let mut a = record("https://id.example/");
+    a.refresh_token = Some(Secret::new("refresh-token-a".into()));
+    keys.fail_next_set();
+    vault.store(&a).unwrap();
+    let copy_of_a = std::fs::read(store.path()).unwrap();
+    // B, settled: sealed past A's generation, not for the same one.
+    let mut b = a.clone();
+    b.refresh_token = Some(Secret::new("refresh-token-b".into()));
+    vault.store(&b).unwrap();
+    match vault.open() {
+        Opened::Session(r) => assert_eq!(r, b),
+        other => panic!("{other:?}"),
+    }
+    std::fs::write(store.path(), &copy_of_a).unwrap();
+    assert!(
+        matches!(vault.open(), Opened::Empty),
+        "A's rotated-away refresh token does not come back"
+    );
+}
+
+#[test]
+fn a_vault_holding_an_older_generation_cannot_move_the_keyring_back() {
+    let dir = TempDir::new("vault");
+    let keys: Arc<MemoryKeyStore> = Arc::default();
+    let (first, _store) = vault(&dir, keys.clone(), "https://id.example/");
+    first.store(&record("https://id.example/")).unwrap();
+    let (second, _store) = vault(&dir, keys.clone(), "https://id.example/");
+    assert!(matches!(second.open(), Opened::Session(_)));
+    let seen_by_second = keys.get().unwrap().unwrap().generation;
+    for _ in 0..2 {
+        first.store(&record("https://id.example/")).unwrap();
+    }
+    let ahead = keys.get().unwrap().unwrap().generation;
+    assert_eq!(ahead, seen_by_second + 2);
+    second.store(&record("https://id.example/")).unwrap();
+    assert_eq!(
+        keys.get().unwrap().unwrap().generation,
+        ahead,
+        "the keyring never moves backwards"
+    );
 }
