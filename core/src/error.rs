@@ -57,6 +57,9 @@ pub enum Error {
     RenewalUnreachable { url: String },
     #[error("The identity provider gave this session no access token.")]
     NoAccessToken,
+    /// A bug: something that cannot happen did.
+    #[error("Something went wrong inside the sign-in: {0}.")]
+    Internal(String),
 }
 
 fn describe(description: &Option<String>) -> String {
@@ -90,7 +93,7 @@ impl Error {
             Self::InvalidToken(_) | Self::SigningKeys(_) => ErrorKind::InvalidToken,
             Self::KeyringUnavailable(_) => ErrorKind::Storage,
             Self::Browser(_) => ErrorKind::Browser,
-            Self::Listener { .. } => ErrorKind::Internal,
+            Self::Listener { .. } | Self::Internal(_) => ErrorKind::Internal,
             Self::Busy => ErrorKind::Busy,
             Self::Expired => ErrorKind::Expired,
         }

@@ -3,6 +3,7 @@
 //! up the window, then watched for the rest of the app's life.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use gatehouse_contract::{event, SessionState, SessionView};
 use gatehouse_core::clock::SystemClock;
@@ -210,6 +211,18 @@ impl<R: Runtime> Gatehouse<R> {
     pub async fn cancel_login(&self) {
         if let Ok(auth) = self.ready().await {
             auth.cancel_login();
+        }
+    }
+
+    /// Ends a sign-in in progress and waits, at most five seconds, until a session it was
+    /// saving is made or undone (its refresh token revoked): the plugin calls it when the app
+    /// exits, after which nothing would finish it. Blocking.
+    pub(crate) fn shut_down(&self) {
+        if let Ok(auth) = &self.auth {
+            let done = tokio::time::timeout(Duration::from_secs(5), auth.shut_down());
+            if tauri::async_runtime::block_on(done).is_err() {
+                tracing::warn!("a sign-in was still being saved when the app quit");
+            }
         }
     }
 

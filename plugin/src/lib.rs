@@ -229,6 +229,14 @@ impl<R: Runtime> Builder<R> {
                 app.manage(Gatehouse::start(app, settings, &store_file, on_sign_in));
                 Ok(())
             })
+            // A sign-in the app's exit cuts short leaves nothing behind.
+            .on_event(|app, event| {
+                if let tauri::RunEvent::Exit = event {
+                    if let Some(gatehouse) = app.try_state::<Gatehouse<R>>() {
+                        gatehouse.shut_down();
+                    }
+                }
+            })
             .build()
     }
 }

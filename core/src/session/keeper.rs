@@ -225,6 +225,18 @@ impl Keeper {
         }
     }
 
+    /// After a record was written that did not become the session (its sign-in ended): puts
+    /// back on disk what the session is, its record sealed anew, or nothing at all.
+    pub(super) async fn undo_write(&self) {
+        match self.seen().active {
+            Some(active) if active.storage == StorageStatus::Persisted => {
+                let (_, pending) = self.write(&active.record).await;
+                Self::settle(pending).await;
+            }
+            _ => self.destroy(false).await,
+        }
+    }
+
     /// Ends the session by itself and tells the UI why; `destroy` also removes the record.
     pub(super) async fn end(&self, reason: Ended, destroy: bool) {
         let state = reason.signed_out();

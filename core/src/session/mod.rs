@@ -8,6 +8,7 @@
 //! state and record, and the `upstream` provider, discovered once, that validates what it
 //! sends.
 
+mod completion;
 mod keeper;
 mod policy;
 mod renewal;
@@ -141,6 +142,12 @@ impl Auth {
         self.inner.sign_in.cancel();
     }
 
+    /// Ends a sign-in in progress and waits until its completion, if one is under way, has
+    /// made the session or left nothing behind: for the app's exit.
+    pub async fn shut_down(&self) {
+        self.inner.sign_in.shut_down().await;
+    }
+
     /// Opens the waiting sign-in's page in the browser again; without a sign-in waiting,
     /// nothing happens.
     pub async fn open_browser_again(&self) -> Result<()> {
@@ -182,7 +189,7 @@ impl Auth {
         let Some(access) = &active.record.access_token else {
             return Err(Error::NoAccessToken);
         };
-        let expires_at = access.expires_at.unwrap_or(active.claims.expires_at);
+        let expires_at = access.expires_at.unwrap_or(active.record.expires_at);
         let lifetime = policy::Lifetime {
             expires_at,
             ..active.lifetime()

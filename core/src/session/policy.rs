@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::oidc::IdClaims;
+use crate::vault::SessionRecord;
 
 /// How often the watcher looks at the clock.
 pub(crate) const TICK: Duration = Duration::from_secs(1);
@@ -11,20 +12,23 @@ pub(crate) const TICK: Duration = Duration::from_secs(1);
 /// What the policy needs to know of a session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Lifetime {
-    /// The ID token's `iat`, seconds since the epoch.
+    /// When the session's token was issued (the ID token's `iat`, or the last refresh's
+    /// time), seconds since the epoch.
     pub issued_at: i64,
-    /// The ID token's `exp`, seconds since the epoch.
+    /// When the session expires (the ID token's `exp`, or the last access token's), seconds
+    /// since the epoch.
     pub expires_at: i64,
     /// Whether a refresh token allows silent renewal.
     pub renewable: bool,
 }
 
 impl Lifetime {
-    /// The lifetime of the session whose ID token has `claims`.
-    pub fn of(claims: &IdClaims, renewable: bool) -> Self {
+    /// The lifetime of the session kept as `record`, whose ID token has `claims`: the ID
+    /// token's times, or those of the last refresh that brought no ID token.
+    pub fn of(record: &SessionRecord, claims: &IdClaims, renewable: bool) -> Self {
         Self {
-            issued_at: claims.issued_at,
-            expires_at: claims.expires_at,
+            issued_at: record.renewed_at.unwrap_or(claims.issued_at),
+            expires_at: record.expires_at,
             renewable,
         }
     }

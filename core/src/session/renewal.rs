@@ -13,7 +13,7 @@ use super::keeper::Keeper;
 use super::policy::{Due, Lifetime};
 use super::state::{Active, Ended};
 use super::upstream::Upstream;
-use crate::oidc::{refresh, KeyError, Origin};
+use crate::oidc::{refresh, KeyError};
 use crate::{Error, Result};
 
 pub(super) struct Renewal {
@@ -115,11 +115,8 @@ impl Renewal {
             })?;
             // OIDC Core 12.2: validated like the first, and against the token it replaces.
             // Without rotation the old refresh token stays valid.
-            let origin = Origin::Refresh {
-                previous: &previous.claims,
-            };
             self.upstream
-                .accept(&provider, response, origin, Some(refresh_token))
+                .accept_refresh(&provider, response, &previous)
                 .await
                 .map_err(|e| match e {
                     keys @ Error::SigningKeys(KeyError::Fetch(_)) => Failure::Unreachable(keys),
@@ -142,11 +139,11 @@ impl Renewal {
                 // that expires no later), or leaves it not even fresh (this machine's clock runs
                 // ahead of the provider's), would only be asked for again at every tick. The
                 // session then runs to its end like one without a refresh token.
-                let stalled = claims.expires_at <= previous.claims.expires_at
+                let stalled = record.expires_at <= previous.record.expires_at
                     || !self
                         .keeper
                         .policy()
-                        .is_fresh(Lifetime::of(&claims, true), self.keeper.now());
+                        .is_fresh(Lifetime::of(&record, &claims, true), self.keeper.now());
                 if stalled {
                     tracing::warn!("the renewal did not extend the session; it is not renewed again and ends at its expiry");
                 }

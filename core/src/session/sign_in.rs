@@ -9,16 +9,14 @@ use tokio::sync::oneshot;
 use tracing::Instrument;
 use url::Url;
 
+use super::completion::{Completion, Verdict};
 use super::keeper::{lock, Keeper};
-use super::state::Active;
 use super::upstream::{Provider, Upstream};
 use super::{Change, Notify};
 use crate::browser::{Browser, BrowserError};
 use crate::config::Config;
 use crate::oidc::callback::{Awaited, Listener};
-use crate::oidc::{
-    exchange_code, push, AuthorizationRequest, CsrfState, Nonce, Origin, PkceVerifier, RequestError,
-};
+use crate::oidc::{push, AuthorizationRequest, CsrfState, Nonce, PkceVerifier, RequestError};
 use crate::{Error, Result};
 
 pub(super) struct SignIn {
@@ -29,6 +27,8 @@ pub(super) struct SignIn {
     notify: Notify,
     /// The sign-in in progress, if any.
     attempt: Mutex<Option<Attempt>>,
+    /// Held by a completion while it runs, so that [`SignIn::shut_down`] can wait for it.
+    completing: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// A sign-in in progress.
@@ -38,12 +38,17 @@ struct Attempt {
     waiting: Option<SignInWaiting>,
 }
 
-/// Clears the attempt slot however the attempt ends.
-struct AttemptSlot<'a>(&'a Mutex<Option<Attempt>>);
+/// Clears the attempt slot however the attempt ends, and ends its sign-in unless it completed
+/// (the call dropped, the app quitting).
+struct AttemptSlot<'a> {
+    slot: &'a Mutex<Option<Attempt>>,
+    verdict: Arc<Verdict>,
+}
 
 impl Drop for AttemptSlot<'_> {
     fn drop(&mut self) {
-        lock(self.0).take();
+        self.verdict.end();
+        lock(self.slot).take();
     }
 }
 
@@ -62,6 +67,7 @@ impl SignIn {
             browser,
             notify,
             attempt: Mutex::new(None),
+            completing: Arc::default(),
         }
     }
 
@@ -79,13 +85,32 @@ impl SignIn {
                 waiting: None,
             });
         }
-        let _slot = AttemptSlot(&self.attempt);
+        let verdict = Arc::new(Verdict::default());
+        let _slot = AttemptSlot {
+            slot: &self.attempt,
+            verdict: verdict.clone(),
+        };
         let timeout = self.config.login_timeout;
-        tokio::select! {
-            result = self.sign_in() => result,
-            _ = cancelled => Err(Error::Cancelled),
-            _ = tokio::time::sleep(timeout) => Err(Error::Timeout(timeout.as_secs())),
+        let sign_in = self.sign_in(verdict.clone());
+        tokio::pin!(sign_in);
+        let ending = tokio::select! {
+            result = &mut sign_in => return result,
+            _ = cancelled => Error::Cancelled,
+            _ = tokio::time::sleep(timeout) => Error::Timeout(timeout.as_secs()),
+        };
+        if verdict.end() {
+            Err(ending)
+        } else {
+            // It completed in the same moment: it stands.
+            sign_in.await
         }
+    }
+
+    /// Ends the sign-in in progress, if any, and waits until a completion under way has made
+    /// its session or undone it: for the app's exit, after which nothing would finish it.
+    pub(super) async fn shut_down(&self) {
+        self.cancel();
+        let _done = self.completing.lock().await;
     }
 
     /// Ends the sign-in in progress, if any; its `login` returns [`Error::Cancelled`].
@@ -98,7 +123,7 @@ impl SignIn {
         }
     }
 
-    async fn sign_in(&self) -> Result<SessionView> {
+    async fn sign_in(&self, verdict: Arc<Verdict>) -> Result<SessionView> {
         let config = &self.config;
         let provider = self
             .upstream
@@ -147,47 +172,32 @@ impl SignIn {
             self.keeper.prepare()
         );
         let code = code?;
-        // From the redirect to the signed-in page: the provider's part is `token_request` (and
-        // `signing_keys` when they are not cached); the rest is the app's.
-        let callback = async {
-            let response = exchange_code(
-                self.upstream.http(),
-                &provider.metadata.token_endpoint,
-                &config.client_id,
-                &code,
-                &verifier,
-                &redirect_uri,
-            )
-            .instrument(tracing::debug_span!("token_request"))
-            .await?;
-            let (record, claims) = self
-                .upstream
-                .accept(&provider, response, Origin::SignIn { nonce: &nonce }, None)
-                .await?;
-            // Not while a renewal of an older session is writing its own record.
-            let writing = self.keeper.writing().await;
-            let (storage, pending) = self
-                .keeper
-                .write(&record)
-                .instrument(tracing::debug_span!("write"))
-                .await;
-            let view = self.keeper.install(Active {
-                record,
-                claims,
-                storage,
-                stalled: false,
-            });
-            tracing::info!(?storage, "signed in");
-            Ok::<_, Error>((view, pending, writing))
+        // The rest runs as a task of its own: once the code is spent, its tokens are either
+        // the session or revoked, whatever becomes of this call.
+        let completion = Completion {
+            config: self.config.clone(),
+            upstream: self.upstream.clone(),
+            keeper: self.keeper.clone(),
+            provider,
+            verifier,
+            nonce,
+            redirect_uri,
+            verdict,
         };
-        let (view, pending, _writing) = callback
-            .instrument(tracing::debug_span!("sign_in_callback"))
-            .await?;
-        // The window has its page; what is left is bookkeeping: the keyring's generation, and
-        // the sign-out mark.
-        Keeper::settle(pending).await;
-        self.keeper.signed_in().await;
-        Ok(view)
+        let completing = self.completing.clone().lock_owned().await;
+        let completed = tokio::spawn(
+            async move {
+                let result = completion.run(code).await;
+                drop(completing);
+                result
+            }
+            .instrument(tracing::debug_span!("sign_in_callback")),
+        );
+        completed.await.unwrap_or_else(|e| {
+            Err(Error::Internal(format!(
+                "the sign-in's completion failed: {e}"
+            )))
+        })
     }
 
     /// Opens the waiting sign-in's page in the browser again (the person closed the tab, or it

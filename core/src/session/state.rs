@@ -60,7 +60,7 @@ pub(super) struct Active {
 impl Active {
     pub(super) fn lifetime(&self) -> Lifetime {
         let renewable = self.record.refresh_token.is_some() && !self.stalled;
-        Lifetime::of(&self.claims, renewable)
+        Lifetime::of(&self.record, &self.claims, renewable)
     }
 
     pub(super) fn view(&self) -> SessionView {
@@ -68,7 +68,7 @@ impl Active {
             display_name: self.claims.display_name().to_owned(),
             email: self.claims.email.clone(),
             picture: self.claims.picture.clone(),
-            expires_at: self.claims.expires_at,
+            expires_at: self.record.expires_at,
             can_renew: self.lifetime().renewable,
             storage: self.storage,
         }

@@ -7,10 +7,11 @@ use std::time::Duration;
 
 use tracing::Instrument;
 
+use super::state::Active;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::oidc::{
-    discover, http, revoke, IdClaims, JwksCache, Origin, ProviderMetadata, RemoteKeys,
+    discover, http, revoke, IdClaims, JwksCache, Nonce, Origin, ProviderMetadata, RemoteKeys,
     TokenResponse, UnverifiedIdToken, ValidationParams,
 };
 use crate::secret::Secret;
@@ -79,10 +80,55 @@ impl Upstream {
         Ok(provider)
     }
 
-    /// Turns a token response into the session's record: its ID token validated for this
-    /// configuration, now (OIDC Core 3.1.3.7; after a refresh, 12.2). `kept_refresh_token` is
-    /// the one to keep when the response brings none (a provider that does not rotate).
+    /// Turns a sign-in's token response into the session's record: its ID token validated for
+    /// this configuration, now (OIDC Core 3.1.3.7).
     pub(super) async fn accept(
+        &self,
+        provider: &Provider,
+        response: TokenResponse,
+        nonce: &Nonce,
+    ) -> Result<(SessionRecord, IdClaims)> {
+        self.accept_id_token(provider, response, Origin::SignIn { nonce }, None)
+            .await
+    }
+
+    /// Turns a refresh's token response into the session's next record (OIDC Core 12.2). An ID
+    /// token, when the response has one, is validated against the session it renews; without
+    /// one the session keeps its claims and lives as long as the new access token. The
+    /// refresh token is the rotated one, or `previous`'s when the provider does not rotate.
+    pub(super) async fn accept_refresh(
+        &self,
+        provider: &Provider,
+        response: TokenResponse,
+        previous: &Active,
+    ) -> Result<(SessionRecord, IdClaims)> {
+        let kept = previous.record.refresh_token.clone();
+        if response.id_token.is_some() {
+            let origin = Origin::Refresh {
+                previous: &previous.claims,
+            };
+            return self.accept_id_token(provider, response, origin, kept).await;
+        }
+        let now = self.clock.now();
+        let access_token = access_token(&response, now);
+        // OIDC Core 12.2: "it might not contain an id_token". The session is as long as the
+        // access token the refresh brought; a refresh that says not how long renews nothing.
+        let expires_at = access_token
+            .as_ref()
+            .and_then(|access| access.expires_at)
+            .unwrap_or(previous.record.expires_at);
+        let record = SessionRecord {
+            refresh_token: response.refresh_token.or(kept),
+            access_token,
+            expires_at,
+            renewed_at: Some(now),
+            ..previous.record.clone()
+        };
+        Ok((record, previous.claims.clone()))
+    }
+
+    /// The record of a response with an ID token, validated for `origin`.
+    async fn accept_id_token(
         &self,
         provider: &Provider,
         response: TokenResponse,
@@ -91,6 +137,7 @@ impl Upstream {
     ) -> Result<(SessionRecord, IdClaims)> {
         let id_token = response
             .id_token
+            .clone()
             .ok_or_else(|| Error::BadResponse("the token response has no id_token".into()))?;
         let token = UnverifiedIdToken::parse(id_token.secret())?;
         let key = provider
@@ -109,18 +156,12 @@ impl Upstream {
             origin,
         };
         let claims = token.validate(&key, &params)?;
-        let access_token = response.access_token.map(|token| AccessToken {
-            token,
-            expires_at: response
-                .expires_in
-                .and_then(|secs| i64::try_from(secs).ok())
-                .map(|secs| now.saturating_add(secs)),
-        });
         let record = SessionRecord {
             id_token,
+            access_token: access_token(&response, now),
             refresh_token: response.refresh_token.or(kept_refresh_token),
-            access_token,
             expires_at: claims.expires_at,
+            renewed_at: None,
             issuer: config.issuer.to_string(),
             client_id: config.client_id.to_string(),
         };
@@ -154,4 +195,15 @@ impl Upstream {
             Err(_) => tracing::warn!("revoking the refresh token timed out"),
         }
     }
+}
+
+/// The response's access token, and when it expires (its `expires_in` after `now`).
+fn access_token(response: &TokenResponse, now: i64) -> Option<AccessToken> {
+    response.access_token.clone().map(|token| AccessToken {
+        token,
+        expires_at: response
+            .expires_in
+            .and_then(|secs| i64::try_from(secs).ok())
+            .map(|secs| now.saturating_add(secs)),
+    })
 }

@@ -6,6 +6,7 @@
 mod checklist;
 #[path = "../common/mod.rs"]
 mod common;
+mod ending;
 mod provider;
 
 use std::sync::Arc;
@@ -431,6 +432,57 @@ async fn refreshed_with(
     });
     let renewed = run.auth.renew().await;
     (run, renewed)
+}
+
+/// OIDC Core 12.2: a refresh answer may leave the ID token out. Eight-second tokens with a
+/// two-second minimum lifetime; every refresh answered without an ID token, with a rotated
+/// refresh token, and reuse of an older one refused (invalid_grant).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refresh_answer_without_an_id_token_keeps_the_session_on_the_rotated_token() {
+    const TTL: i64 = 8;
+    let script = Script {
+        mint: Box::new(|issue| {
+            let mut claims = claims(issue);
+            claims["exp"] = json!(now() + TTL);
+            (!issue.refresh).then(|| sign(&claims, Some("key1"), KEY1))
+        }),
+        expires_in: TTL as u64,
+        strict_rotation: true,
+        ..Script::default()
+    };
+    let run = start(script, |s| s.min_ttl_secs = Some(2));
+    let first = run.auth.login().await.expect("sign-in");
+    let first_access = run.auth.access_token().await.unwrap();
+    let watcher = run.auth.watch_lifetime();
+    tokio::time::sleep(Duration::from_secs(3 * TTL as u64)).await;
+    watcher.abort();
+
+    assert!(
+        run.auth.logged_in(),
+        "still signed in after three lifetimes"
+    );
+    let seen = &run.hostile.seen;
+    assert!(
+        Seen::count(&seen.refreshes) >= 3,
+        "renewed each lifetime: {}",
+        Seen::count(&seen.refreshes)
+    );
+    assert_eq!(
+        Seen::count(&seen.stale_refreshes),
+        0,
+        "every refresh used the newest refresh token"
+    );
+    let now = run.auth.session().session().cloned().expect("a session");
+    assert!(
+        now.expires_at > first.expires_at + TTL,
+        "the session moved on"
+    );
+    assert_eq!(now.display_name, first.display_name, "its claims are kept");
+    assert_ne!(
+        run.auth.access_token().await.unwrap(),
+        first_access,
+        "the refreshed access token"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

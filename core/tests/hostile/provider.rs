@@ -80,6 +80,11 @@ pub struct Script {
     pub send_iss: bool,
     /// Issue a refresh token with the code exchange.
     pub refresh_token: bool,
+    /// The access token's `expires_in`.
+    pub expires_in: u64,
+    /// Refuse (`invalid_grant`) a refresh with any refresh token but the newest one issued, as
+    /// a provider with strict rotation does.
+    pub strict_rotation: bool,
 }
 
 impl Default for Script {
@@ -94,6 +99,8 @@ impl Default for Script {
             advertise_iss: false,
             send_iss: true,
             refresh_token: true,
+            expires_in: 600,
+            strict_rotation: false,
         }
     }
 }
@@ -108,6 +115,8 @@ pub struct Seen {
     pub pushed: AtomicU32,
     pub code_exchanges: AtomicU32,
     pub refreshes: AtomicU32,
+    /// Refreshes refused for presenting a refresh token that was rotated away.
+    pub stale_refreshes: AtomicU32,
     pub revocations: AtomicU32,
     /// The parameters of the last authorization request (pushed or in the URL).
     pub last_request: Mutex<HashMap<String, String>>,
@@ -173,6 +182,8 @@ struct Shared {
     codes: Mutex<HashMap<String, Pending>>,
     counter: AtomicU32,
     started: i64,
+    /// The newest refresh token issued.
+    current_refresh: Mutex<Option<String>>,
 }
 
 impl Hostile {
@@ -190,6 +201,7 @@ impl Hostile {
             codes: Mutex::default(),
             counter: AtomicU32::new(0),
             started: now() - 5,
+            current_refresh: Mutex::default(),
         });
         listener.set_nonblocking(true).unwrap();
         let running = stop.clone();
@@ -409,6 +421,12 @@ fn token(stream: TcpStream, shared: &Shared, form: HashMap<String, String>) {
         }
         Some("refresh_token") => {
             seen.refreshes.fetch_add(1, Ordering::SeqCst);
+            let strict = shared.script.lock().unwrap().strict_rotation;
+            let newest = shared.current_refresh.lock().unwrap().clone();
+            if strict && form.get("refresh_token") != newest.as_ref() {
+                seen.stale_refreshes.fetch_add(1, Ordering::SeqCst);
+                return refused(stream, "invalid_grant");
+            }
             Issue {
                 issuer: shared.issuer.clone(),
                 nonce: None,
@@ -419,13 +437,16 @@ fn token(stream: TcpStream, shared: &Shared, form: HashMap<String, String>) {
         _ => return refused(stream, "unsupported_grant_type"),
     };
     let script = shared.script.lock().unwrap();
-    let mut response = json!({"access_token": "at", "token_type": "Bearer", "expires_in": 600});
+    let n = shared.counter.fetch_add(1, Ordering::SeqCst);
+    let mut response = json!({"access_token": format!("at-{n}"), "token_type": "Bearer",
+                              "expires_in": script.expires_in});
     if let Some(id_token) = (script.mint)(&issue) {
         response["id_token"] = json!(id_token);
     }
     if script.refresh_token {
-        let n = shared.counter.fetch_add(1, Ordering::SeqCst);
-        response["refresh_token"] = json!(format!("rt-{n}"));
+        let token = format!("rt-{n}");
+        *shared.current_refresh.lock().unwrap() = Some(token.clone());
+        response["refresh_token"] = json!(token);
     }
     drop(script);
     json_response(stream, "200 OK", &response);
