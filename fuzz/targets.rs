@@ -65,6 +65,7 @@ pub fn id_token(data: &[u8]) {
         now: 1_800_000_000,
         leeway: 60,
         origin: Origin::SignIn { nonce: &nonce },
+        advertised_algorithms: None,
     };
     if let Ok(previous) = unverified.validate(&key, &params) {
         let refresh = ValidationParams {

@@ -111,6 +111,7 @@ fn id_token() {
         now,
         leeway: 60,
         origin: Origin::SignIn { nonce: &nonce },
+        advertised_algorithms: None,
     };
     let validate = |token: &str| {
         let token = UnverifiedIdToken::parse(token)?;

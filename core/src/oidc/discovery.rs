@@ -22,6 +22,9 @@ pub struct ProviderMetadata {
     /// RFC 9207 §3: the provider sends `iss` with every authorization response, so a
     /// response without it is refused.
     pub authorization_response_iss_parameter_supported: bool,
+    /// The algorithms the provider signs ID tokens with (OIDC Discovery §3), when it lists
+    /// them: a token signed otherwise is refused (RFC 8725 §3.1).
+    pub id_token_signing_alg_values_supported: Option<Vec<String>>,
 }
 
 /// Why the provider's metadata cannot be used.
@@ -59,6 +62,7 @@ struct Document {
     require_pushed_authorization_requests: bool,
     #[serde(default)]
     authorization_response_iss_parameter_supported: bool,
+    id_token_signing_alg_values_supported: Option<Vec<String>>,
 }
 
 /// The discovery URL: the issuer with any terminating `/` removed, then
@@ -164,6 +168,7 @@ impl ProviderMetadata {
             require_pushed_authorization_requests: doc.require_pushed_authorization_requests,
             authorization_response_iss_parameter_supported: doc
                 .authorization_response_iss_parameter_supported,
+            id_token_signing_alg_values_supported: doc.id_token_signing_alg_values_supported,
             issuer: IssuerUrl::new(doc.issuer),
         })
     }
@@ -212,6 +217,7 @@ mod tests {
             pushed_authorization_request_endpoint: None,
             require_pushed_authorization_requests: false,
             authorization_response_iss_parameter_supported: false,
+            id_token_signing_alg_values_supported: None,
         }
     }
 

@@ -20,8 +20,11 @@ use super::{ClientId, IssuerUrl, Nonce};
 pub enum TokenError {
     #[error("it is not a well-formed JWT ({0})")]
     Malformed(&'static str),
-    #[error("it is signed with {0}, which is not accepted")]
+    #[error("it is signed with {}, which is not accepted", named_algorithm(.0))]
     UnsupportedAlgorithm(String),
+    /// RFC 8725 §3.1: the provider lists the algorithms it signs ID tokens with.
+    #[error("it is signed with {}, which the provider does not list for its ID tokens", named_algorithm(.0))]
+    AlgorithmNotAdvertised(String),
     #[error("its signature does not verify")]
     BadSignature,
     #[error("it was issued by another provider")]
@@ -83,6 +86,9 @@ pub struct ValidationParams<'a> {
     /// Allowed clock skew, seconds.
     pub leeway: i64,
     pub origin: Origin<'a>,
+    /// The provider's `id_token_signing_alg_values_supported`, when its discovery document
+    /// lists them: the token's `alg` must be one (RFC 8725 §3.1).
+    pub advertised_algorithms: Option<&'a [String]>,
 }
 
 /// The claims Gatehouse uses, from a token that passed validation (or that it sealed itself).
@@ -218,10 +224,19 @@ impl<'a> UnverifiedIdToken<'a> {
     /// itself with jsonwebtoken.
     pub fn parse(token: &'a str) -> Result<Self, TokenError> {
         let (header_b64, payload, signature) = split(token)?;
+        // RFC 7515 §4: the header is a JSON object, nothing else.
         let raw: serde_json::Map<String, Value> = decode_part(header_b64, "header")?;
-        // RFC 7515 §4.1.11: extensions that are not implemented here must not be ignored.
-        if raw.contains_key("crit") {
-            return Err(TokenError::Malformed("unsupported critical header"));
+        // RFC 7515 §4.1.11: `crit`, when present, is a non-empty list of names, and an
+        // extension not implemented here (none is) must not be ignored.
+        if let Some(crit) = raw.get("crit") {
+            let names = crit
+                .as_array()
+                .filter(|names| names.iter().all(Value::is_string));
+            return Err(TokenError::Malformed(match names {
+                None => "a crit header that is not a list of names",
+                Some(names) if names.is_empty() => "an empty crit header",
+                Some(_) => "unsupported critical header",
+            }));
         }
         // Steps 6-8 (and RFC 8725 §3.1): only asymmetric algorithms from the allow-list. `none`
         // and HMAC (keyed with something public) are refused before any key is looked at.
@@ -262,6 +277,15 @@ impl<'a> UnverifiedIdToken<'a> {
         key: &VerificationKey,
         params: &ValidationParams<'_>,
     ) -> Result<IdClaims, TokenError> {
+        // RFC 8725 §3.1: an algorithm the provider does not say it uses for ID tokens is not
+        // taken from a token's header.
+        let name = format!("{:?}", self.alg);
+        if params
+            .advertised_algorithms
+            .is_some_and(|advertised| !advertised.contains(&name))
+        {
+            return Err(TokenError::AlgorithmNotAdvertised(name));
+        }
         // Step 6: validate the signature with the provider's key from jwks_uri, chosen by kid.
         if !key.verify(self.alg, self.signed.as_bytes(), self.signature) {
             return Err(TokenError::BadSignature);
@@ -360,6 +384,19 @@ fn check_refreshed(new: &IdClaims, previous: &IdClaims) -> Result<(), TokenError
         return Err(TokenError::AuthTimeChanged);
     }
     Ok(())
+}
+
+/// An algorithm's name as the header gives it, when it is one of the JOSE registry's (RFC 7518
+/// §3.1): the error never repeats anything else a provider wrote.
+fn named_algorithm(name: &str) -> &str {
+    const REGISTERED: [&str; 14] = [
+        "none", "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512",
+        "PS256", "PS384", "PS512", "EdDSA",
+    ];
+    REGISTERED
+        .into_iter()
+        .find(|registered| *registered == name)
+        .unwrap_or("an unknown algorithm")
 }
 
 fn split(token: &str) -> Result<(&str, &str, &str), TokenError> {

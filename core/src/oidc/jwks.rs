@@ -56,6 +56,9 @@ pub enum KeyError {
     Unknown,
     #[error("it names no signing key and the provider has several")]
     Ambiguous,
+    /// The key it names is there, but broken.
+    #[error("the provider's signing key for it is malformed ({0})")]
+    Malformed(&'static str),
 }
 
 /// A JSON Web Key (RFC 7517 §4; RFC 7518 §6 for the members of each type), as a key set lists
@@ -69,6 +72,9 @@ pub struct Jwk {
     pub kid: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alg: Option<String>,
+    /// What the key may be used for (RFC 7517 §4.3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_ops: Option<Vec<String>>,
     /// RSA modulus and exponent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub n: Option<String>,
@@ -140,28 +146,54 @@ fn coordinate(value: &Option<String>, len: usize) -> Option<&str> {
 /// The smallest and largest RSA moduli taken, in bytes: 2048 bits (RFC 7518 §3.3) to 8192.
 const RSA_MODULUS_BYTES: (usize, usize) = (256, 1024);
 
+/// Why a JWK is not a key to verify ID tokens with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unusable {
+    /// It is for something else: another `use`, `key_ops` without `verify`, another `alg`, a
+    /// type or curve not accepted here.
+    NotForSignatures,
+    /// It is meant for signatures and broken: the reason.
+    Malformed(&'static str),
+}
+
 impl VerificationKey {
-    /// Decodes a JWK; `None` for one that cannot verify a signature (an encryption key, an
-    /// unknown type, curve or algorithm, broken parameters, an RSA key under 2048 bits).
-    pub fn from_jwk(jwk: &Jwk) -> Option<Self> {
+    /// Decodes a JWK meant for verifying signatures: its `use` is `sig` or absent and its
+    /// `key_ops` includes `verify` or is absent (RFC 7517 §4.2, §4.3).
+    pub fn from_jwk(jwk: &Jwk) -> Result<Self, Unusable> {
+        use Unusable::{Malformed, NotForSignatures};
         if jwk.key_use.as_deref().is_some_and(|u| u != "sig") {
-            return None;
+            return Err(NotForSignatures);
+        }
+        if jwk
+            .key_ops
+            .as_ref()
+            .is_some_and(|ops| !ops.iter().any(|op| op == "verify"))
+        {
+            return Err(NotForSignatures);
         }
         // A stated `alg` that is not one accepted here: this key is for something else.
         let alg = match &jwk.alg {
             Some(name) => Some(
                 name.parse::<Algorithm>()
                     .ok()
-                    .filter(|alg| ALLOWED_ALGORITHMS.contains(alg))?,
+                    .filter(|alg| ALLOWED_ALGORITHMS.contains(alg))
+                    .ok_or(NotForSignatures)?,
             ),
             None => None,
         };
         let (key_type, key) = match (jwk.kty.as_str(), jwk.crv.as_deref()) {
             ("RSA", _) => {
-                let (n, e) = (member(&jwk.n)?, member(&jwk.e)?);
+                let (n, e) = (member(&jwk.n), member(&jwk.e));
+                let (Some(n), Some(e)) = (n, e) else {
+                    return Err(Malformed("its n or e is missing or not base64url"));
+                };
+                // RFC 7518 §6.3.1.1, §6.3.1.2: the minimal octets of the unsigned integers.
+                if n.first() == Some(&0) || e.first() == Some(&0) {
+                    return Err(Malformed("an RSA n or e with a leading zero octet"));
+                }
                 let (min, max) = RSA_MODULUS_BYTES;
                 if !(min..=max).contains(&n.len()) || e.is_empty() {
-                    return None;
+                    return Err(Malformed("an RSA key of under 2048 or over 8192 bits"));
                 }
                 (KeyType::Rsa, DecodingKey::from_rsa_raw_components(&n, &e))
             }
@@ -170,19 +202,25 @@ impl VerificationKey {
                     "P-256" => (KeyType::P256, 32),
                     _ => (KeyType::P384, 48),
                 };
-                let (x, y) = (coordinate(&jwk.x, len)?, coordinate(&jwk.y, len)?);
-                (key_type, DecodingKey::from_ec_components(x, y).ok()?)
+                let point = coordinate(&jwk.x, len).zip(coordinate(&jwk.y, len));
+                let key = point.and_then(|(x, y)| DecodingKey::from_ec_components(x, y).ok());
+                (
+                    key_type,
+                    key.ok_or(Malformed("an EC point not of its curve's size"))?,
+                )
             }
             ("OKP", Some("Ed25519")) => {
-                let x = coordinate(&jwk.x, 32)?;
-                (KeyType::Ed25519, DecodingKey::from_ed_components(x).ok()?)
+                let key = coordinate(&jwk.x, 32)
+                    .and_then(|x| DecodingKey::from_ed_components(x).ok())
+                    .ok_or(Malformed("an Ed25519 key not of 32 octets"))?;
+                (KeyType::Ed25519, key)
             }
-            _ => return None,
+            _ => return Err(NotForSignatures),
         };
         if alg.is_some_and(|alg| !key_type.fits(alg)) {
-            return None;
+            return Err(NotForSignatures);
         }
-        Some(Self {
+        Ok(Self {
             kid: jwk.kid.clone(),
             alg,
             key_type,
@@ -212,19 +250,23 @@ impl VerificationKey {
 #[derive(Default)]
 pub struct KeySet {
     keys: Vec<Arc<VerificationKey>>,
+    /// Signature keys that are broken: their `kid` and why, to say so rather than "unknown".
+    malformed: Vec<(Option<String>, &'static str)>,
 }
 
 impl KeySet {
     /// Decodes `jwks`; keys that cannot verify signatures are left out rather than failing the
     /// whole set.
     pub fn new(jwks: &[Jwk]) -> Self {
-        Self {
-            keys: jwks
-                .iter()
-                .filter_map(VerificationKey::from_jwk)
-                .map(Arc::new)
-                .collect(),
+        let mut set = Self::default();
+        for jwk in jwks {
+            match VerificationKey::from_jwk(jwk) {
+                Ok(key) => set.keys.push(Arc::new(key)),
+                Err(Unusable::Malformed(why)) => set.malformed.push((jwk.kid.clone(), why)),
+                Err(Unusable::NotForSignatures) => {}
+            }
         }
+        set
     }
 
     pub fn len(&self) -> usize {
@@ -255,7 +297,14 @@ impl KeySet {
                 first
             }
         };
-        key.cloned().ok_or(KeyError::Unknown)
+        key.cloned().ok_or_else(|| {
+            // The key it names (or, without a name, any signature key) is there but broken.
+            let broken = self
+                .malformed
+                .iter()
+                .find(|(named, _)| kid.is_none() || named.as_deref() == kid);
+            broken.map_or(KeyError::Unknown, |(_, why)| KeyError::Malformed(why))
+        })
     }
 }
 

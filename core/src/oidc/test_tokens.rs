@@ -81,6 +81,7 @@ impl Expected {
             now: NOW,
             leeway: 60,
             origin: Origin::SignIn { nonce: &self.nonce },
+            advertised_algorithms: None,
         }
     }
 }

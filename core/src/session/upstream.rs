@@ -154,6 +154,10 @@ impl Upstream {
             now,
             leeway: i64::try_from(config.leeway.as_secs()).unwrap_or(i64::MAX),
             origin,
+            advertised_algorithms: provider
+                .metadata
+                .id_token_signing_alg_values_supported
+                .as_deref(),
         };
         let claims = token.validate(&key, &params)?;
         let record = SessionRecord {

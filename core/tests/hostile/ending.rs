@@ -43,7 +43,7 @@ impl RecordStore for SlowStore {
     }
 }
 
-fn vault(home: &TempDir, config: &Config, store: Arc<dyn RecordStore>) -> Vault {
+fn vault(config: &Config, store: Arc<dyn RecordStore>) -> Vault {
     let keys = OsKeyring::new("dev.gatehouse.test", &config.issuer, &config.client_id);
     Vault::new(Arc::new(keys), store, &config.issuer, &config.client_id)
 }
@@ -65,7 +65,7 @@ async fn a_sign_in_cancelled_or_timed_out_while_its_session_is_saved_leaves_no_r
         });
         let auth = Auth::new(
             config.clone(),
-            vault(&home, &config, slow),
+            vault(&config, slow),
             Arc::new(SystemClock),
             Arc::new(|_| {}),
         );
@@ -92,7 +92,7 @@ async fn a_sign_in_cancelled_or_timed_out_while_its_session_is_saved_leaves_no_r
         // What the completion left once it is done: the app's exit waits for the same.
         auth.shut_down().await;
         assert!(!auth.logged_in());
-        let fresh = vault(&home, &config, Arc::new(file.clone()));
+        let fresh = vault(&config, Arc::new(file.clone()));
         assert!(
             matches!(fresh.open(), Opened::Empty),
             "a new start finds no session (timed out: {timed_out})"

@@ -7,6 +7,7 @@ mod checklist;
 #[path = "../common/mod.rs"]
 mod common;
 mod ending;
+mod jose;
 mod provider;
 
 use std::sync::Arc;

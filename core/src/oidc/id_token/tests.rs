@@ -220,6 +220,29 @@ fn id_token_rules() {
             },
             Err(TokenError::Malformed("unsupported critical header")),
         ),
+        (
+            "a header that is a JSON array (RFC 7515 §4)",
+            format!("{}.{}.sig", b64(&json!(["RS256", "key1"])), b64(&claims())),
+            Err(TokenError::Malformed("header")),
+        ),
+        (
+            "crit null (RFC 7515 §4.1.11)",
+            {
+                let header = b64(&json!({"alg": "RS256", "kid": "key1", "crit": null}));
+                format!("{header}.{}.sig", b64(&claims()))
+            },
+            Err(TokenError::Malformed(
+                "a crit header that is not a list of names",
+            )),
+        ),
+        (
+            "crit empty (RFC 7515 §4.1.11: MUST NOT be empty)",
+            {
+                let header = b64(&json!({"alg": "RS256", "kid": "key1", "crit": []}));
+                format!("{header}.{}.sig", b64(&claims()))
+            },
+            Err(TokenError::Malformed("an empty crit header")),
+        ),
     ];
 
     let mut failures = Vec::new();
@@ -424,4 +447,42 @@ fn non_https_picture_is_dropped() {
         c.insert("picture".into(), json!("http://img.example/a.png"));
     });
     assert_eq!(IdClaims::read_sealed(&token).unwrap().picture, None);
+}
+
+#[test]
+fn an_algorithm_the_provider_does_not_list_is_refused_rfc8725_3_1() {
+    let expected = Expected::new();
+    let token = with(|_| {});
+    let es256_only = ["ES256".to_owned()];
+    let params = ValidationParams {
+        advertised_algorithms: Some(&es256_only),
+        ..expected.params()
+    };
+    assert_eq!(
+        check_with(&token, &params).unwrap_err(),
+        TokenError::AlgorithmNotAdvertised("RS256".into())
+    );
+    let listed = ["ES256".to_owned(), "RS256".to_owned()];
+    let params = ValidationParams {
+        advertised_algorithms: Some(&listed),
+        ..expected.params()
+    };
+    assert!(check_with(&token, &params).is_ok());
+}
+
+#[test]
+fn an_unknown_algorithm_is_not_repeated_in_the_message() {
+    let header = b64(&json!({"alg": "SECRET-VALUE-42", "kid": "key1"}));
+    let err = check(&format!("{header}.{}.sig", b64(&claims()))).unwrap_err();
+    assert_eq!(
+        err,
+        TokenError::UnsupportedAlgorithm("SECRET-VALUE-42".into())
+    );
+    assert_eq!(
+        err.to_string(),
+        "it is signed with an unknown algorithm, which is not accepted"
+    );
+    assert!(TokenError::UnsupportedAlgorithm("none".into())
+        .to_string()
+        .contains("none"));
 }

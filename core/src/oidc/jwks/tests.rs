@@ -224,22 +224,74 @@ fn keys_of_every_accepted_type_decode_and_broken_ones_do_not() {
         x: Some(URL_SAFE_NO_PAD.encode([3; 32])),
         ..Jwk::default()
     };
-    assert!(VerificationKey::from_jwk(&jwk("key1")).is_some());
-    assert!(VerificationKey::from_jwk(&ec("P-256", 32)).is_some());
-    assert!(VerificationKey::from_jwk(&ec("P-384", 48)).is_some());
-    assert!(VerificationKey::from_jwk(&okp).is_some());
+    assert!(VerificationKey::from_jwk(&jwk("key1")).is_ok());
+    assert!(VerificationKey::from_jwk(&ec("P-256", 32)).is_ok());
+    assert!(VerificationKey::from_jwk(&ec("P-384", 48)).is_ok());
+    assert!(VerificationKey::from_jwk(&okp).is_ok());
 
     // A coordinate of the wrong length, an unknown curve, RSA without its exponent, and an
     // `alg` that does not fit the key's type.
-    assert!(VerificationKey::from_jwk(&ec("P-256", 31)).is_none());
-    assert!(VerificationKey::from_jwk(&ec("P-521", 66)).is_none());
+    assert!(VerificationKey::from_jwk(&ec("P-256", 31)).is_err());
+    assert!(VerificationKey::from_jwk(&ec("P-521", 66)).is_err());
     let mut no_e = jwk("key1");
     no_e.e = None;
-    assert!(VerificationKey::from_jwk(&no_e).is_none());
+    assert!(VerificationKey::from_jwk(&no_e).is_err());
     let mut misfit = jwk("key1");
     misfit.alg = Some("ES256".into());
-    assert!(VerificationKey::from_jwk(&misfit).is_none());
+    assert!(VerificationKey::from_jwk(&misfit).is_err());
     let mut hmac = jwk("key1");
     hmac.alg = Some("HS256".into());
-    assert!(VerificationKey::from_jwk(&hmac).is_none());
+    assert!(VerificationKey::from_jwk(&hmac).is_err());
+}
+
+#[test]
+fn a_key_whose_key_ops_leave_out_verify_is_not_a_candidate_rfc7517_4_3() {
+    let mut encrypting = jwk("key1");
+    encrypting.key_ops = Some(vec!["encrypt".into(), "wrapKey".into()]);
+    assert_eq!(
+        VerificationKey::from_jwk(&encrypting).err(),
+        Some(Unusable::NotForSignatures)
+    );
+    let mut verifying = jwk("key1");
+    verifying.key_ops = Some(vec!["verify".into()]);
+    assert!(VerificationKey::from_jwk(&verifying).is_ok());
+    assert!(matches!(
+        KeySet::new(&[encrypting]).select(Some("key1"), Algorithm::RS256),
+        Err(KeyError::Unknown)
+    ));
+}
+
+#[test]
+fn an_rsa_n_or_e_with_a_leading_zero_octet_is_a_key_error_rfc7518_6_3_1_1() {
+    for member in ["n", "e"] {
+        let mut padded = jwk("key1");
+        let field = if member == "n" {
+            &mut padded.n
+        } else {
+            &mut padded.e
+        };
+        let mut bytes = URL_SAFE_NO_PAD.decode(field.as_deref().unwrap()).unwrap();
+        bytes.insert(0, 0);
+        *field = Some(URL_SAFE_NO_PAD.encode(bytes));
+        assert_eq!(
+            VerificationKey::from_jwk(&padded).err(),
+            Some(Unusable::Malformed(
+                "an RSA n or e with a leading zero octet"
+            )),
+            "{member}"
+        );
+        let keys = KeySet::new(&[padded]);
+        let err = keys.select(Some("key1"), Algorithm::RS256).unwrap_err();
+        assert!(matches!(err, KeyError::Malformed(_)), "{member}: {err:?}");
+        assert_eq!(
+            err.to_string(),
+            "the provider's signing key for it is malformed (an RSA n or e with a leading zero \
+             octet)"
+        );
+        // Without a kid too: the only signature key is broken.
+        assert!(matches!(
+            keys.select(None, Algorithm::RS256),
+            Err(KeyError::Malformed(_))
+        ));
+    }
 }
