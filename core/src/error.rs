@@ -22,8 +22,9 @@ pub enum Error {
     HttpStatus { url: String, status: u16 },
     #[error("The identity provider sent an unusable answer: {0}.")]
     BadResponse(String),
-    #[error("The identity provider calls itself {found:?}, but the sign-in is configured for {expected:?}.")]
-    IssuerMismatch { expected: String, found: String },
+    /// OIDC Discovery §4.3. What the provider named is not repeated.
+    #[error("The identity provider's discovery document names another issuer than the configured {expected:?} (they must match exactly, a trailing / included).")]
+    IssuerMismatch { expected: String },
     #[error("The identity provider refused the sign-in ({error}){}", describe(.description))]
     Refused {
         error: String,
@@ -126,9 +127,8 @@ impl From<DiscoveryError> for Error {
     fn from(err: DiscoveryError) -> Self {
         match err {
             DiscoveryError::Request(request) => request.into(),
-            DiscoveryError::IssuerMismatch { expected, found } => Self::IssuerMismatch {
+            DiscoveryError::IssuerMismatch { expected, .. } => Self::IssuerMismatch {
                 expected: expected.to_string(),
-                found,
             },
             other => Self::BadResponse(other.to_string()),
         }

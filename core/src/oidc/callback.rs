@@ -111,10 +111,10 @@ pub fn parse_callback(request: &str, awaited: &Awaited) -> Callback {
         _ => {}
     }
     match (code, error) {
-        (_, Some(error)) => Callback::ProviderError(OAuthError {
-            error: error.to_string(),
-            error_description: description.map(|d| d.to_string()),
-        }),
+        (_, Some(error)) => Callback::ProviderError(OAuthError::new(
+            error.as_str(),
+            description.as_ref().map(|d| d.as_str()),
+        )),
         (Some(mut code), None) if !code.is_empty() => {
             Callback::Code(Secret::new(std::mem::take(&mut *code)))
         }

@@ -4,6 +4,7 @@ use serde::Deserialize;
 use url::Url;
 
 use super::http::{get_json, is_loopback};
+use super::json::{self, Kind};
 use super::{ClientId, IssuerUrl, RequestError};
 
 /// What Gatehouse needs of the provider's discovery document.
@@ -33,15 +34,17 @@ pub struct ProviderMetadata {
 pub enum DiscoveryError {
     #[error("the discovery document could not be fetched")]
     Request(#[from] RequestError),
-    /// OIDC Discovery §4.3: the document names another issuer than the one configured.
-    #[error("the provider calls itself {found:?}, not {expected:?}")]
+    /// OIDC Discovery §4.3: the document names another issuer than the one configured. What
+    /// it names is kept for the caller, never put in the message.
+    #[error("its discovery document names another issuer than {expected:?}")]
     IssuerMismatch { expected: IssuerUrl, found: String },
-    #[error("its discovery document is not the expected JSON")]
-    NotJson(#[source] serde_json::Error),
-    #[error("its {name} {value:?} is not a URL")]
+    /// The document is not the expected JSON: what is wrong, naming the field, not its value.
+    #[error("it sent {0}")]
+    NotJson(String),
+    #[error("its {name} is not a URL")]
     NotAUrl { name: &'static str, value: String },
     /// RFC 8252 §8.3: plain `http` only for a loopback provider.
-    #[error("its {name} {value:?} does not use https")]
+    #[error("its {name} does not use https")]
     Insecure { name: &'static str, value: String },
     /// RFC 7636 §4.3, RFC 9700 §2.1.1.
     #[error("it does not support PKCE with S256")]
@@ -65,6 +68,25 @@ struct Document {
     id_token_signing_alg_values_supported: Option<Vec<String>>,
 }
 
+/// The fields of the discovery document read here, and what each holds (OIDC Discovery §3,
+/// RFC 8414 §2, RFC 9126 §5, RFC 9207 §3).
+const FIELDS: &[(&str, Kind)] = &[
+    ("issuer", Kind::String),
+    ("authorization_endpoint", Kind::String),
+    ("token_endpoint", Kind::String),
+    ("jwks_uri", Kind::String),
+    ("revocation_endpoint", Kind::String),
+    ("end_session_endpoint", Kind::String),
+    ("code_challenge_methods_supported", Kind::Strings),
+    ("pushed_authorization_request_endpoint", Kind::String),
+    ("require_pushed_authorization_requests", Kind::Boolean),
+    (
+        "authorization_response_iss_parameter_supported",
+        Kind::Boolean,
+    ),
+    ("id_token_signing_alg_values_supported", Kind::Strings),
+];
+
 /// The discovery URL: the issuer with any terminating `/` removed, then
 /// `/.well-known/openid-configuration` (OIDC Discovery §4).
 pub(crate) fn discovery_url(issuer: &IssuerUrl) -> String {
@@ -80,7 +102,13 @@ pub(crate) async fn discover(
     client: &reqwest::Client,
     issuer: &IssuerUrl,
 ) -> Result<ProviderMetadata, DiscoveryError> {
-    let (doc, _): (Document, _) = get_json(client, &discovery_url(issuer)).await?;
+    let (doc, _): (Document, _) = get_json(
+        client,
+        &discovery_url(issuer),
+        "a discovery document",
+        FIELDS,
+    )
+    .await?;
     ProviderMetadata::from_document(doc, issuer, issuer_on_loopback(issuer))
 }
 
@@ -122,7 +150,8 @@ impl ProviderMetadata {
     /// assert_eq!(metadata.unwrap().token_endpoint.as_str(), "https://id.example/token");
     /// ```
     pub fn from_json(json: &[u8], issuer: &IssuerUrl) -> Result<Self, DiscoveryError> {
-        let doc: Document = serde_json::from_slice(json).map_err(DiscoveryError::NotJson)?;
+        let doc: Document =
+            json::parse(json, "a discovery document", FIELDS).map_err(DiscoveryError::NotJson)?;
         Self::from_document(doc, issuer, issuer_on_loopback(issuer))
     }
 

@@ -7,10 +7,40 @@ use serde::Deserialize;
 
 /// An OAuth 2.0 error response: from the token endpoint (RFC 6749 §5.2) or in the redirect
 /// (RFC 6749 §4.1.2.1).
+///
+/// The protocol means its `error` code and `error_description` to be read, so they are the one
+/// thing a provider sent that a message repeats, and only as the protocol allows them: made of
+/// the printable ASCII of RFC 6749 §5.2 and short. Anything else is not repeated.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct OAuthError {
     pub error: String,
     pub error_description: Option<String>,
+}
+
+/// The longest `error_description` a message repeats.
+const DESCRIPTION_LIMIT: usize = 300;
+
+impl OAuthError {
+    /// The error as a message may repeat it (see the type's note).
+    pub(crate) fn new(error: &str, description: Option<&str>) -> Self {
+        // RFC 6749 §5.2: error and error_description use %x20-21 / %x23-5B / %x5D-7E.
+        let allowed = |text: &str| {
+            text.bytes()
+                .all(|b| matches!(b, 0x20..=0x21 | 0x23..=0x5B | 0x5D..=0x7E))
+        };
+        let error = if allowed(error) && !error.is_empty() && error.len() <= 64 {
+            error.to_owned()
+        } else {
+            "an error code outside RFC 6749".to_owned()
+        };
+        let error_description = description
+            .filter(|d| allowed(d) && d.len() <= DESCRIPTION_LIMIT)
+            .map(str::to_owned);
+        Self {
+            error,
+            error_description,
+        }
+    }
 }
 
 impl fmt::Display for OAuthError {
@@ -59,7 +89,10 @@ impl RequestError {
     /// otherwise just its status.
     pub(crate) fn refusal(url: &str, status: u16, body: &[u8]) -> Self {
         match serde_json::from_slice::<OAuthError>(body) {
-            Ok(refusal) => Self::OAuth(refusal),
+            Ok(refusal) => Self::OAuth(OAuthError::new(
+                &refusal.error,
+                refusal.error_description.as_deref(),
+            )),
             Err(_) => Self::Status {
                 url: url.to_owned(),
                 status,
@@ -78,6 +111,23 @@ impl RequestError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_oauth_error_is_repeated_only_as_rfc6749_allows_it() {
+        let plain = OAuthError::new("access_denied", Some("The person declined."));
+        assert_eq!(plain.to_string(), "access_denied: The person declined.");
+        let odd = OAuthError::new(
+            "bad\u{7}code",
+            Some("<script>\"quoted\"</script>\u{1b}[31m"),
+        );
+        assert_eq!(odd.error, "an error code outside RFC 6749");
+        assert_eq!(
+            odd.error_description, None,
+            "a quote and a control are outside it"
+        );
+        let long = OAuthError::new("server_error", Some(&"x".repeat(301)));
+        assert_eq!(long.error_description, None);
+    }
 
     #[test]
     fn oauth_error_reads_with_or_without_description() {

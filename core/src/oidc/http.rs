@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use url::Url;
 
+use super::json::{self, Kind};
 use super::RequestError;
 
 /// The largest body the provider may send on the back channel.
@@ -135,30 +136,24 @@ pub(crate) async fn post_form<F: serde::Serialize + ?Sized>(
     send(request, endpoint.as_str()).await
 }
 
-/// GETs JSON; any status but 200 is an error. Returns it with its `max-age`.
+/// GETs the JSON document `what` (see [`json::parse`]); any status but 200 is an error. Returns
+/// it with its `max-age`.
 pub(crate) async fn get_json<T: DeserializeOwned>(
     client: &reqwest::Client,
     url: &str,
+    what: &str,
+    fields: &[(&str, Kind)],
 ) -> Result<(T, Option<u64>), RequestError> {
     let response = send(client.get(url).header("accept", "application/json"), url).await?;
-    let value = parse_json(url, response.status, &response.body)?;
-    Ok((value, response.max_age))
-}
-
-/// The body of a 200 answer as `T`.
-pub(crate) fn parse_json<T: DeserializeOwned>(
-    url: &str,
-    status: u16,
-    body: &[u8],
-) -> Result<T, RequestError> {
-    if status != 200 {
+    if response.status != 200 {
         return Err(RequestError::Status {
             url: url.to_owned(),
-            status,
+            status: response.status,
         });
     }
-    serde_json::from_slice(body)
-        .map_err(|e| RequestError::response(url, format!("not the expected JSON ({e})")))
+    let value = json::parse(&response.body, what, fields)
+        .map_err(|reason| RequestError::response(url, reason))?;
+    Ok((value, response.max_age))
 }
 
 #[cfg(all(test, target_os = "linux"))]

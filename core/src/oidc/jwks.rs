@@ -17,6 +17,7 @@ use tokio::time::Instant;
 use jsonwebtoken::{Algorithm, DecodingKey};
 
 use super::http::get_json;
+use super::json::Kind;
 use super::RequestError;
 
 /// The algorithms an ID token may be signed with: asymmetric only. Never `none`, never HMAC,
@@ -337,7 +338,13 @@ pub(crate) struct RemoteKeys {
 
 impl KeySource for RemoteKeys {
     async fn fetch(&self) -> Result<Fetched, RequestError> {
-        let (raw, max_age): (RawKeySet, _) = get_json(&self.client, self.jwks_uri.as_str()).await?;
+        let (raw, max_age): (RawKeySet, _) = get_json(
+            &self.client,
+            self.jwks_uri.as_str(),
+            "a key set",
+            &[("keys", Kind::Array)],
+        )
+        .await?;
         Ok(Fetched {
             jwks: raw.into_jwks(),
             max_age: max_age.map(Duration::from_secs),

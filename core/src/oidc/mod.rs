@@ -11,6 +11,7 @@ mod discovery;
 mod error;
 pub(crate) mod http;
 mod id_token;
+mod json;
 mod jwks;
 mod par;
 mod pkce;

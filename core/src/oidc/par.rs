@@ -5,6 +5,7 @@ use serde::Deserialize;
 use url::Url;
 
 use super::http::post_form;
+use super::json::{self, Kind};
 use super::RequestError;
 
 /// The provider's answer to a push (RFC 9126 §2.2).
@@ -23,12 +24,9 @@ pub(crate) fn parse_par_response(
 ) -> Result<PushedRequest, RequestError> {
     match status {
         200 | 201 => {
-            let pushed: PushedRequest = serde_json::from_slice(body).map_err(|e| {
-                RequestError::response(
-                    url,
-                    format!("a pushed request answer that is not valid JSON ({e})"),
-                )
-            })?;
+            let fields = [("request_uri", Kind::String), ("expires_in", Kind::Number)];
+            let pushed: PushedRequest = json::parse(body, "a pushed request answer", &fields)
+                .map_err(|reason| RequestError::response(url, reason))?;
             if pushed.request_uri.is_empty() {
                 return Err(RequestError::response(url, "an empty request_uri"));
             }

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use url::Url;
 
 use super::http::{post_form, send};
+use super::json::{self, Kind};
 use super::{ClientId, PkceVerifier, RequestError};
 use crate::secret::Secret;
 
@@ -24,6 +25,15 @@ pub struct TokenResponse {
     pub expires_in: Option<u64>,
 }
 
+/// The fields of a token response (RFC 6749 §5.1, OIDC Core 3.1.3.3) and what each holds.
+const FIELDS: &[(&str, Kind)] = &[
+    ("id_token", Kind::String),
+    ("access_token", Kind::String),
+    ("refresh_token", Kind::String),
+    ("token_type", Kind::String),
+    ("expires_in", Kind::Number),
+];
+
 /// Reads the token endpoint's answer to a request sent to `url`.
 ///
 /// ```
@@ -39,17 +49,13 @@ pub fn parse_token_response(
 ) -> Result<TokenResponse, RequestError> {
     match status {
         200 => {
-            let response: TokenResponse = serde_json::from_slice(body).map_err(|e| {
-                RequestError::response(
-                    url,
-                    format!("a token response that is not valid JSON ({e})"),
-                )
-            })?;
+            let response: TokenResponse = json::parse(body, "a token response", FIELDS)
+                .map_err(|reason| RequestError::response(url, reason))?;
             // RFC 6749 §5.1 and OIDC Core 3.1.3.3: token_type is Bearer (case-insensitive).
             if !response.token_type.eq_ignore_ascii_case("bearer") {
                 return Err(RequestError::response(
                     url,
-                    format!("the token type {:?}, not Bearer", response.token_type),
+                    "a token response whose token_type is not Bearer",
                 ));
             }
             Ok(response)
@@ -156,10 +162,30 @@ mod tests {
         let body = br#"{"id_token": "h.p.s", "token_type": "DPoP"}"#;
         let err = parse_token_response(URL, 200, body).unwrap_err();
         assert!(
-            matches!(&err, RequestError::Response { reason, .. } if reason.contains("DPoP")),
+            matches!(&err, RequestError::Response { reason, .. }
+                if reason == "a token response whose token_type is not Bearer"),
             "{err:?}"
         );
         assert!(!err.is_transient());
+    }
+
+    #[test]
+    fn a_field_of_the_wrong_type_is_named_and_its_value_is_not_repeated() {
+        let body = br#"{"id_token": "h.p.s", "token_type": "Bearer",
+            "expires_in": "SECRET-VALUE-7f3a"}"#;
+        let err = parse_token_response(URL, 200, body).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "https://id.example/token sent an unusable answer: a token response whose \
+             expires_in is not a number"
+        );
+        let missing = parse_token_response(URL, 200, br#"{"id_token": "SECRET"}"#).unwrap_err();
+        assert!(
+            missing
+                .to_string()
+                .ends_with("a token response without token_type"),
+            "{missing}"
+        );
     }
 
     #[test]

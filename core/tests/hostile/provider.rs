@@ -82,6 +82,8 @@ pub struct Script {
     pub refresh_token: bool,
     /// The access token's `expires_in`.
     pub expires_in: u64,
+    /// Edits each token response before it is sent.
+    pub response: Box<dyn Fn(&mut Value) + Send>,
     /// Refuse (`invalid_grant`) a refresh with any refresh token but the newest one issued, as
     /// a provider with strict rotation does.
     pub strict_rotation: bool,
@@ -100,6 +102,7 @@ impl Default for Script {
             send_iss: true,
             refresh_token: true,
             expires_in: 600,
+            response: Box::new(|_| {}),
             strict_rotation: false,
         }
     }
@@ -448,6 +451,7 @@ fn token(stream: TcpStream, shared: &Shared, form: HashMap<String, String>) {
         *shared.current_refresh.lock().unwrap() = Some(token.clone());
         response["refresh_token"] = json!(token);
     }
+    (script.response)(&mut response);
     drop(script);
     json_response(stream, "200 OK", &response);
 }
