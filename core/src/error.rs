@@ -4,6 +4,7 @@
 use gatehouse_contract::{CommandError, ErrorKind};
 
 use crate::browser::BrowserError;
+use crate::oidc::http::CertificateProblem;
 use crate::oidc::{DiscoveryError, KeyError, OAuthError, RequestError, TokenError};
 use crate::vault::KeyStoreError;
 
@@ -15,6 +16,14 @@ pub enum Error {
     #[error("Could not reach the identity provider at {url}.")]
     Unreachable {
         url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The connection was refused for the server's certificate (RFC 6125, RFC 5280 §6).
+    #[error("The identity provider at {host} presented a certificate {}, so the connection was refused.", .problem.describe())]
+    Certificate {
+        host: String,
+        problem: CertificateProblem,
         #[source]
         source: reqwest::Error,
     },
@@ -63,6 +72,20 @@ pub enum Error {
     Internal(String),
 }
 
+/// The host (and port) of `url`, as the person knows the server by.
+fn host_of(url: &str) -> String {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| {
+            let host = u.host_str()?.to_owned();
+            Some(match u.port() {
+                Some(port) => format!("{host}:{port}"),
+                None => host,
+            })
+        })
+        .unwrap_or_else(|| url.to_owned())
+}
+
 fn describe(description: &Option<String>) -> String {
     match description {
         Some(d) if !d.is_empty() => format!(": {d}"),
@@ -82,6 +105,7 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Self::Unreachable { .. }
+            | Self::Certificate { .. }
             | Self::RenewalUnreachable { .. }
             | Self::SigningKeys(KeyError::Fetch(_)) => ErrorKind::Network,
             Self::HttpStatus { .. }
@@ -104,7 +128,14 @@ impl Error {
 impl From<RequestError> for Error {
     fn from(err: RequestError) -> Self {
         match err {
-            RequestError::Transport { url, source } => Self::Unreachable { url, source },
+            RequestError::Transport { url, source } => match CertificateProblem::of(&source) {
+                Some(problem) => Self::Certificate {
+                    host: host_of(&url),
+                    problem,
+                    source,
+                },
+                None => Self::Unreachable { url, source },
+            },
             RequestError::Status { url, status } => Self::HttpStatus { url, status },
             RequestError::Response { url, reason } => {
                 Self::BadResponse(format!("{reason}, from {url}"))

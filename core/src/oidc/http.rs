@@ -54,6 +54,74 @@ pub fn is_loopback(url: &Url) -> bool {
     }
 }
 
+/// What is wrong with the certificate a server presented, when that is why a request failed
+/// (RFC 6125, RFC 5280 §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CertificateProblem {
+    /// It names another host than the one asked for.
+    OtherName,
+    /// It does not chain to a root this computer trusts (self-signed, a private CA).
+    UntrustedIssuer,
+    Expired,
+    NotYetValid,
+    /// Another reason the TLS library gave.
+    Unverified,
+}
+
+impl CertificateProblem {
+    /// The problem the TLS library reports in `error` or its sources, if that is what they
+    /// report: OpenSSL's verification results, and SChannel's and Secure Transport's where
+    /// they say as much.
+    pub fn of(error: &(dyn std::error::Error + 'static)) -> Option<Self> {
+        let mut said = String::new();
+        let mut next = Some(error);
+        while let Some(error) = next {
+            said.push_str(&error.to_string().to_ascii_lowercase());
+            said.push('\n');
+            next = error.source();
+        }
+        let has = |phrases: &[&str]| phrases.iter().any(|p| said.contains(p));
+        if has(&[
+            "hostname mismatch",
+            "ip address mismatch",
+            "target principal name is incorrect",
+            "does not match",
+        ]) {
+            Some(Self::OtherName)
+        } else if has(&[
+            "self-signed certificate",
+            "self signed certificate",
+            "unable to get local issuer certificate",
+            "unable to get issuer certificate",
+            "unable to verify the first certificate",
+            "root certificate which is not trusted",
+            "not trusted",
+        ]) {
+            Some(Self::UntrustedIssuer)
+        } else if has(&["certificate has expired", "certificate expired"]) {
+            Some(Self::Expired)
+        } else if has(&["certificate is not yet valid"]) {
+            Some(Self::NotYetValid)
+        } else if has(&["certificate verify failed", "certificate"]) && has(&["verif"]) {
+            Some(Self::Unverified)
+        } else {
+            None
+        }
+    }
+
+    /// The problem, as the end of "… presented a certificate".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::OtherName => "for another name",
+            Self::UntrustedIssuer => "from an issuer this computer does not trust",
+            Self::Expired => "that has expired",
+            Self::NotYetValid => "that is not valid yet",
+            Self::Unverified => "that could not be verified",
+        }
+    }
+}
+
 /// A response body, wiped on drop: the token endpoint's holds the tokens.
 pub(crate) type Body = zeroize::Zeroizing<Vec<u8>>;
 
@@ -86,9 +154,22 @@ pub(crate) async fn send(
     request: reqwest::RequestBuilder,
     url: &str,
 ) -> Result<Response, RequestError> {
-    let transport = |source| RequestError::Transport {
-        url: url.to_owned(),
-        source,
+    let transport = |source: reqwest::Error| {
+        if let Some(problem) = CertificateProblem::of(&source) {
+            // The TLS library's own words, for whoever reads the log; no token is in them.
+            let reason =
+                std::iter::successors(Some(&source as &(dyn std::error::Error + 'static)), |e| {
+                    e.source()
+                })
+                .last()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            tracing::warn!(url, problem = problem.describe(), %reason, "the server's certificate was refused");
+        }
+        RequestError::Transport {
+            url: url.to_owned(),
+            source,
+        }
     };
     let mut response = request.send().await.map_err(transport)?;
     let status = response.status().as_u16();

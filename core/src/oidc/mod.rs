@@ -23,6 +23,7 @@ mod test_tokens;
 
 pub use discovery::{DiscoveryError, ProviderMetadata};
 pub use error::{OAuthError, RequestError};
+pub use http::CertificateProblem;
 pub use id_token::{IdClaims, Origin, TokenError, UnverifiedIdToken, ValidationParams};
 /// The JWS algorithms, as jsonwebtoken names them; [`ALLOWED_ALGORITHMS`] are the ones taken.
 pub use jsonwebtoken::Algorithm;

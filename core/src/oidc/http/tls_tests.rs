@@ -26,6 +26,27 @@ struct Identity {
 
 impl Identity {
     fn for_ip(ip: &str) -> Self {
+        Self::for_ip_valid(
+            ip,
+            Asn1Time::days_from_now(0).unwrap(),
+            Asn1Time::days_from_now(1).unwrap(),
+        )
+    }
+
+    /// One whose certificate ended an hour ago.
+    fn expired_for_ip(ip: &str) -> Self {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        Self::for_ip_valid(
+            ip,
+            Asn1Time::from_unix(now - 2 * 86400).unwrap(),
+            Asn1Time::from_unix(now - 3600).unwrap(),
+        )
+    }
+
+    fn for_ip_valid(ip: &str, not_before: Asn1Time, not_after: Asn1Time) -> Self {
         let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
         let key = PKey::from_ec_key(EcKey::generate(&group).unwrap()).unwrap();
         let mut name = X509NameBuilder::new().unwrap();
@@ -38,10 +59,8 @@ impl Identity {
         cert.set_subject_name(&name).unwrap();
         cert.set_issuer_name(&name).unwrap();
         cert.set_pubkey(&key).unwrap();
-        cert.set_not_before(&Asn1Time::days_from_now(0).unwrap())
-            .unwrap();
-        cert.set_not_after(&Asn1Time::days_from_now(1).unwrap())
-            .unwrap();
+        cert.set_not_before(&not_before).unwrap();
+        cert.set_not_after(&not_after).unwrap();
         let san = SubjectAlternativeName::new()
             .ip(ip)
             .build(&cert.x509v3_context(None, None))
@@ -196,4 +215,45 @@ fn run_self_with(conf: &PathBuf) -> std::process::Output {
         .env("OPENSSL_CONF", conf)
         .output()
         .expect("the test binary runs again")
+}
+
+/// What went wrong, as a person reads it: the certificate's problem, not "could not reach".
+async fn problem(client: &reqwest::Client, url: &str) -> Option<super::CertificateProblem> {
+    let err = client.get(url).send().await.unwrap_err();
+    super::CertificateProblem::of(&err)
+}
+
+#[tokio::test]
+async fn each_certificate_problem_is_told_apart_from_a_network_that_is_down() {
+    use super::CertificateProblem::*;
+    let untrusted = Identity::for_ip("127.0.0.1");
+    let url = serve(&untrusted, SslVersion::TLS1_2, SslVersion::TLS1_3);
+    assert_eq!(problem(&client(), &url).await, Some(UntrustedIssuer));
+
+    let other_name = Identity::for_ip("127.0.0.2");
+    let url = serve(&other_name, SslVersion::TLS1_2, SslVersion::TLS1_3);
+    let trusting = builder().add_root_certificate(other_name.as_root());
+    assert_eq!(
+        problem(&trusting.build().unwrap(), &url).await,
+        Some(OtherName)
+    );
+
+    let expired = Identity::expired_for_ip("127.0.0.1");
+    let url = serve(&expired, SslVersion::TLS1_2, SslVersion::TLS1_3);
+    let trusting = builder().add_root_certificate(expired.as_root());
+    assert_eq!(
+        problem(&trusting.build().unwrap(), &url).await,
+        Some(Expired)
+    );
+
+    // Nothing listening: no certificate to blame.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    assert_eq!(
+        problem(&client(), &format!("https://127.0.0.1:{port}/")).await,
+        None
+    );
 }
