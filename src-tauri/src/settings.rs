@@ -254,7 +254,66 @@ struct FileConfig {
     end_session: Option<bool>,
 }
 
+/// The configuration file names a program to run (`browser`) and the provider to trust
+/// (`issuer`), so it is used only when no one else could have written it, as ssh treats its
+/// own: it belongs to the user (or to root), and neither its group nor others may write to it
+/// or to its folder. `Err` is the sentence that says what is wrong and how to mend it.
+#[cfg(unix)]
+fn trusted(path: &Path) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid only reads the process's user.
+    let me = unsafe { libc::geteuid() };
+    let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    let folder = real.parent().unwrap_or(Path::new("/"));
+    let refuse = |why: String, fix: String| {
+        Err(format!(
+            "The configuration file {} is not used: {why}, so another user of this computer \
+             could change it. {fix}",
+            path.display()
+        ))
+    };
+    for (place, what) in [(&real, "it"), (&folder.to_owned(), "its folder")] {
+        let meta = std::fs::metadata(place).map_err(|e| {
+            format!(
+                "The configuration is not valid: {} cannot be read: {e}.",
+                place.display()
+            )
+        })?;
+        if meta.uid() != me && meta.uid() != 0 {
+            return refuse(
+                format!("{what} belongs to another user"),
+                format!("Make it yours: chown \"$USER\" {}", place.display()),
+            );
+        }
+        if meta.mode() & 0o022 != 0 {
+            let fix = if what == "it" {
+                format!(
+                    "Make it writable by you alone: chmod 600 {}",
+                    place.display()
+                )
+            } else {
+                format!(
+                    "Make it writable by you alone: chmod go-w {}",
+                    place.display()
+                )
+            };
+            return refuse(format!("others may write to {what}"), fix);
+        }
+    }
+    Ok(())
+}
+
+/// Elsewhere the file's access is the folder's that the system gives each user.
+#[cfg(not(unix))]
+fn trusted(_path: &Path) -> Result<(), String> {
+    Ok(())
+}
+
 fn read_file(path: &Path) -> Result<Settings, String> {
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Settings::default()),
+        _ => trusted(path)?,
+    }
     let file: FileConfig = match std::fs::read(path) {
         Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
             format!(

@@ -41,6 +41,7 @@ fn set_env(home: &Path, idp: Option<&Idp>) {
         "GATEHOUSE_SCOPES",
         "GATEHOUSE_REDIRECT_PORT",
         "GATEHOUSE_MIN_TTL_SECS",
+        "GATEHOUSE_LEEWAY_SECS",
     ] {
         std::env::remove_var(name);
     }
@@ -390,4 +391,69 @@ fn a_browser_that_does_not_open_is_told_to_the_window_and_the_sign_in_waits() {
     assert_eq!(app.invoke::<()>(command::CANCEL_LOGIN), Ok(()));
     let ended = login.join().unwrap().unwrap_err();
     assert_eq!(ended.kind, ErrorKind::Cancelled);
+}
+
+/// A ten-year leeway would make `exp`, `nbf` and `iat` mean nothing: the setting is refused
+/// with a sentence naming it and its range, and nothing signs in.
+#[test]
+fn a_leeway_out_of_range_is_refused_on_the_setup_screen_and_nothing_signs_in() {
+    let _env = ENV.lock().unwrap_or_else(|p| p.into_inner());
+    let idp = Idp::start(IdpOptions::default());
+    let home = TempDir::new("ipc-leeway");
+    set_env(home.path(), Some(&idp));
+    std::env::set_var("GATEHOUSE_LEEWAY_SECS", "315360000");
+    let app = start_app();
+    let err = app.invoke::<SessionState>(command::SESSION).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Config);
+    assert_eq!(
+        err.message,
+        "The configuration is not valid: GATEHOUSE_LEEWAY_SECS must be from 0 to 300 \
+         seconds, not 315360000."
+    );
+    let login = app.invoke::<()>(command::LOGIN).unwrap_err();
+    assert_eq!(login.kind, ErrorKind::Config);
+    assert_eq!(app.invoke::<bool>(command::LOGGED_IN), Ok(false));
+    assert_eq!(idp.stats().authorization_code, 0, "no sign-in happened");
+    std::env::remove_var("GATEHOUSE_LEEWAY_SECS");
+}
+
+/// The configuration file names a program to run and the provider to trust: used only when no
+/// one else may write it (as ssh treats its config).
+#[cfg(unix)]
+#[test]
+fn a_config_file_others_may_write_is_refused_and_the_screen_says_why() {
+    use std::os::unix::fs::PermissionsExt;
+    let _env = ENV.lock().unwrap_or_else(|p| p.into_inner());
+    let idp = Idp::start(IdpOptions::default());
+    let home = TempDir::new("ipc-config-file");
+    set_env(home.path(), None);
+    let folder = home.path().join("config").join(IDENTIFIER);
+    std::fs::create_dir_all(&folder).unwrap();
+    let file = folder.join("config.json");
+    let json = serde_json::json!({"issuer": idp.issuer, "client_id": idp.client_id});
+    std::fs::write(&file, json.to_string()).unwrap();
+    let mode = |mode| std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode));
+
+    mode(0o600).unwrap();
+    let yours = start_app();
+    assert_eq!(yours.invoke::<()>(command::LOGIN), Ok(()));
+    assert_eq!(yours.invoke::<bool>(command::LOGGED_IN), Ok(true));
+    drop(yours);
+
+    mode(0o666).unwrap();
+    let shared = start_app();
+    let err = shared.invoke::<SessionState>(command::SESSION).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Config);
+    assert!(
+        err.message.contains("others may write to it"),
+        "{}",
+        err.message
+    );
+    assert!(
+        err.message
+            .contains(&format!("chmod 600 {}", file.display())),
+        "{}",
+        err.message
+    );
+    assert_eq!(shared.invoke::<bool>(command::LOGGED_IN), Ok(false));
 }

@@ -240,3 +240,34 @@ fn malformed_file_is_an_error_and_missing_file_is_not() {
     let err = config(&[], Some(&missing)).unwrap_err();
     assert!(err.starts_with("Gatehouse is not configured yet."), "{err}");
 }
+
+#[cfg(unix)]
+#[test]
+fn the_file_is_used_only_when_no_one_else_may_write_it_or_its_folder() {
+    use std::os::unix::fs::PermissionsExt;
+    let set = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    let f = file(r#"{"issuer": "https://id.example/", "client_id": "from-file"}"#);
+    let folder = f.path.parent().unwrap().to_owned();
+    set(&folder, 0o700);
+    set(&f.path, 0o600);
+    assert_eq!(config(&[], Some(&f.path)).unwrap().client_id, "from-file");
+
+    set(&f.path, 0o666);
+    let err = config(&[], Some(&f.path)).unwrap_err();
+    assert_eq!(
+        err,
+        format!(
+            "The configuration file {p} is not used: others may write to it, so another user \
+             of this computer could change it. Make it writable by you alone: chmod 600 {p}",
+            p = f.path.display()
+        )
+    );
+    set(&f.path, 0o600);
+    set(&folder, 0o777);
+    let err = config(&[], Some(&f.path)).unwrap_err();
+    assert!(err.contains("others may write to its folder"), "{err}");
+    assert!(err.contains("chmod go-w"), "{err}");
+    set(&folder, 0o700);
+}
