@@ -17,7 +17,7 @@ use gatehouse_tests::idp::{Idp, IdpOptions};
 use gatehouse_tests::person::Person;
 use gatehouse_tests::webdriver::{Driver, Session};
 use gatehouse_tests::xvfb::Xvfb;
-use gatehouse_tests::{artifacts_dir, processes, repo_root, TempDir};
+use gatehouse_tests::{artifacts_dir, poll, processes, repo_root, TempDir};
 
 const START: Duration = Duration::from_secs(30);
 const SIGN_IN: Duration = Duration::from_secs(30);
@@ -569,6 +569,62 @@ fn a_second_launch_exits_and_leaves_the_first_window() {
         app.find("#login-button").is_some(),
         "the first window is still there"
     );
+}
+
+/// Any program of the person's can take the app's single-instance name on the session bus
+/// first, and answer as the app would; Gatehouse then checks who holds it (the process from the
+/// bus, its executable) and, finding another program, starts anyway instead of handing over
+/// and exiting silently.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_single_instance_name_held_by_another_program_does_not_stop_the_start() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    use dbus::blocking::stdintf::org_freedesktop_dbus::RequestNameReply;
+    use dbus::channel::{MatchingReceiver, Sender};
+    use dbus::message::MatchRule;
+
+    let _scenario = Scenario::begin("name-held-by-another");
+    // This test process, which is not Gatehouse, holds the name on the tests' session bus and
+    // answers every call to it, as Gatehouse's first instance would.
+    let stop = Arc::new(AtomicBool::new(false));
+    let (held, taken) = std::sync::mpsc::channel();
+    let squatter = std::thread::spawn({
+        let stop = stop.clone();
+        move || {
+            let bus = dbus::blocking::Connection::new_session().expect("the tests' session bus");
+            // An app of an earlier scenario may still be on its way out, holding the name.
+            let owned = poll(Duration::from_secs(10), || {
+                let reply = bus
+                    .request_name("dev.gatehouse.desktop.SingleInstance", false, false, true)
+                    .expect("the name can be requested");
+                (reply == RequestNameReply::PrimaryOwner).then_some(())
+            });
+            bus.start_receive(
+                MatchRule::new_method_call(),
+                Box::new(|call, bus| {
+                    let _ = bus.send(call.method_return());
+                    true
+                }),
+            );
+            let _ = held.send(owned.is_some());
+            while !stop.load(Ordering::SeqCst) {
+                let _ = bus.process(Duration::from_millis(50));
+            }
+        }
+    });
+    assert_eq!(taken.recv(), Ok(true), "the name was taken for the test");
+
+    let Cast {
+        app,
+        desktop: _desktop,
+        person: _person,
+        idp: _idp,
+    } = cast(Idp::start(IdpOptions::default()), &[]);
+    assert_eq!(app.text(&app.wait_for("#login-button", START)), "Log in");
+    stop.store(true, Ordering::SeqCst);
+    squatter.join().unwrap();
 }
 
 /// Appends a measured figure to `journey-timings.txt`.

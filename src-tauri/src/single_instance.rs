@@ -42,6 +42,14 @@ pub fn claim(identifier: &str) -> Instance {
     match connection.request_name(name.as_str(), false, false, true) {
         Ok(dbus::blocking::stdintf::org_freedesktop_dbus::RequestNameReply::PrimaryOwner) => {}
         Ok(_) => {
+            // Hand over only to Gatehouse itself: any process of this user can take a name.
+            if let Err(owner) = owned_by_this_program(&connection, &name) {
+                tracing::warn!(
+                    %owner,
+                    "the single-instance name is held by another program; starting anyway"
+                );
+                return Instance::First(rx);
+            }
             let proxy = connection.with_proxy(name.as_str(), PATH, Duration::from_secs(5));
             return match proxy.method_call::<(), _, _, _>(INTERFACE, ACTIVATE, ()) {
                 Ok(()) => Instance::Second,
@@ -84,6 +92,43 @@ pub fn claim(identifier: &str) -> Instance {
     Instance::First(rx)
 }
 
+/// Whether `name`'s owner on the bus runs this very program (its process from the bus, the
+/// executable from `/proc`); `Err` says what it is instead.
+fn owned_by_this_program(connection: &Connection, name: &str) -> Result<(), String> {
+    let bus = connection.with_proxy(
+        "org.freedesktop.DBus",
+        "/org/freedesktop/DBus",
+        Duration::from_secs(5),
+    );
+    let (owner,): (String,) = bus
+        .method_call("org.freedesktop.DBus", "GetNameOwner", (name,))
+        .map_err(|e| format!("an owner the bus does not name ({e})"))?;
+    let (pid,): (u32,) = bus
+        .method_call(
+            "org.freedesktop.DBus",
+            "GetConnectionUnixProcessID",
+            (owner.as_str(),),
+        )
+        .map_err(|e| format!("an owner whose process the bus does not give ({e})"))?;
+    let theirs = std::fs::read_link(format!("/proc/{pid}/exe"))
+        .map_err(|e| format!("process {pid}, whose program cannot be read ({e})"))?;
+    let ours = std::env::current_exe().map_err(|e| format!("this program is unknown ({e})"))?;
+    if same_program(&theirs, &ours) {
+        Ok(())
+    } else {
+        Err(format!("process {pid}, {}", theirs.display()))
+    }
+}
+
+/// Whether the executable `/proc` shows for a process is `ours`: the same path, also when an
+/// upgrade replaced the file since it started (`… (deleted)`).
+fn same_program(theirs: &std::path::Path, ours: &std::path::Path) -> bool {
+    let theirs = theirs.to_string_lossy();
+    let theirs = theirs.strip_suffix(" (deleted)").unwrap_or(&theirs);
+    let ours = std::fs::canonicalize(ours).unwrap_or_else(|_| ours.to_owned());
+    std::path::Path::new(theirs) == ours
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,5 +138,18 @@ mod tests {
         let name = bus_name("dev.gatehouse.desktop");
         assert_eq!(name, "dev.gatehouse.desktop.SingleInstance");
         assert!(dbus::strings::BusName::new(name).is_ok());
+    }
+
+    #[test]
+    fn the_same_program_is_its_path_even_after_an_upgrade_replaced_it() {
+        let ours = std::env::current_exe().unwrap();
+        let ours = std::fs::canonicalize(ours).unwrap();
+        assert!(same_program(&ours, &ours));
+        let replaced = std::path::PathBuf::from(format!("{} (deleted)", ours.display()));
+        assert!(same_program(&replaced, &ours));
+        assert!(!same_program(
+            std::path::Path::new("/usr/bin/python3"),
+            &ours
+        ));
     }
 }
