@@ -627,6 +627,94 @@ fn a_single_instance_name_held_by_another_program_does_not_stop_the_start() {
     squatter.join().unwrap();
 }
 
+/// RFC 8252 §8.12: the window never shows a page that is not the app's. A script that sends it
+/// elsewhere, or opens a new window, leaves it where it is, and the server it names (which
+/// would answer with a page of its own) is asked for nothing.
+#[test]
+fn the_window_stays_on_the_apps_own_pages() {
+    let _scenario = Scenario::begin("stays-home");
+    let elsewhere = Elsewhere::start();
+    let port = elsewhere.port;
+    let Cast {
+        app,
+        desktop: _desktop,
+        person: _person,
+        idp: _idp,
+    } = cast(Idp::start(IdpOptions::default()), &[]);
+    app.wait_for("#login-button", START);
+    for script in [
+        format!("location.href = 'http://127.0.0.1:{port}/x'"),
+        format!("window.open('http://127.0.0.1:{port}/y')"),
+        format!(
+            "const a = document.createElement('a'); a.href = 'http://127.0.0.1:{port}/z'; \
+             a.target = '_blank'; document.body.appendChild(a); a.click()"
+        ),
+    ] {
+        app.execute_async(&format!(
+            "const done = arguments[arguments.length - 1]; {script}; setTimeout(() => done(null), 500);"
+        ));
+        std::thread::sleep(Duration::from_millis(500));
+        assert_eq!(
+            app.url().split('?').next(),
+            Some("tauri://localhost/login"),
+            "{script}"
+        );
+        assert!(
+            app.find("#login-button").is_some(),
+            "the page is still the app's after: {script}"
+        );
+        let asked = elsewhere.asked();
+        assert!(
+            asked.is_empty(),
+            "the server was asked for {asked:?} after: {script}"
+        );
+    }
+}
+
+/// A web server on loopback that answers every request with a page of its own and remembers
+/// each request line. WebKit may open a connection ahead of a navigation it then refuses (a
+/// preconnect): a connection with no request in it is not one.
+struct Elsewhere {
+    port: u16,
+    asked: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Elsewhere {
+    fn start() -> Self {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let asked: std::sync::Arc<std::sync::Mutex<Vec<String>>> = std::sync::Arc::default();
+        let heard = std::sync::Arc::clone(&asked);
+        std::thread::spawn(move || {
+            for mut stream in listener.incoming().flatten() {
+                let heard = std::sync::Arc::clone(&heard);
+                std::thread::spawn(move || {
+                    let mut head = [0; 1024];
+                    let Ok(read @ 1..) = stream.read(&mut head) else {
+                        return;
+                    };
+                    let line = String::from_utf8_lossy(&head[..read]);
+                    let line = line.lines().next().unwrap_or_default().to_owned();
+                    heard.lock().unwrap().push(line);
+                    let page = "<!doctype html><title>Elsewhere</title><p id=elsewhere>Not the app";
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: {}\r\n\
+                         connection: close\r\n\r\n{page}",
+                        page.len()
+                    );
+                });
+            }
+        });
+        Self { port, asked }
+    }
+
+    fn asked(&self) -> Vec<String> {
+        self.asked.lock().unwrap().clone()
+    }
+}
+
 /// Appends a measured figure to `journey-timings.txt`.
 fn note(line: &str) {
     if let Ok(mut file) = std::fs::OpenOptions::new()

@@ -53,10 +53,41 @@ fn open_window<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<(), Box<dyn std:
         url: tauri::WebviewUrl::App(page.into()),
         ..config.clone()
     };
+    let dev_url = app.config().build.dev_url.clone();
     tauri::WebviewWindowBuilder::from_config(app, &config)?
         .initialization_script(gatehouse.start_script())
+        // RFC 8252 §8.12: the provider's pages (and any other) only ever in the system
+        // browser. The window stays on the app's own pages: no navigation away, no new window.
+        .on_navigation(move |url| {
+            let home = is_home(url, dev_url.as_ref());
+            if !home {
+                tracing::info!(
+                    host = url.host_str().unwrap_or(""),
+                    "the window stays on the app's own pages"
+                );
+            }
+            home
+        })
+        .on_new_window(|url, _| {
+            tracing::info!(
+                host = url.host_str().unwrap_or(""),
+                "no new window is opened"
+            );
+            tauri::webview::NewWindowResponse::Deny
+        })
         .build()?;
     Ok(())
+}
+
+/// Whether `url` is one of the app's own pages: its custom protocol (`tauri://localhost`, or
+/// `http(s)://tauri.localhost` on Windows), or in a dev build the dev server's origin.
+fn is_home(url: &tauri::Url, dev_url: Option<&tauri::Url>) -> bool {
+    let own = match url.scheme() {
+        "tauri" => url.host_str() == Some("localhost"),
+        "http" | "https" => url.host_str() == Some("tauri.localhost"),
+        _ => false,
+    };
+    own || (cfg!(debug_assertions) && dev_url.is_some_and(|dev| dev.origin() == url.origin()))
 }
 
 /// Runs the desktop app. One instance at a time: a second launch brings the first window
@@ -147,4 +178,31 @@ fn init_logging() {
         )
         .with(filter)
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_home;
+
+    #[test]
+    fn only_the_apps_own_pages_are_home() {
+        let url = |s: &str| tauri::Url::parse(s).unwrap();
+        for home in [
+            "tauri://localhost/login",
+            "http://tauri.localhost/home",
+            "https://tauri.localhost/",
+        ] {
+            assert!(is_home(&url(home), None), "{home}");
+        }
+        for away in [
+            "http://127.0.0.1:4000/authorize",
+            "https://tenant.eu.auth0.com/authorize",
+            "tauri://localhost.evil.example/",
+            "https://tauri.localhost.evil.example/",
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+        ] {
+            assert!(!is_home(&url(away), None), "{away}");
+        }
+    }
 }
