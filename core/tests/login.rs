@@ -166,3 +166,106 @@ async fn a_browser_that_does_not_open_leaves_the_sign_in_waiting_with_its_link()
         .expect("signed in");
     assert_eq!(view.display_name, "Ada Lovelace");
 }
+
+/// What `curl` got: the status, the address it ended at and the page.
+struct Fetched {
+    status: u16,
+    address: String,
+    page: String,
+}
+
+/// `curl` following redirects from `url` (cookies kept in memory, as a browser keeps them),
+/// run as `user` through `runuser`, or as this process's user.
+fn curl(user: Option<&str>, url: &str) -> Fetched {
+    let curl = gatehouse_tests::require("curl", "curl");
+    let mut command = match user {
+        Some(user) => {
+            let mut command =
+                std::process::Command::new(gatehouse_tests::require("runuser", "util-linux"));
+            command.args(["-u", user, "--"]).arg(curl);
+            command
+        }
+        None => std::process::Command::new(curl),
+    };
+    let output = command
+        .args([
+            "-q",
+            "-sS",
+            "-L",
+            "-b",
+            "/dev/null",
+            "-w",
+            "\n%{http_code} %{url_effective}",
+        ])
+        .arg(url)
+        .output()
+        .expect("curl runs");
+    assert!(output.status.success(), "curl failed: {output:?}");
+    let text = String::from_utf8(output.stdout).unwrap();
+    let (page, last) = text.rsplit_once('\n').unwrap();
+    let (status, address) = last.split_once(' ').unwrap();
+    Fetched {
+        status: status.parse().unwrap(),
+        address: address.to_owned(),
+        page: page.to_owned(),
+    }
+}
+
+/// RFC 8252 §8.3 leaves the loopback listener open to every local user, and the authorization
+/// URL is in the browser's argv for any of them to read. Another user who follows it in a
+/// browser of their own signs in there as themselves, and their browser brings the code to the
+/// listener with the right `state`: that callback does not sign the person in, its page says
+/// why, and the attempt goes on. The very same callback, sent as the person, signs in.
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread")]
+async fn a_callback_from_another_user_of_this_computer_does_not_sign_in() {
+    // SAFETY: geteuid has no preconditions.
+    let root = unsafe { libc::geteuid() } == 0;
+    assert!(root, "this test runs a browser as another user (runuser): run it as root, as scripts/test.sh does");
+    let idp = Idp::start(IdpOptions::default());
+    let home = TempDir::new("login-another-user");
+    // The browser opens nothing: the link is followed by hand below.
+    let config = config_with(&idp, WITH_REFRESH, 60, |s| s.browser = command("true"));
+    let (auth, mut changes) = auth_with_changes(&home, &config);
+    let login = tokio::spawn({
+        let auth = auth.clone();
+        async move { auth.login().await }
+    });
+    let url = match tokio::time::timeout(Duration::from_secs(10), changes.recv()).await {
+        Ok(Some(Change::Waiting(waiting))) => waiting.url.clone(),
+        other => panic!("expected the waiting page, got {other:?}"),
+    };
+
+    let theirs = tokio::task::spawn_blocking(move || curl(Some("nobody"), &url))
+        .await
+        .unwrap();
+    assert!(
+        theirs.address.contains("/callback?") && theirs.address.contains("state="),
+        "the provider sent the other user's browser back with a code: {}",
+        theirs.address
+    );
+    assert_eq!(theirs.status, 403);
+    assert!(
+        theirs
+            .page
+            .contains("This sign-in belongs to another user of this computer"),
+        "{}",
+        theirs.page
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(!login.is_finished(), "the attempt goes on");
+    assert!(!auth.logged_in());
+
+    let callback = theirs.address.clone();
+    let mine = tokio::task::spawn_blocking(move || curl(None, &callback))
+        .await
+        .unwrap();
+    assert_eq!(mine.status, 200, "{}", mine.page);
+    assert!(mine.page.contains("You are signed in"), "{}", mine.page);
+    let view = tokio::time::timeout(Duration::from_secs(30), login)
+        .await
+        .expect("the sign-in finishes")
+        .unwrap()
+        .expect("signed in");
+    assert_eq!(view.display_name, "Ada Lovelace");
+}

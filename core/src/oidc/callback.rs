@@ -15,6 +15,8 @@ use zeroize::Zeroizing;
 use super::{CsrfState, IssuerUrl, OAuthError};
 use crate::secret::Secret;
 
+mod owner;
+
 /// The request line and headers may not be larger than this.
 const MAX_REQUEST: usize = 8 * 1024;
 /// Connections served at once; past this the oldest is dropped.
@@ -200,9 +202,22 @@ async fn serve(
     awaited: &Awaited,
     product: &str,
 ) -> Option<Result<Secret, OAuthError>> {
+    // Looked up before the request is read, while the browser's end is surely still open.
+    let owner = match (stream.local_addr(), stream.peer_addr()) {
+        (Ok(local), Ok(peer)) => owner::of(local, peer),
+        _ => owner::Owner::NotFound,
+    };
     let request = tokio::time::timeout(READ_TIMEOUT, read_head(&mut stream))
         .await
         .ok()??;
+    if !owner.may_complete() {
+        tracing::warn!(
+            ?owner,
+            "a request to the sign-in's listener came from another user of this computer and was refused"
+        );
+        let _ = respond(&mut stream, "403 Forbidden", Page::AnotherUser, product).await;
+        return None;
+    }
     let (outcome, status, page) = match parse_callback(&request.0, awaited) {
         Callback::Code(code) => (Some(Ok(code)), "200 OK", Page::SignedIn),
         Callback::ProviderError(refusal) => (Some(Err(refusal)), "200 OK", Page::Refused),
@@ -247,6 +262,7 @@ enum Page {
     SignedIn,
     Refused,
     NotThisAttempt,
+    AnotherUser,
     NotFound,
 }
 
@@ -265,6 +281,13 @@ impl Page {
             Self::NotThisAttempt => (
                 "Not a valid sign-in",
                 format!("This link does not belong to the sign-in {product} is waiting for."),
+            ),
+            Self::AnotherUser => (
+                "Not your sign-in",
+                format!(
+                    "This sign-in belongs to another user of this computer, so {product} \
+                     did not take it."
+                ),
             ),
             Self::NotFound => ("Not found", "There is nothing here.".to_owned()),
         }

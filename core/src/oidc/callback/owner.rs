@@ -1,0 +1,408 @@
+//! Who is at the other end of a connection to the listener.
+//!
+//! RFC 8252 §8.3 leaves a loopback redirect open to every process on the machine, and the
+//! authorization URL is in the browser's argv, which every local user may read. Another user
+//! could open it in their own browser, sign in as themselves, and send the code to the
+//! listener: `state` and PKCE would match. So the listener takes a callback only from a
+//! connection owned by the user running the app.
+//!
+//! - Linux: the kernel's socket table (`/proc/net/tcp`, `/proc/net/tcp6`) gives the uid that
+//!   owns the browser's end of the connection.
+//! - Windows: `GetExtendedTcpTable` gives the process that owns it, and that process's token
+//!   its user's SID.
+//! - macOS (and other systems): no interface maps a connection to its owner without
+//!   privileges, short of reading every process's descriptors, which an unprivileged process
+//!   can do only for its own user's. There the owner is [`Owner::Unknown`] and the callback is
+//!   taken as RFC 8252 describes; `state` and PKCE still bind it to this attempt.
+
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+
+/// The owner of a connection to the listener, as far as this system can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Owner {
+    /// A process of the user running the app.
+    ThisUser,
+    /// A process of another user of this computer, or one this user may not look at.
+    AnotherUser,
+    /// The connection is not in the system's table: its other end has already gone.
+    NotFound,
+    /// This system cannot tell (macOS, or a Linux without `/proc`).
+    Unknown,
+}
+
+impl Owner {
+    /// Whether a request on this connection may complete the sign-in: a connection that
+    /// is shown to be someone else's, or that cannot be found, may not.
+    pub(crate) fn may_complete(self) -> bool {
+        matches!(self, Self::ThisUser | Self::Unknown)
+    }
+}
+
+/// The owner of the connection that reached the listener at `local` from `peer`.
+pub(crate) fn of(local: SocketAddr, peer: SocketAddr) -> Owner {
+    let (SocketAddr::V4(local), SocketAddr::V4(peer)) = (normal(local), normal(peer)) else {
+        // The listener is bound to 127.0.0.1 only.
+        return Owner::NotFound;
+    };
+    platform::owner(local, peer)
+}
+
+/// `address` with an IPv4-mapped IPv6 address (`::ffff:127.0.0.1`) as the IPv4 one.
+fn normal(address: SocketAddr) -> SocketAddr {
+    match address {
+        SocketAddr::V6(v6) => match v6.ip().to_ipv4_mapped() {
+            Some(v4) => SocketAddr::V4(SocketAddrV4::new(v4, v6.port())),
+            None => address,
+        },
+        v4 => v4,
+    }
+}
+
+/// One row of a `/proc/net/tcp{,6}` table: the uid owning the socket whose local end is
+/// `from` and whose remote end is `to`. A row in `TIME_WAIT` (state `06`) is a socket's
+/// remains, whose uid the kernel no longer keeps, so it is passed over.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+fn uid_in_table(table: &str, from: SocketAddrV4, to: SocketAddrV4) -> Option<u32> {
+    table.lines().skip(1).find_map(|line| {
+        // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid …
+        let mut fields = line.split_whitespace();
+        let local = table_address(fields.nth(1)?)?;
+        let remote = table_address(fields.next()?)?;
+        let state = fields.next()?;
+        if local != from || remote != to || state == "06" {
+            return None;
+        }
+        fields.nth(3)?.parse().ok()
+    })
+}
+
+/// An address as the kernel prints it in `/proc/net/tcp{,6}`: the address's 32-bit words in
+/// hex, each in the machine's byte order, then the port in hex. IPv4-mapped IPv6 addresses
+/// come back as IPv4; other IPv6 addresses as `None` (the listener is IPv4).
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+fn table_address(text: &str) -> Option<SocketAddrV4> {
+    let (address, port) = text.split_once(':')?;
+    let port = u16::from_str_radix(port, 16).ok()?;
+    let word = |i: usize| {
+        let hex = address.get(i * 8..i * 8 + 8)?;
+        u32::from_str_radix(hex, 16).ok().map(u32::to_ne_bytes)
+    };
+    let ip = match address.len() {
+        8 => Ipv4Addr::from(word(0)?),
+        32 => {
+            let mut octets = [0; 16];
+            for i in 0..4 {
+                octets[i * 4..i * 4 + 4].copy_from_slice(&word(i)?);
+            }
+            std::net::Ipv6Addr::from(octets).to_ipv4_mapped()?
+        }
+        _ => return None,
+    };
+    Some(SocketAddrV4::new(ip, port))
+}
+
+/// Whether a row of Windows' TCP table (`MIB_TCPROW_OWNER_PID`: addresses in network byte
+/// order as stored, ports in network byte order in the low 16 bits) is the connection whose
+/// local end is `from` and whose remote end is `to`.
+#[cfg_attr(not(windows), allow(dead_code))]
+fn is_row(row: [u32; 4], from: SocketAddrV4, to: SocketAddrV4) -> bool {
+    let [local_addr, local_port, remote_addr, remote_port] = row;
+    let address = |addr: u32, port: u32| {
+        SocketAddrV4::new(
+            Ipv4Addr::from(addr.to_ne_bytes()),
+            u16::from_be(port as u16),
+        )
+    };
+    address(local_addr, local_port) == from && address(remote_addr, remote_port) == to
+}
+
+#[cfg(target_os = "linux")]
+mod platform {
+    use super::{uid_in_table, Owner, SocketAddrV4};
+
+    pub(super) fn owner(listener: SocketAddrV4, peer: SocketAddrV4) -> Owner {
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let me = unsafe { libc::geteuid() };
+        let mut readable = false;
+        // A client's IPv6 socket reaching an IPv4 address is listed in tcp6, as mapped.
+        for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+            let Ok(text) = std::fs::read_to_string(table) else {
+                continue;
+            };
+            readable = true;
+            if let Some(uid) = uid_in_table(&text, peer, listener) {
+                return if uid == me {
+                    Owner::ThisUser
+                } else {
+                    Owner::AnotherUser
+                };
+            }
+        }
+        if readable {
+            Owner::NotFound
+        } else {
+            tracing::warn!(
+                "the kernel's socket table cannot be read: a callback's owner is not checked"
+            );
+            Owner::Unknown
+        }
+    }
+}
+
+#[cfg(windows)]
+mod platform {
+    use std::ptr::null_mut;
+
+    use windows_sys::Win32::Foundation::{CloseHandle, ERROR_INSUFFICIENT_BUFFER, HANDLE};
+    use windows_sys::Win32::NetworkManagement::IpHelper::{
+        GetExtendedTcpTable, MIB_TCPROW_OWNER_PID, TCP_TABLE_OWNER_PID_CONNECTIONS,
+    };
+    use windows_sys::Win32::Networking::WinSock::AF_INET;
+    use windows_sys::Win32::Security::{
+        EqualSid, GetTokenInformation, TokenUser, TOKEN_QUERY, TOKEN_USER,
+    };
+    use windows_sys::Win32::System::Threading::{
+        GetCurrentProcess, OpenProcess, OpenProcessToken, PROCESS_QUERY_LIMITED_INFORMATION,
+    };
+
+    use super::{is_row, Owner, SocketAddrV4};
+
+    pub(super) fn owner(listener: SocketAddrV4, peer: SocketAddrV4) -> Owner {
+        let Some(rows) = connections() else {
+            tracing::warn!("the TCP table cannot be read: a callback's owner is not checked");
+            return Owner::Unknown;
+        };
+        let Some(pid) = rows
+            .iter()
+            .find(|row| {
+                let fields = [
+                    row.dwLocalAddr,
+                    row.dwLocalPort,
+                    row.dwRemoteAddr,
+                    row.dwRemotePort,
+                ];
+                is_row(fields, peer, listener)
+            })
+            .map(|row| row.dwOwningPid)
+        else {
+            return Owner::NotFound;
+        };
+        if pid == std::process::id() {
+            return Owner::ThisUser;
+        }
+        // SAFETY: OpenProcess takes any pid; a null handle is its failure.
+        let process = unsafe { OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, pid) };
+        if process.is_null() {
+            // A process this user may not query belongs to someone else.
+            return Owner::AnotherUser;
+        }
+        let process = Handle(process);
+        // SAFETY: the pseudo-handle of the current process needs no closing.
+        let (Some(theirs), Some(mine)) = (
+            token_user(process.0),
+            token_user(unsafe { GetCurrentProcess() }),
+        ) else {
+            return Owner::AnotherUser;
+        };
+        // SAFETY: both point at SIDs inside TOKEN_USER buffers that live until the end of
+        // this function.
+        let same = unsafe { EqualSid(theirs.sid(), mine.sid()) } != 0;
+        if same {
+            Owner::ThisUser
+        } else {
+            Owner::AnotherUser
+        }
+    }
+
+    /// Every IPv4 TCP connection with the process that owns it.
+    fn connections() -> Option<Vec<MIB_TCPROW_OWNER_PID>> {
+        let mut size = 0u32;
+        // The table can grow between the call that sizes it and the one that fills it.
+        for _ in 0..4 {
+            // u64 words: the table is read in place, so the buffer is aligned for it.
+            let mut buffer = vec![0u64; (size as usize).div_ceil(8).max(1)];
+            // SAFETY: `buffer` holds `size` bytes (or more); the call writes at most that
+            // many and says how many it needs when they are too few.
+            let status = unsafe {
+                GetExtendedTcpTable(
+                    buffer.as_mut_ptr().cast(),
+                    &mut size,
+                    0,
+                    u32::from(AF_INET),
+                    TCP_TABLE_OWNER_PID_CONNECTIONS,
+                    0,
+                )
+            };
+            match status {
+                0 => {
+                    let bytes = buffer.len() * 8;
+                    let entries = *buffer.first()? as u32 as usize;
+                    let row = std::mem::size_of::<MIB_TCPROW_OWNER_PID>();
+                    // MIB_TCPTABLE_OWNER_PID: a u32 count, then the rows, 4-byte aligned.
+                    if 4 + entries * row > bytes {
+                        return None;
+                    }
+                    // SAFETY: the rows start 4 bytes in, and `entries` of them fit in the
+                    // buffer (checked above); MIB_TCPROW_OWNER_PID is six u32s, 4-aligned.
+                    let rows = unsafe {
+                        std::slice::from_raw_parts(
+                            buffer
+                                .as_ptr()
+                                .cast::<u8>()
+                                .add(4)
+                                .cast::<MIB_TCPROW_OWNER_PID>(),
+                            entries,
+                        )
+                    };
+                    return Some(rows.to_vec());
+                }
+                ERROR_INSUFFICIENT_BUFFER => continue,
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    /// A handle closed when dropped.
+    struct Handle(HANDLE);
+
+    impl Drop for Handle {
+        fn drop(&mut self) {
+            // SAFETY: the handle was opened by this module and is closed once.
+            unsafe { CloseHandle(self.0) };
+        }
+    }
+
+    /// A process token's TOKEN_USER, in a buffer aligned for it.
+    struct TokenUserBuffer(Vec<u64>);
+
+    impl TokenUserBuffer {
+        fn sid(&self) -> *mut core::ffi::c_void {
+            // SAFETY: the buffer holds a TOKEN_USER written by GetTokenInformation.
+            unsafe { (*self.0.as_ptr().cast::<TOKEN_USER>()).User.Sid }
+        }
+    }
+
+    /// The user that `process` runs as.
+    fn token_user(process: HANDLE) -> Option<TokenUserBuffer> {
+        let mut token: HANDLE = null_mut();
+        // SAFETY: `token` receives a handle that `Handle` closes.
+        if unsafe { OpenProcessToken(process, TOKEN_QUERY, &mut token) } == 0 {
+            return None;
+        }
+        let token = Handle(token);
+        let mut size = 0u32;
+        // SAFETY: a null buffer of size 0 asks only for the size needed.
+        unsafe { GetTokenInformation(token.0, TokenUser, null_mut(), 0, &mut size) };
+        if size == 0 {
+            return None;
+        }
+        let mut buffer = vec![0u64; (size as usize).div_ceil(8)];
+        // SAFETY: `buffer` holds `size` bytes, aligned for TOKEN_USER.
+        let filled = unsafe {
+            GetTokenInformation(
+                token.0,
+                TokenUser,
+                buffer.as_mut_ptr().cast(),
+                size,
+                &mut size,
+            )
+        };
+        (filled != 0).then_some(TokenUserBuffer(buffer))
+    }
+}
+
+#[cfg(not(any(target_os = "linux", windows)))]
+mod platform {
+    use super::{Owner, SocketAddrV4};
+
+    pub(super) fn owner(_listener: SocketAddrV4, _peer: SocketAddrV4) -> Owner {
+        Owner::Unknown
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v4(text: &str) -> SocketAddrV4 {
+        text.parse().unwrap()
+    }
+
+    /// Two rows as Linux prints them on a little-endian machine: the browser's end
+    /// (127.0.0.1:51000 → 127.0.0.1:8080, uid 1000) and the app's (uid 0).
+    #[cfg(target_endian = "little")]
+    const TABLE: &str = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 0100007F:1F90 0100007F:C738 01 00000000:00000000 00:00000000 00000000     0        0 20 1 0 20 -1
+   1: 0100007F:C738 0100007F:1F90 01 00000000:00000000 00:00000000 00000000  1000        0 21 1 0 20 -1
+   2: 0100007F:C739 0100007F:1F90 06 00000000:00000000 03:00001770 00000000     0        0 0 3 0
+";
+
+    #[cfg(target_endian = "little")]
+    #[test]
+    fn the_browsers_end_of_a_connection_is_found_with_its_uid() {
+        let (browser, listener) = (v4("127.0.0.1:51000"), v4("127.0.0.1:8080"));
+        assert_eq!(uid_in_table(TABLE, browser, listener), Some(1000));
+        assert_eq!(uid_in_table(TABLE, listener, browser), Some(0));
+        // Another connection, and one in TIME_WAIT, are not it.
+        assert_eq!(uid_in_table(TABLE, v4("127.0.0.1:51002"), listener), None);
+        assert_eq!(uid_in_table(TABLE, v4("127.0.0.1:51001"), listener), None);
+    }
+
+    #[cfg(target_endian = "little")]
+    #[test]
+    fn an_ipv6_socket_reaching_the_ipv4_listener_is_read_as_ipv4() {
+        let mapped = "0000000000000000FFFF00000100007F:C738";
+        assert_eq!(table_address(mapped), Some(v4("127.0.0.1:51000")));
+        assert_eq!(
+            table_address("00000000000000000000000001000000:1F90"),
+            None,
+            "::1 is not the IPv4 listener"
+        );
+        assert_eq!(table_address("0100007F"), None);
+        assert_eq!(table_address("0100007:1F90"), None);
+    }
+
+    #[test]
+    fn a_windows_row_is_read_in_network_byte_order() {
+        let (browser, listener) = (v4("127.0.0.1:51000"), v4("127.0.0.1:8080"));
+        let address = |a: SocketAddrV4| u32::from_ne_bytes(a.ip().octets());
+        let port = |a: SocketAddrV4| u32::from(a.port().to_be());
+        let row = [
+            address(browser),
+            port(browser),
+            address(listener),
+            port(listener),
+        ];
+        assert!(is_row(row, browser, listener));
+        assert!(!is_row(row, listener, browser));
+    }
+
+    #[test]
+    fn only_this_user_or_a_system_that_cannot_tell_completes_a_sign_in() {
+        assert!(Owner::ThisUser.may_complete());
+        assert!(Owner::Unknown.may_complete());
+        assert!(!Owner::AnotherUser.may_complete());
+        assert!(!Owner::NotFound.may_complete());
+    }
+
+    #[cfg(any(target_os = "linux", windows))]
+    #[test]
+    fn a_connection_from_this_process_is_this_users() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (server, peer) = listener.accept().unwrap();
+        assert_eq!(peer, client.local_addr().unwrap());
+        assert_eq!(of(server.local_addr().unwrap(), peer), Owner::ThisUser);
+        drop(client);
+        drop(server);
+        // A connection that never was is not found.
+        assert_eq!(
+            of(
+                listener.local_addr().unwrap(),
+                "127.0.0.1:1".parse().unwrap()
+            ),
+            Owner::NotFound
+        );
+    }
+}
