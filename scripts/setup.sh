@@ -19,11 +19,12 @@ APT_PACKAGES=(
   nodejs npm
   # to inspect the .rpm bundle
   rpm
-  # to check the Windows build (x86_64-pc-windows-gnu): ring's C code and the resource compiler
+  # to check the Windows build (x86_64-pc-windows-gnu): the C compiler and resource compiler
   gcc-mingw-w64-x86-64
 )
 # Versions pinned here and in Cargo.lock / package-lock.json.
 TAURI_DRIVER_VERSION=2.1.0
+CARGO_DENY_VERSION=0.20.2
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -72,6 +73,11 @@ fi
 if ! cargo install --list | grep -qx "tauri-driver v$TAURI_DRIVER_VERSION:"; then
   say "cargo: installing tauri-driver $TAURI_DRIVER_VERSION"
   cargo install tauri-driver --version "=$TAURI_DRIVER_VERSION" --locked --force
+fi
+
+if ! cargo install --list | grep -qx "cargo-deny v$CARGO_DENY_VERSION:"; then
+  say "cargo: installing cargo-deny $CARGO_DENY_VERSION"
+  cargo install cargo-deny --version "=$CARGO_DENY_VERSION" --locked --force
 fi
 
 # npm ci when the lockfile changed since the last install.

@@ -15,6 +15,9 @@ bash scripts/setup.sh
 step "format"
 cargo fmt --all -- --check
 
+step "supply chain: bans, licences and sources (deny.toml; the release workflow adds advisories)"
+cargo deny --locked check bans licenses sources
+
 step "frontends (the apps embed them, so they come before anything compiles the apps)"
 cargo xtask frontend
 cargo xtask frontend gatehouse-bare-ui bench/bare/ui/static bench/bare/ui/dist
