@@ -23,6 +23,33 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Command {
         .unwrap_or(Command::Run)
 }
 
+/// Writes `text` to standard output, where the person who typed the command sees it.
+///
+/// A release build on Windows is a GUI-subsystem program: started from a terminal it gets no
+/// console, and what it prints goes nowhere. So when standard output is not set (not
+/// redirected to a file or a pipe either), it first attaches to the console of the process
+/// that started it, the terminal, if there is one.
+pub fn print(text: &str) {
+    #[cfg(windows)]
+    attach_parent_console();
+    print!("{text}");
+}
+
+#[cfg(windows)]
+fn attach_parent_console() {
+    use windows_sys::Win32::System::Console::{
+        AttachConsole, GetStdHandle, ATTACH_PARENT_PROCESS, STD_OUTPUT_HANDLE,
+    };
+    // SAFETY: both calls take plain values and only change this process's console; a parent
+    // without a console (started from Explorer) makes AttachConsole fail, and then the text
+    // goes nowhere, as it did before.
+    unsafe {
+        if GetStdHandle(STD_OUTPUT_HANDLE).is_null() {
+            AttachConsole(ATTACH_PARENT_PROCESS);
+        }
+    }
+}
+
 pub fn version(product: &str) -> String {
     format!("{product} {}\n", env!("CARGO_PKG_VERSION"))
 }

@@ -103,8 +103,8 @@ pub fn run() {
         (product, config.identifier.clone())
     };
     match cli::parse(std::env::args().skip(1)) {
-        cli::Command::Version => return print!("{}", cli::version(&product)),
-        cli::Command::Help => return print!("{}", cli::help(&product, &identifier)),
+        cli::Command::Version => return cli::print(&cli::version(&product)),
+        cli::Command::Help => return cli::print(&cli::help(&product, &identifier)),
         cli::Command::Run => {}
     }
     init_logging();
