@@ -3,18 +3,19 @@
 # toolchain: the coverage instrumentation libFuzzer needs is asked of rustc with stable codegen
 # flags, for the target only (build scripts and proc macros stay uninstrumented).
 #
-#   bash scripts/fuzz.sh [SECONDS] [TARGET...]     # default: 600 s for each of the five
+#   bash scripts/fuzz.sh [SECONDS] [TARGET...]     # default: 600 s for each target
 #
-# Targets: callback, id_token, vault_open, discovery, token_response. Each runs on its corpus
-# in fuzz/corpus/<target>/ (kept in the repository and replayed by the test command), adds
-# what it finds there, and stops at the first crash, leaving it in fuzz/artifacts/<target>/.
+# Targets: callback, id_token, vault_open, discovery, token_response, jwks, par, request_head,
+# vault_file, claims. Each runs on its corpus in fuzz/corpus/<target>/ (kept in the repository
+# and replayed by the test command), adds what it finds there, and stops at the first crash,
+# leaving it in fuzz/artifacts/<target>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=${1:-600}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(callback id_token vault_open discovery token_response)
+((${#targets[@]})) || targets=(callback id_token vault_open discovery token_response jwks par request_head vault_file claims)
 
 host=$(rustc -vV | sed -n 's/^host: //p')
 export RUSTFLAGS="--cfg fuzzing -Cpasses=sancov-module \

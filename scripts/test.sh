@@ -15,6 +15,9 @@ bash scripts/setup.sh
 step "format"
 cargo fmt --all -- --check
 
+step "fuzz crate: its lockfile is current (scripts/fuzz.sh builds with --locked)"
+cargo metadata --locked --format-version 1 --manifest-path fuzz/Cargo.toml >/dev/null
+
 step "supply chain: bans, licences and sources (deny.toml; the release workflow adds advisories)"
 cargo deny --locked check bans licenses sources
 

@@ -45,3 +45,28 @@ fn discovery_corpus_replays_without_a_panic() {
 fn token_response_corpus_replays_without_a_panic() {
     replay("token_response", targets::token_response);
 }
+
+#[test]
+fn jwks_corpus_replays_without_a_panic() {
+    replay("jwks", targets::jwks);
+}
+
+#[test]
+fn par_corpus_replays_without_a_panic() {
+    replay("par", targets::par);
+}
+
+#[test]
+fn request_head_corpus_replays_without_a_panic() {
+    replay("request_head", targets::request_head);
+}
+
+#[test]
+fn vault_file_corpus_replays_without_a_panic() {
+    replay("vault_file", targets::vault_file);
+}
+
+#[test]
+fn claims_corpus_replays_without_a_panic() {
+    replay("claims", targets::claims);
+}

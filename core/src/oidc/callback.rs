@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinSet};
@@ -234,7 +234,7 @@ async fn serve(
 ///
 /// The head holds the authorization code: it is read into one buffer, allocated once at its
 /// largest size so that no reallocation leaves a copy behind, and wiped when dropped.
-async fn read_head(stream: &mut TcpStream) -> Option<RequestHead> {
+async fn read_head(stream: &mut (impl AsyncRead + Unpin)) -> Option<RequestHead> {
     let mut buf = Zeroizing::new(vec![0u8; MAX_REQUEST]);
     let mut len = 0;
     loop {
@@ -251,6 +251,18 @@ async fn read_head(stream: &mut TcpStream) -> Option<RequestHead> {
             return None;
         }
     }
+}
+
+/// What the listener makes of the bytes a connection sends: the request head read as it reads
+/// it from a socket, then read as a callback. `None` when the connection would be dropped (too
+/// large, not UTF-8, ended early). For the fuzz target.
+#[cfg(feature = "test-util")]
+pub async fn read_callback(
+    stream: &mut (impl AsyncRead + Unpin),
+    awaited: &Awaited,
+) -> Option<Callback> {
+    let head = read_head(stream).await?;
+    Some(parse_callback(&head.0, awaited))
 }
 
 /// A request's line and headers, wiped on drop.

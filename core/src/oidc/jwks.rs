@@ -309,6 +309,17 @@ impl KeySet {
     }
 }
 
+/// What a JWKS is called in a message, and the fields it must have.
+const KEY_SET: &str = "a key set";
+const KEY_SET_FIELDS: &[(&str, Kind)] = &[("keys", Kind::Array)];
+
+/// A JWKS document as the fetch reads it, into the keys it holds. For the fuzz target.
+#[cfg(feature = "test-util")]
+pub fn parse_key_set(body: &[u8]) -> Result<KeySet, String> {
+    let raw: RawKeySet = super::json::parse(body, KEY_SET, KEY_SET_FIELDS)?;
+    Ok(KeySet::new(&raw.into_jwks()))
+}
+
 /// A JWKS as published (RFC 7517 §5): entries that are not JWKs at all are skipped rather than
 /// failing the whole set.
 #[derive(Deserialize)]
@@ -341,8 +352,8 @@ impl KeySource for RemoteKeys {
         let (raw, max_age): (RawKeySet, _) = get_json(
             &self.client,
             self.jwks_uri.as_str(),
-            "a key set",
-            &[("keys", Kind::Array)],
+            KEY_SET,
+            KEY_SET_FIELDS,
         )
         .await?;
         Ok(Fetched {

@@ -27,7 +27,11 @@ pub use http::CertificateProblem;
 pub use id_token::{IdClaims, Origin, TokenError, UnverifiedIdToken, ValidationParams};
 /// The JWS algorithms, as jsonwebtoken names them; [`ALLOWED_ALGORITHMS`] are the ones taken.
 pub use jsonwebtoken::Algorithm;
+#[cfg(feature = "test-util")]
+pub use jwks::parse_key_set;
 pub use jwks::{Jwk, KeyError, KeySet, VerificationKey, ALLOWED_ALGORITHMS};
+#[cfg(feature = "test-util")]
+pub use par::{parse_par_response, PushedRequest};
 pub use pkce::{PkceChallenge, PkceVerifier};
 pub use token::{parse_token_response, TokenResponse};
 pub use types::{ClientId, CsrfState, IssuerUrl, Nonce};

@@ -10,14 +10,14 @@ use super::RequestError;
 
 /// The provider's answer to a push (RFC 9126 §2.2).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub(crate) struct PushedRequest {
-    pub(crate) request_uri: String,
-    pub(crate) expires_in: u64,
+pub struct PushedRequest {
+    pub request_uri: String,
+    pub expires_in: u64,
 }
 
 /// Reads the answer to a push sent to `url`: 201 with the `request_uri` (200 is taken too),
 /// or the provider's OAuth error (RFC 9126 §2.3).
-pub(crate) fn parse_par_response(
+pub fn parse_par_response(
     url: &str,
     status: u16,
     body: &[u8],

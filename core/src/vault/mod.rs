@@ -200,6 +200,14 @@ impl Vault {
         aad
     }
 
+    /// `plaintext`, whatever it holds, sealed under `key` as this vault seals a record of
+    /// `generation`. For the fuzz target, which reaches the record's own format through the
+    /// seal.
+    #[cfg(feature = "test-util")]
+    pub fn seal_as_record(&self, key: &DataKey, plaintext: &[u8], generation: u64) -> Sealed {
+        Sealed::seal(key, plaintext, &self.associated_data(generation))
+    }
+
     /// Opens the stored record. Blocking (keyring and file I/O).
     ///
     /// The record must be of the generation the keyring names, or of the next one: a save
