@@ -71,7 +71,10 @@ pub fn id_token(data: &[u8]) {
         audience: Some("api"),
         now: 1_800_000_000,
         leeway: 60,
-        origin: Origin::SignIn { nonce: &nonce },
+        origin: Origin::SignIn {
+            nonce: &nonce,
+            max_age: None,
+        },
         advertised_algorithms: None,
     };
     if let Ok(previous) = unverified.validate(&key, &params) {
@@ -311,7 +314,10 @@ pub fn claims(data: &[u8]) {
         audience: (choice & 1 != 0).then_some("api"),
         now: 1_800_000_000,
         leeway: 60,
-        origin: Origin::SignIn { nonce: &nonce },
+        origin: Origin::SignIn {
+            nonce: &nonce,
+            max_age: None,
+        },
         advertised_algorithms: (choice & 2 != 0).then_some(&advertised[..]),
     };
     let validate = |claims: &[u8], params: &ValidationParams| {

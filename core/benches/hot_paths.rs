@@ -110,7 +110,10 @@ fn id_token() {
         audience: None,
         now,
         leeway: 60,
-        origin: Origin::SignIn { nonce: &nonce },
+        origin: Origin::SignIn {
+            nonce: &nonce,
+            max_age: None,
+        },
         advertised_algorithms: None,
     };
     let validate = |token: &str| {

@@ -34,6 +34,9 @@ pub const LEEWAY_RANGE: (u64, u64) = (0, 300);
 pub const MIN_TTL_RANGE: (u64, u64) = (0, 3600);
 /// How long a sign-in may take, in seconds: at least one, at most a day.
 pub const LOGIN_TIMEOUT_RANGE: (u64, u64) = (1, 24 * 3600);
+/// The session's ceiling, in seconds since the person authenticated (OIDC Core 3.1.2.1
+/// `max_age`): at least one second, at most a year.
+pub const MAX_AGE_RANGE: (u64, u64) = (1, 366 * 24 * 3600);
 
 /// The settings of the sign-in as an app gives them; every one optional. The keys are those of
 /// `plugins.gatehouse` in `tauri.conf.json`.
@@ -64,6 +67,10 @@ pub struct Settings {
     pub login_timeout_secs: Option<u64>,
     /// Whether logout also opens the provider's logout page (default false).
     pub end_session: Option<bool>,
+    /// The session's time limit, in seconds since the person authenticated at the provider
+    /// (1 to a year; default none). Sent as `max_age` (OIDC Core 3.1.2.1); the session ends
+    /// when it passes, however often it was renewed.
+    pub max_age_secs: Option<u64>,
     /// The product name on the browser's callback page and in messages. Default: the app's.
     pub product_name: Option<String>,
 }
@@ -94,6 +101,8 @@ pub enum Setting {
     LoginTimeout,
     /// [`Settings::end_session`].
     EndSession,
+    /// [`Settings::max_age_secs`].
+    MaxAge,
     /// [`Settings::product_name`].
     ProductName,
 }
@@ -113,6 +122,7 @@ impl Setting {
             Self::Leeway => "leewaySecs",
             Self::LoginTimeout => "loginTimeoutSecs",
             Self::EndSession => "endSession",
+            Self::MaxAge => "maxAgeSecs",
             Self::ProductName => "productName",
         }
     }
@@ -184,6 +194,8 @@ pub struct Config {
     pub login_timeout: Duration,
     /// Whether logout also ends the provider's browser session.
     pub end_session: bool,
+    /// The session's ceiling after the person authenticated (`max_age`), if any.
+    pub max_age: Option<Duration>,
     /// The product name on the browser's callback page and in messages.
     pub product_name: String,
 }
@@ -211,6 +223,7 @@ impl Settings {
             leeway_secs: over.leeway_secs.or(self.leeway_secs),
             login_timeout_secs: over.login_timeout_secs.or(self.login_timeout_secs),
             end_session: over.end_session.or(self.end_session),
+            max_age_secs: over.max_age_secs.or(self.max_age_secs),
             product_name: over.product_name.or(self.product_name),
         }
     }
@@ -263,6 +276,7 @@ impl Settings {
                 self.login_timeout_secs,
                 LOGIN_TIMEOUT_RANGE,
             ),
+            (Setting::MaxAge, self.max_age_secs, MAX_AGE_RANGE),
         ] {
             if let Some(value) = value {
                 check_range(value, range).map_err(|p| ConfigError::invalid(setting, p))?;
@@ -313,6 +327,7 @@ impl Config {
             leeway: seconds(settings.leeway_secs, 60),
             login_timeout: seconds(settings.login_timeout_secs, 300),
             end_session: settings.end_session.unwrap_or(false),
+            max_age: settings.max_age_secs.map(Duration::from_secs),
             product_name: settings
                 .product_name
                 .unwrap_or_else(|| "this app".to_owned()),

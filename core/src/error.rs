@@ -61,6 +61,10 @@ pub enum Error {
     Busy,
     #[error("Your session expired. Log in again.")]
     Expired,
+    /// The session reached `max_age` after the person authenticated (OIDC Core 3.1.2.1),
+    /// however often it was renewed.
+    #[error("Your session reached its time limit. Log in again.")]
+    TimeLimit,
     #[error(
         "Your session could not be renewed: the identity provider at {url} cannot be reached."
     )]
@@ -120,7 +124,7 @@ impl Error {
             Self::Browser(_) => ErrorKind::Browser,
             Self::Listener { .. } | Self::Internal(_) => ErrorKind::Internal,
             Self::Busy => ErrorKind::Busy,
-            Self::Expired => ErrorKind::Expired,
+            Self::Expired | Self::TimeLimit => ErrorKind::Expired,
         }
     }
 }

@@ -7,7 +7,7 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use common::{auth, config, vault, Events, WITHOUT_REFRESH, WITH_REFRESH};
+use common::{auth, config, config_with, vault, Events, WITHOUT_REFRESH, WITH_REFRESH};
 use gatehouse_contract::{ErrorKind, SessionView};
 use gatehouse_core::clock::{Clock, ManualClock, SystemClock};
 use gatehouse_core::vault::Opened;
@@ -320,4 +320,108 @@ async fn without_a_refresh_token_a_stale_access_token_is_an_expired_session() {
     auth.access_token().await.expect("fresh at first");
     sleep_past(view.expires_at - 2, Duration::from_millis(200)).await;
     assert!(matches!(auth.access_token().await, Err(Error::Expired)));
+}
+
+/// The session's record as sealed in the vault.
+fn stored(
+    home: &TempDir,
+    config: &gatehouse_core::config::Config,
+) -> gatehouse_core::vault::SessionRecord {
+    match vault(home, config).open() {
+        Opened::Session(record) => record,
+        _ => panic!("a stored session"),
+    }
+}
+
+/// OIDC Core 3.1.2.1 `max_age`: the session ends when the person's authentication is that old,
+/// however often its refresh token renewed it, and the refresh token dies with it (RFC 7009).
+#[tokio::test(flavor = "multi_thread")]
+async fn max_age_ends_the_session_at_its_time_even_with_a_refresh_token() {
+    let idp = Idp::start(IdpOptions {
+        id_token_ttl_secs: 4,
+        ..Default::default()
+    });
+    let home = TempDir::new("life-max-age");
+    let max_age = 14;
+    let config = config_with(&idp, WITH_REFRESH, 1, |s| s.max_age_secs = Some(max_age));
+    let (auth, mut events) = auth(&home, &config, Arc::new(SystemClock));
+    let first = auth.login().await.expect("login");
+    assert!(first.can_renew);
+    let auth_time = stored(&home, &config)
+        .auth_time
+        .expect("with max_age sent, the ID token says when the person signed in");
+    let ends_at = auth_time + max_age as i64;
+    let _watcher = auth.watch_lifetime();
+
+    // Renewed every few seconds until the limit; the rotated refresh token of the last
+    // renewal is the one that could go on.
+    let mut renewals = 0;
+    let mut refresh_token = stored(&home, &config)
+        .refresh_token
+        .expect("a refresh token");
+    let arrived = loop {
+        let (_, view) = next_event(&mut events, Duration::from_secs(20)).await;
+        match view {
+            Some(view) => {
+                renewals += 1;
+                assert!(view.expires_at > first.expires_at || renewals == 1);
+                refresh_token = stored(&home, &config).refresh_token.expect("rotated");
+            }
+            None => break now_ms(),
+        }
+    };
+    assert!(renewals >= 3, "renewed up to the limit: {renewals}");
+    let delay = arrived - ends_at * 1000;
+    println!("time limit to session-changed: {delay} ms, after {renewals} renewals");
+    assert!(
+        (0..=2000).contains(&delay),
+        "ended {delay} ms after its limit"
+    );
+    assert!(!auth.logged_in());
+    let reason = auth.session().reason().cloned().expect("why it ended");
+    assert_eq!(reason.kind, ErrorKind::Expired);
+    assert_eq!(
+        reason.message,
+        "Your session reached its time limit. Log in again."
+    );
+    assert!(
+        matches!(vault(&home, &config).open(), Opened::Empty),
+        "the record is gone"
+    );
+    assert!(idp.stats().revocations >= 1);
+    assert_eq!(
+        idp.try_refresh(refresh_token.secret()),
+        (400, Some("invalid_grant".into())),
+        "the last refresh token no longer renews anything"
+    );
+    assert!(matches!(auth.renew().await, Err(Error::Expired)));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stored_session_past_its_time_limit_is_not_opened_at_start() {
+    let idp = Idp::start(IdpOptions::default());
+    let home = TempDir::new("life-max-age-start");
+    let config = config_with(&idp, WITH_REFRESH, 60, |s| s.max_age_secs = Some(3600));
+    let (first, _events) = auth(&home, &config, Arc::new(SystemClock));
+    first.login().await.expect("login");
+    let auth_time = stored(&home, &config).auth_time.expect("auth_time");
+    drop(first);
+
+    // Started again half-way, the session opens; at the limit it does not, though its
+    // refresh token is still good at the provider.
+    let before = Arc::new(ManualClock::new(auth_time + 1800));
+    let (second, _events) = auth(&home, &config, before);
+    second.open().await;
+    assert!(second.logged_in());
+    drop(second);
+    let at_limit = Arc::new(ManualClock::new(auth_time + 3600));
+    let (third, _events) = auth(&home, &config, at_limit);
+    third.open().await;
+    assert!(!third.logged_in());
+    assert_eq!(
+        third.session().reason().map(|r| r.message.as_str()),
+        Some("Your session reached its time limit. Log in again.")
+    );
+    assert!(matches!(vault(&home, &config).open(), Opened::Empty));
+    assert_eq!(idp.stats().refresh_token, 0, "not renewed past its limit");
 }

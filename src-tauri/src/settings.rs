@@ -63,6 +63,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "false",
     ),
     (
+        "GATEHOUSE_MAX_AGE_SECS",
+        "the session's time limit after signing in at the provider, renewals or not (1-31622400)",
+        "none",
+    ),
+    (
         "RUST_LOG",
         "what to log to stderr: a level, or target=level directives",
         "info",
@@ -158,6 +163,7 @@ fn env_name(setting: Setting) -> &'static str {
         Setting::Leeway => "GATEHOUSE_LEEWAY_SECS",
         Setting::LoginTimeout => "GATEHOUSE_LOGIN_TIMEOUT_SECS",
         Setting::EndSession => "GATEHOUSE_END_SESSION",
+        Setting::MaxAge => "GATEHOUSE_MAX_AGE_SECS",
         _ => "a setting",
     }
 }
@@ -175,6 +181,7 @@ fn file_key(setting: Setting) -> &'static str {
         Setting::Leeway => "leeway_secs",
         Setting::LoginTimeout => "login_timeout_secs",
         Setting::EndSession => "end_session",
+        Setting::MaxAge => "max_age_secs",
         _ => "a setting",
     }
 }
@@ -200,6 +207,7 @@ fn from_env(env: impl Fn(&str) -> Option<String>) -> Result<Settings, String> {
         leeway_secs: number(env, "GATEHOUSE_LEEWAY_SECS")?,
         login_timeout_secs: number(env, "GATEHOUSE_LOGIN_TIMEOUT_SECS")?,
         end_session: flag(env, "GATEHOUSE_END_SESSION")?,
+        max_age_secs: number(env, "GATEHOUSE_MAX_AGE_SECS")?,
         product_name: None,
     })
 }
@@ -252,6 +260,7 @@ struct FileConfig {
     leeway_secs: Option<u64>,
     login_timeout_secs: Option<u64>,
     end_session: Option<bool>,
+    max_age_secs: Option<u64>,
 }
 
 /// The configuration file names a program to run (`browser`) and the provider to trust
@@ -346,6 +355,7 @@ fn read_file(path: &Path) -> Result<Settings, String> {
         leeway_secs: file.leeway_secs,
         login_timeout_secs: file.login_timeout_secs,
         end_session: file.end_session,
+        max_age_secs: file.max_age_secs,
         product_name: None,
     })
 }

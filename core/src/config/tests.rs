@@ -98,7 +98,7 @@ type Case = (fn(&mut Settings), Setting, &'static str);
 
 #[test]
 fn bad_values_are_refused_naming_the_setting() {
-    let cases: [Case; 7] = [
+    let cases: [Case; 8] = [
         (
             |s| s.issuer = Some("https://id.example/?a=b".into()),
             Setting::Issuer,
@@ -128,6 +128,11 @@ fn bad_values_are_refused_naming_the_setting() {
             |s| s.login_timeout_secs = Some(0),
             Setting::LoginTimeout,
             "loginTimeoutSecs must be from 1 to 86400 seconds, not 0",
+        ),
+        (
+            |s| s.max_age_secs = Some(0),
+            Setting::MaxAge,
+            "maxAgeSecs must be from 1 to 31622400 seconds, not 0",
         ),
         (
             |s| s.auth0_domain = Some("tenant example".into()),
@@ -175,7 +180,8 @@ fn settings_are_read_from_their_camel_case_keys_and_nothing_else() {
     let settings: Settings = serde_json::from_str(
         r#"{"issuer": "https://id.example/", "clientId": "c", "scopes": ["openid"],
             "redirectPort": 7890, "leewaySecs": 5, "minTtlSecs": 30, "loginTimeoutSecs": 120,
-            "endSession": true, "browser": ["firefox", "--new-tab"], "productName": "Acme"}"#,
+            "endSession": true, "browser": ["firefox", "--new-tab"], "productName": "Acme",
+            "maxAgeSecs": 28800}"#,
     )
     .unwrap();
     let c = Config::from_settings(settings).unwrap();
@@ -183,6 +189,7 @@ fn settings_are_read_from_their_camel_case_keys_and_nothing_else() {
     assert_eq!(c.browser.unwrap(), ["firefox", "--new-tab"]);
     assert_eq!(c.product_name, "Acme");
     assert!(c.end_session);
+    assert_eq!(c.max_age, Some(Duration::from_secs(28_800)));
     let typo = serde_json::from_str::<Settings>(r#"{"leeway": 5}"#).unwrap_err();
     assert!(
         typo.to_string().contains("unknown field `leeway`"),

@@ -22,6 +22,9 @@ pub(crate) struct AuthorizationRequest<'a> {
     /// Sends `prompt=login` (OIDC Core 3.1.2.1): the provider asks for credentials even when
     /// its browser session could sign the person in silently.
     pub prompt_login: bool,
+    /// `max_age` in seconds (OIDC Core 3.1.2.1): the provider asks for credentials again when
+    /// the person authenticated longer ago, and the ID token then carries `auth_time`.
+    pub max_age: Option<u64>,
 }
 
 impl AuthorizationRequest<'_> {
@@ -46,6 +49,9 @@ impl AuthorizationRequest<'_> {
         }
         if self.prompt_login {
             form.push(("prompt", "login".to_owned()));
+        }
+        if let Some(max_age) = self.max_age {
+            form.push(("max_age", max_age.to_string()));
         }
         form
     }
@@ -95,6 +101,7 @@ mod tests {
             pkce_challenge: &verifier.challenge(),
             audience: None,
             prompt_login: false,
+            max_age: None,
         };
         let url = request.url();
         assert_eq!(url.path(), "/authorize");
@@ -162,7 +169,25 @@ mod tests {
             pkce_challenge: &challenge,
             audience: None,
             prompt_login: false,
+            max_age: None,
         })
+    }
+
+    #[test]
+    fn a_session_time_limit_is_sent_as_max_age_in_seconds() {
+        let url = minimal("https://id.example/authorize", |request| {
+            AuthorizationRequest {
+                max_age: Some(28_800),
+                ..*request
+            }
+            .url()
+        });
+        assert_eq!(
+            pairs(&url).last(),
+            Some(&("max_age".to_owned(), "28800".to_owned()))
+        );
+        let none = minimal("https://id.example/authorize", |request| request.url());
+        assert!(pairs(&none).iter().all(|(k, _)| k != "max_age"));
     }
 
     #[test]

@@ -61,13 +61,24 @@ pub enum TokenError {
     OlderThanSession,
     #[error("its authentication time differs from the session it renews")]
     AuthTimeChanged,
+    /// OIDC Core 3.1.2.1: with `max_age` in the request, `auth_time` is required.
+    #[error("it does not say when the person signed in, which a session with a time limit needs")]
+    NoAuthTime,
+    #[error("the person signed in at the provider longer ago than the session's time limit")]
+    AuthenticationTooOld,
+    #[error("it says the person signed in in the future")]
+    AuthTimeInFuture,
 }
 
 /// Where the token comes from, which decides the rules beyond OIDC Core 3.1.3.7.
 #[derive(Debug, Clone, Copy)]
 pub enum Origin<'a> {
-    /// A sign-in: the `nonce` is present and equals the one sent (OIDC Core 3.1.3.7 step 11).
-    SignIn { nonce: &'a Nonce },
+    /// A sign-in: the `nonce` is present and equals the one sent (OIDC Core 3.1.3.7 step 11);
+    /// with a `max_age` sent (seconds), `auth_time` is present and no older (step 13).
+    SignIn {
+        nonce: &'a Nonce,
+        max_age: Option<i64>,
+    },
     /// A refresh of the session whose ID token had `previous` (OIDC Core 12.2): the same
     /// `iss`, `sub` and `aud`, an `iat` not older, the same `auth_time` when present, and a
     /// `nonce`, if present, equal to the original one.
@@ -341,7 +352,7 @@ fn check_claims(claims: RawClaims, p: &ValidationParams<'_>) -> Result<IdClaims,
         return Err(TokenError::IssuedInFuture);
     }
     let expected_nonce = match p.origin {
-        Origin::SignIn { nonce } => Some(nonce.as_str()),
+        Origin::SignIn { nonce, .. } => Some(nonce.as_str()),
         Origin::Refresh { previous } => previous.nonce.as_deref(),
     };
     match (p.origin, claims.nonce.as_deref()) {
@@ -350,6 +361,24 @@ fn check_claims(claims: RawClaims, p: &ValidationParams<'_>) -> Result<IdClaims,
         // OIDC Core 12.2: after a refresh it may be absent; if present, it is the original.
         (_, Some(nonce)) if Some(nonce) != expected_nonce => return Err(TokenError::NonceMismatch),
         _ => {}
+    }
+    // Step 13: when max_age was sent, auth_time is required (OIDC Core 3.1.2.1), and an
+    // authentication older than max_age means the provider did not ask again. One in the
+    // future would put the session's time limit out of reach.
+    if let Some(auth_time) = numeric_date(claims.auth_time.as_ref())? {
+        if auth_time > p.now.saturating_add(p.leeway) {
+            return Err(TokenError::AuthTimeInFuture);
+        }
+    }
+    if let Origin::SignIn {
+        max_age: Some(max_age),
+        ..
+    } = p.origin
+    {
+        let auth_time = numeric_date(claims.auth_time.as_ref())?.ok_or(TokenError::NoAuthTime)?;
+        if p.now > auth_time.saturating_add(max_age).saturating_add(p.leeway) {
+            return Err(TokenError::AuthenticationTooOld);
+        }
     }
     let checked = claims.into_claims(exp, iat)?;
     if let Origin::Refresh { previous } = p.origin {

@@ -80,7 +80,10 @@ impl Expected {
             audience: None,
             now: NOW,
             leeway: 60,
-            origin: Origin::SignIn { nonce: &self.nonce },
+            origin: Origin::SignIn {
+                nonce: &self.nonce,
+                max_age: None,
+            },
             advertised_algorithms: None,
         }
     }

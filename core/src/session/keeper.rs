@@ -96,17 +96,21 @@ impl Keeper {
             storage: StorageStatus::Persisted,
             stalled: false,
         };
-        if self.policy.worth_keeping(active.lifetime(), self.now()) {
+        let (lifetime, now) = (active.lifetime(), self.now());
+        if self.policy.worth_keeping(lifetime, now) {
             // A stale one is renewed right after.
             self.set(State::SignedIn(Box::new(active)));
         } else {
-            // Expired and not renewable: nothing worth keeping.
+            // Expired and not renewable, or past its time limit: nothing worth keeping.
             if let Err(e) = self.vault.destroy() {
                 tracing::warn!(error = %e, "could not remove the expired session");
             }
-            self.set(State::SignedOut {
-                ended: Some(Ended::Expired),
-            });
+            let ended = if self.policy.past_limit(lifetime, now) {
+                Ended::TimeLimit
+            } else {
+                Ended::Expired
+            };
+            self.set(State::SignedOut { ended: Some(ended) });
         }
     }
 

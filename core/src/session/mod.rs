@@ -68,7 +68,7 @@ impl Auth {
     pub fn new(config: Config, vault: Vault, clock: Arc<dyn Clock>, notify: Notify) -> Self {
         let config = Arc::new(config);
         let browser = Browser::new(config.browser.clone());
-        let policy = Policy::new(config.min_ttl);
+        let policy = Policy::new(config.min_ttl, config.max_age);
         let keeper = Arc::new(Keeper::new(vault, policy, clock.clone(), notify.clone()));
         let upstream = Arc::new(Upstream::new(config.clone(), clock));
         Self {

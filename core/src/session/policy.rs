@@ -20,6 +20,9 @@ pub(crate) struct Lifetime {
     pub expires_at: i64,
     /// Whether a refresh token allows silent renewal.
     pub renewable: bool,
+    /// When the person authenticated at the provider (`auth_time`), seconds since the epoch,
+    /// when the provider said.
+    pub auth_time: Option<i64>,
 }
 
 impl Lifetime {
@@ -30,6 +33,7 @@ impl Lifetime {
             issued_at: record.renewed_at.unwrap_or(claims.issued_at),
             expires_at: record.expires_at,
             renewable,
+            auth_time: record.auth_time.or(claims.auth_time),
         }
     }
 }
@@ -43,6 +47,9 @@ pub(crate) enum Due {
     Renew,
     /// End it: it is no longer fresh and cannot be renewed.
     End,
+    /// End it: it reached its time limit (`max_age` after the person authenticated), however
+    /// fresh its tokens are.
+    TimeLimit,
 }
 
 /// The lifetime rules of one configuration.
@@ -50,21 +57,41 @@ pub(crate) enum Due {
 pub(crate) struct Policy {
     /// An ID token must outlive now by this many seconds to count as signed in.
     min_ttl: i64,
+    /// A session ends this many seconds after the person authenticated, if set.
+    max_age: Option<i64>,
 }
 
 impl Policy {
     /// The clock-skew leeway of ID token validation plays no part here: a session counts as
     /// signed in only while its token's own `exp` is ahead by the minimum remaining lifetime.
-    pub fn new(min_ttl: Duration) -> Self {
+    pub fn new(min_ttl: Duration, max_age: Option<Duration>) -> Self {
+        let seconds = |d: Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
         Self {
-            min_ttl: i64::try_from(min_ttl.as_secs()).unwrap_or(i64::MAX),
+            min_ttl: seconds(min_ttl),
+            max_age: max_age.map(seconds),
         }
     }
 
     /// The seed's `loggedIn`: the ID token's `exp` is later than now plus the minimum remaining
-    /// lifetime.
+    /// lifetime, and the session is within its time limit.
     pub fn is_fresh(&self, session: Lifetime, now: i64) -> bool {
-        session.expires_at > now.saturating_add(self.min_ttl)
+        session.expires_at > now.saturating_add(self.min_ttl) && !self.past_limit(session, now)
+    }
+
+    /// When the session ends whatever its tokens say: `max_age` after the person authenticated
+    /// (OIDC Core 3.1.2.1). A session with a limit but no authentication time (sealed before
+    /// the limit was set) is past it: when it started cannot be known.
+    pub fn ends_at(&self, session: Lifetime) -> Option<i64> {
+        self.max_age.map(|max_age| {
+            session
+                .auth_time
+                .map_or(i64::MIN, |auth_time| auth_time.saturating_add(max_age))
+        })
+    }
+
+    /// Whether the session has reached its time limit.
+    pub fn past_limit(&self, session: Lifetime, now: i64) -> bool {
+        self.ends_at(session).is_some_and(|ends_at| now >= ends_at)
     }
 
     /// A renewable session is renewed this much before it would stop being fresh: a tenth of
@@ -77,7 +104,9 @@ impl Policy {
 
     /// What one look at the clock asks for.
     pub fn due(&self, session: Lifetime, now: i64) -> Due {
-        if session.renewable {
+        if self.past_limit(session, now) {
+            Due::TimeLimit
+        } else if session.renewable {
             let remaining = session.expires_at.saturating_sub(now);
             if remaining <= self.min_ttl.saturating_add(Self::renew_ahead(session)) {
                 Due::Renew
@@ -94,7 +123,7 @@ impl Policy {
     /// Whether a stored session is worth opening at start: fresh, or renewable (it is renewed
     /// right after). Anything else is over and its record can go.
     pub fn worth_keeping(&self, session: Lifetime, now: i64) -> bool {
-        session.renewable || self.is_fresh(session, now)
+        !self.past_limit(session, now) && (session.renewable || self.is_fresh(session, now))
     }
 }
 
@@ -109,11 +138,48 @@ mod tests {
             issued_at: IAT,
             expires_at: IAT + lifetime,
             renewable,
+            auth_time: Some(IAT),
         }
     }
 
     fn policy(min_ttl: u64) -> Policy {
-        Policy::new(Duration::from_secs(min_ttl))
+        Policy::new(Duration::from_secs(min_ttl), None)
+    }
+
+    fn limited(max_age: u64) -> Policy {
+        Policy::new(Duration::from_secs(60), Some(Duration::from_secs(max_age)))
+    }
+
+    #[test]
+    fn a_session_ends_at_auth_time_plus_max_age_however_fresh_or_renewable() {
+        let p = limited(3600);
+        for renewable in [true, false] {
+            // A token issued later, after renewals, still fresh for another hour.
+            let s = Lifetime {
+                issued_at: IAT + 3000,
+                expires_at: IAT + 3000 + 3600,
+                ..session(0, renewable)
+            };
+            assert_eq!(p.ends_at(s), Some(IAT + 3600));
+            assert!(p.is_fresh(s, IAT + 3599));
+            assert_eq!(p.due(s, IAT + 3599), Due::Nothing);
+            assert!(!p.is_fresh(s, IAT + 3600), "exactly at the limit");
+            assert_eq!(p.due(s, IAT + 3600), Due::TimeLimit);
+            assert!(!p.worth_keeping(s, IAT + 3600));
+            assert!(p.worth_keeping(s, IAT + 3599));
+        }
+        assert_eq!(policy(60).ends_at(session(600, true)), None, "no limit set");
+    }
+
+    #[test]
+    fn with_a_limit_a_session_that_does_not_say_when_it_began_is_past_it() {
+        let s = Lifetime {
+            auth_time: None,
+            ..session(600, true)
+        };
+        assert_eq!(limited(3600).due(s, IAT), Due::TimeLimit);
+        assert!(!limited(3600).worth_keeping(s, IAT));
+        assert_eq!(policy(60).due(s, IAT), Due::Nothing);
     }
 
     #[test]
@@ -177,7 +243,7 @@ mod tests {
             ..Settings::default()
         })
         .unwrap();
-        let p = Policy::new(config.min_ttl);
+        let p = Policy::new(config.min_ttl, config.max_age);
         let s = session(600, false);
         assert!(!p.is_fresh(s, s.expires_at));
         assert_eq!(p.due(s, s.expires_at + 1), Due::End);
@@ -207,10 +273,13 @@ mod tests {
             issued_at: i64::MIN,
             expires_at: i64::MAX,
             renewable: true,
+            auth_time: Some(i64::MAX),
         };
         assert_eq!(Policy::renew_ahead(s), 60);
         assert!(!p.is_fresh(s, i64::MAX));
         assert_eq!(p.due(s, i64::MIN), Due::Renew);
         assert_eq!(policy(60).due(s, 0), Due::Nothing);
+        assert_eq!(limited(u64::MAX).due(s, i64::MAX), Due::TimeLimit);
+        assert_eq!(limited(u64::MAX).due(s, 0), Due::Nothing);
     }
 }

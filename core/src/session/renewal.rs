@@ -59,6 +59,24 @@ impl Renewal {
                 }
             }
             Due::End => self.expire(seen).await,
+            Due::TimeLimit => {
+                let _writing = self.keeper.writing().await;
+                let now = self.keeper.seen();
+                if let (true, Some(active)) = (now.generation == seen, now.active) {
+                    self.end_at_limit(&active).await;
+                }
+            }
+        }
+    }
+
+    /// Ends a session that reached its time limit (OIDC Core 3.1.2.1 `max_age`), with the
+    /// writing right held. Its refresh token could still renew it at the provider, so it is
+    /// revoked (RFC 7009): nothing outlives the limit.
+    async fn end_at_limit(&self, active: &Active) {
+        tracing::info!("the session reached its time limit");
+        self.keeper.end(Ended::TimeLimit, true).await;
+        if let Some(refresh_token) = &active.record.refresh_token {
+            self.upstream.revoke(refresh_token).await;
         }
     }
 
@@ -87,6 +105,14 @@ impl Renewal {
         let Some(previous) = now.active else {
             return Err(Error::Expired);
         };
+        if self
+            .keeper
+            .policy()
+            .past_limit(previous.lifetime(), self.keeper.now())
+        {
+            self.end_at_limit(&previous).await;
+            return Err(Error::TimeLimit);
+        }
         let Some(refresh_token) = previous.record.refresh_token.clone() else {
             self.keeper.end(Ended::Expired, true).await;
             return Err(Error::Expired);

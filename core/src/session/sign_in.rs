@@ -149,6 +149,7 @@ impl SignIn {
             pkce_challenge: &verifier.challenge(),
             audience: config.audience.as_deref(),
             prompt_login: self.keeper.ask_credentials(),
+            max_age: config.max_age.map(|max_age| max_age.as_secs()),
         };
         let url = self
             .authorization_url(&provider, &request)

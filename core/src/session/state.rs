@@ -25,6 +25,8 @@ pub(super) enum Ended {
     Keyring(KeyStoreError),
     /// The session ran out and could not be renewed.
     Expired,
+    /// The session reached its time limit (`max_age`).
+    TimeLimit,
     /// Renewal failed because the provider could not be reached; the record is kept.
     Unreachable { url: String },
 }
@@ -35,6 +37,7 @@ impl Ended {
         match self {
             Self::Keyring(e) => Error::KeyringUnavailable(e.clone()),
             Self::Expired => Error::Expired,
+            Self::TimeLimit => Error::TimeLimit,
             Self::Unreachable { url } => Error::RenewalUnreachable { url: url.clone() },
         }
     }

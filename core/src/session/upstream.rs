@@ -88,7 +88,11 @@ impl Upstream {
         response: TokenResponse,
         nonce: &Nonce,
     ) -> Result<(SessionRecord, IdClaims)> {
-        self.accept_id_token(provider, response, Origin::SignIn { nonce }, None)
+        let max_age = self
+            .config
+            .max_age
+            .map(|max_age| i64::try_from(max_age.as_secs()).unwrap_or(i64::MAX));
+        self.accept_id_token(provider, response, Origin::SignIn { nonce, max_age }, None)
             .await
     }
 
@@ -107,7 +111,13 @@ impl Upstream {
             let origin = Origin::Refresh {
                 previous: &previous.claims,
             };
-            return self.accept_id_token(provider, response, origin, kept).await;
+            let (mut record, claims) = self
+                .accept_id_token(provider, response, origin, kept)
+                .await?;
+            // The authentication is the sign-in's (OIDC Core 12.2, checked above when the new
+            // token names one): its time stays, so the session's time limit cannot move.
+            record.auth_time = previous.record.auth_time.or(record.auth_time);
+            return Ok((record, claims));
         }
         let now = self.clock.now();
         let access_token = access_token(&response, now);
@@ -122,6 +132,7 @@ impl Upstream {
             access_token,
             expires_at,
             renewed_at: Some(now),
+            // auth_time too: the sign-in's.
             ..previous.record.clone()
         };
         Ok((record, previous.claims.clone()))
@@ -166,6 +177,7 @@ impl Upstream {
             refresh_token: response.refresh_token.or(kept_refresh_token),
             expires_at: claims.expires_at,
             renewed_at: None,
+            auth_time: claims.auth_time,
             issuer: config.issuer.to_string(),
             client_id: config.client_id.to_string(),
         };

@@ -39,6 +39,11 @@ pub struct SessionRecord {
     /// times are its ID token's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renewed_at: Option<i64>,
+    /// When the person authenticated at the provider (the sign-in's ID token's `auth_time`),
+    /// seconds since the epoch; kept through renewals, whose ID tokens may leave it out. With
+    /// a `max_age` the session ends at this time plus it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_time: Option<i64>,
     pub issuer: String,
     pub client_id: String,
 }
@@ -60,6 +65,7 @@ impl fmt::Debug for SessionRecord {
             .field("access_token", &self.access_token)
             .field("expires_at", &self.expires_at)
             .field("renewed_at", &self.renewed_at)
+            .field("auth_time", &self.auth_time)
             .field("issuer", &self.issuer)
             .field("client_id", &self.client_id)
             .finish()

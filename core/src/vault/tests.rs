@@ -13,6 +13,7 @@ fn record(issuer: &str) -> SessionRecord {
         }),
         expires_at: 1_800_000_000,
         renewed_at: None,
+        auth_time: None,
         issuer: issuer.into(),
         client_id: "client-1".into(),
     }

@@ -1,4 +1,5 @@
 use std::collections::HashMap;
+use std::time::Duration;
 
 use gatehouse_tests::TempDir;
 use tauri_plugin_gatehouse::Config;
@@ -78,7 +79,7 @@ fn the_apps_own_plugin_settings_lie_under_the_file_and_environment() {
 #[test]
 fn environment_beats_file_beats_default() {
     let f = file(
-        r#"{"issuer": "https://file.example/", "client_id": "from-file", "redirect_port": 4000, "scopes": "openid email", "leeway_secs": 5}"#,
+        r#"{"issuer": "https://file.example/", "client_id": "from-file", "redirect_port": 4000, "scopes": "openid email", "leeway_secs": 5, "max_age_secs": 28800}"#,
     );
     let c = config(
         &[
@@ -96,6 +97,7 @@ fn environment_beats_file_beats_default() {
     assert_eq!(c.redirect_port, 5000);
     assert_eq!(c.scopes, ["openid", "email"]);
     assert_eq!(c.leeway.as_secs(), 5);
+    assert_eq!(c.max_age, Some(Duration::from_secs(28_800)));
     assert_eq!(c.min_ttl.as_secs(), 60, "default fills what both leave");
 }
 
@@ -184,7 +186,7 @@ fn bad_values_are_config_errors_that_name_the_variable() {
 }
 
 #[test]
-fn a_leeway_or_minimum_lifetime_out_of_range_is_refused_naming_it_and_its_range() {
+fn a_leeway_minimum_lifetime_or_time_limit_out_of_range_is_refused_naming_it_and_its_range() {
     for (name, value, range) in [
         ("GATEHOUSE_LEEWAY_SECS", "301", "from 0 to 300 seconds"),
         (
@@ -198,6 +200,12 @@ fn a_leeway_or_minimum_lifetime_out_of_range_is_refused_naming_it_and_its_range(
             "from 0 to 300 seconds",
         ),
         ("GATEHOUSE_MIN_TTL_SECS", "3601", "from 0 to 3600 seconds"),
+        ("GATEHOUSE_MAX_AGE_SECS", "0", "from 1 to 31622400 seconds"),
+        (
+            "GATEHOUSE_MAX_AGE_SECS",
+            "31622401",
+            "from 1 to 31622400 seconds",
+        ),
     ] {
         let mut vars = REQUIRED.to_vec();
         vars.push((name, value));
@@ -210,6 +218,7 @@ fn a_leeway_or_minimum_lifetime_out_of_range_is_refused_naming_it_and_its_range(
         ("GATEHOUSE_LEEWAY_SECS", "0"),
         ("GATEHOUSE_LEEWAY_SECS", "300"),
         ("GATEHOUSE_MIN_TTL_SECS", "3600"),
+        ("GATEHOUSE_MAX_AGE_SECS", "28800"),
     ] {
         let mut vars = REQUIRED.to_vec();
         vars.push((name, value));

@@ -486,3 +486,70 @@ fn an_unknown_algorithm_is_not_repeated_in_the_message() {
         .to_string()
         .contains("none"));
 }
+
+/// OIDC Core 3.1.2.1: "When max_age is used, the ID Token returned MUST include an auth_time
+/// Claim Value"; 3.1.3.7 step 13: an authentication older than max_age is not accepted.
+#[test]
+fn with_max_age_auth_time_is_required_and_no_older_oidc_core_3_1_2_1() {
+    let expected = Expected::new();
+    let params = |max_age| ValidationParams {
+        origin: Origin::SignIn {
+            nonce: &expected.nonce,
+            max_age,
+        },
+        ..expected.params()
+    };
+    let hour = Some(3600);
+    let at = |auth_time: i64| with(|c| drop(c.insert("auth_time".into(), json!(auth_time))));
+    let cases = [
+        ("within the limit", at(NOW - 600), hour, Ok(Some(NOW - 600))),
+        (
+            "at the limit, within the leeway",
+            at(NOW - 3660),
+            hour,
+            Ok(Some(NOW - 3660)),
+        ),
+        (
+            "no auth_time",
+            with(|_| {}),
+            hour,
+            Err(TokenError::NoAuthTime),
+        ),
+        (
+            "older than the limit",
+            at(NOW - 3661),
+            hour,
+            Err(TokenError::AuthenticationTooOld),
+        ),
+        ("no limit sent, no auth_time", with(|_| {}), None, Ok(None)),
+        (
+            "no limit sent, an old one",
+            at(NOW - 86_400),
+            None,
+            Ok(Some(NOW - 86_400)),
+        ),
+        // It would put the session's time limit out of reach.
+        (
+            "in the future",
+            at(NOW + 61),
+            hour,
+            Err(TokenError::AuthTimeInFuture),
+        ),
+        (
+            "in the future, no limit",
+            at(NOW + 61),
+            None,
+            Err(TokenError::AuthTimeInFuture),
+        ),
+        (
+            "not a number",
+            with(|c| drop(c.insert("auth_time".into(), json!("yesterday")))),
+            hour,
+            Err(TokenError::Malformed("a date is not a number")),
+        ),
+    ];
+    for (case, token, max_age, want) in cases {
+        let got = check_with(&token, &params(max_age)).map(|claims| claims.auth_time);
+        assert_eq!(got, want, "{case}");
+    }
+}
