@@ -3,6 +3,7 @@
 //
 //   node idp/server.mjs [--port 0] [--client-id gatehouse-local] [--auto-login]
 //                       [--id-token-ttl 3600] [--account ada] [--deny]
+//                       [--resource URI]...
 //
 // Prints one JSON line when ready: {"issuer": "...", "clientId": "..."}.
 // --auto-login finishes login and consent on the first request (for tests); without it the
@@ -10,12 +11,14 @@
 // login refuse instead, as a person pressing "Cancel" at the provider would (access_denied).
 // GET /_gatehouse/stats answers how many grants of each type succeeded and how many
 // revocations were made, for tests that need to know what the provider saw.
+// Each --resource is an API (RFC 8707 resource indicator) with the scopes "read" and "write",
+// whose access tokens are JWTs for that audience, signed with the provider's key.
 
 import { generateKeyPairSync } from 'node:crypto';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 
-import Provider from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
 
 const { values: args } = parseArgs({
   options: {
@@ -25,6 +28,7 @@ const { values: args } = parseArgs({
     'id-token-ttl': { type: 'string', default: '3600' },
     account: { type: 'string', default: 'ada' },
     deny: { type: 'boolean', default: false },
+    resource: { type: 'string', multiple: true, default: [] },
   },
 });
 
@@ -89,6 +93,22 @@ server.listen(Number(args.port), '127.0.0.1', () => {
       devInteractions: { enabled: !args['auto-login'] },
       revocation: { enabled: true },
       rpInitiatedLogout: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        // A token request that names no resource gets a token for the userinfo endpoint.
+        defaultResource: async () => undefined,
+        getResourceServerInfo: async (_ctx, resource) => {
+          if (!args.resource.includes(resource)) throw new errors.InvalidTarget();
+          return {
+            scope: 'read write',
+            audience: resource,
+            accessTokenTTL: idTokenTtl,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'RS256' } },
+          };
+        },
+        useGrantedResource: async () => false,
+      },
     },
     ttl: {
       IdToken: idTokenTtl,
@@ -157,9 +177,12 @@ async function autoLogin(provider, ctx, account, deny) {
     result = { login: { accountId: account } };
   } else {
     const grant = new provider.Grant({ accountId: session.accountId, clientId: params.client_id });
-    const { missingOIDCScope, missingOIDCClaims } = prompt.details;
+    const { missingOIDCScope, missingOIDCClaims, missingResourceScopes } = prompt.details;
     if (missingOIDCScope) grant.addOIDCScope(missingOIDCScope.join(' '));
     if (missingOIDCClaims) grant.addOIDCClaims(missingOIDCClaims);
+    for (const [resource, scopes] of Object.entries(missingResourceScopes ?? {})) {
+      grant.addResourceScope(resource, scopes.join(' '));
+    }
     result = { consent: { grantId: await grant.save() } };
   }
   ctx.redirect(await provider.interactionResult(ctx.req, ctx.res, result, {

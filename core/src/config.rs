@@ -71,8 +71,90 @@ pub struct Settings {
     /// (1 to a year; default none). Sent as `max_age` (OIDC Core 3.1.2.1); the session ends
     /// when it passes, however often it was renewed.
     pub max_age_secs: Option<u64>,
+    /// The APIs the app calls on the person's behalf, each with an access token of its own.
+    pub apis: Option<Vec<ApiSettings>>,
+    /// How an API's resource is named to the provider: `"resource"` (RFC 8707) or
+    /// `"audience"` (Auth0). Default: `audience` for an Auth0 tenant, `resource` otherwise.
+    pub resource_parameter: Option<ResourceParameter>,
     /// The product name on the browser's callback page and in messages. Default: the app's.
     pub product_name: Option<String>,
+}
+
+/// An API the app calls on the person's behalf, as `plugins.gatehouse.apis` lists it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ApiSettings {
+    /// The base URL: calls go to it, or under its path, on its origin.
+    pub url: String,
+    /// What its tokens are for: RFC 8707's `resource` (an absolute URI), or Auth0's API
+    /// `audience`.
+    pub resource: String,
+    /// The scopes to ask for it.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// A path under `url` an app may call to show that the API answers (Gatehouse's Home
+    /// does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe: Option<String>,
+}
+
+/// The parameter that names an API's resource to the provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ResourceParameter {
+    /// RFC 8707 `resource`, one per API, in the authorization request and each refresh.
+    Resource,
+    /// Auth0's `audience`: one in the authorization request (the first API's, unless
+    /// [`Settings::audience`] is set), and each API's in its refresh.
+    Audience,
+}
+
+impl ResourceParameter {
+    /// The parameter's name in a request.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Resource => "resource",
+            Self::Audience => "audience",
+        }
+    }
+}
+
+/// An API, checked: see [`ApiSettings`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Api {
+    pub url: Url,
+    pub resource: String,
+    pub scopes: Vec<String>,
+    pub probe: Option<String>,
+}
+
+impl Api {
+    /// Whether a call to `url` is one to this API: the same origin (scheme, host and port),
+    /// and a path that is the base path or under it (a base `/v1` covers `/v1` and `/v1/…`,
+    /// never `/v10`). URLs with credentials in them are nobody's.
+    pub fn covers(&self, url: &Url) -> bool {
+        if url.origin() != self.url.origin()
+            || !url.username().is_empty()
+            || url.password().is_some()
+        {
+            return false;
+        }
+        let base = self.url.path().trim_end_matches('/');
+        let path = url.path();
+        path == base
+            || path
+                .strip_prefix(base)
+                .is_some_and(|rest| rest.starts_with('/'))
+    }
+
+    /// The probe's URL, when the API has one.
+    pub fn probe_url(&self) -> Option<Url> {
+        let probe = self.probe.as_deref()?;
+        let mut url = self.url.clone();
+        let base = url.path().trim_end_matches('/').to_owned();
+        url.set_path(&format!("{base}{probe}"));
+        Some(url)
+    }
 }
 
 /// One setting, to name it in a message.
@@ -103,6 +185,10 @@ pub enum Setting {
     EndSession,
     /// [`Settings::max_age_secs`].
     MaxAge,
+    /// [`Settings::apis`].
+    Apis,
+    /// [`Settings::resource_parameter`].
+    ResourceParameter,
     /// [`Settings::product_name`].
     ProductName,
 }
@@ -123,6 +209,8 @@ impl Setting {
             Self::LoginTimeout => "loginTimeoutSecs",
             Self::EndSession => "endSession",
             Self::MaxAge => "maxAgeSecs",
+            Self::Apis => "apis",
+            Self::ResourceParameter => "resourceParameter",
             Self::ProductName => "productName",
         }
     }
@@ -196,6 +284,10 @@ pub struct Config {
     pub end_session: bool,
     /// The session's ceiling after the person authenticated (`max_age`), if any.
     pub max_age: Option<Duration>,
+    /// The APIs the app calls with the session.
+    pub apis: Vec<Api>,
+    /// How an API's resource is named to the provider.
+    pub resource_parameter: ResourceParameter,
     /// The product name on the browser's callback page and in messages.
     pub product_name: String,
 }
@@ -224,6 +316,8 @@ impl Settings {
             login_timeout_secs: over.login_timeout_secs.or(self.login_timeout_secs),
             end_session: over.end_session.or(self.end_session),
             max_age_secs: over.max_age_secs.or(self.max_age_secs),
+            apis: over.apis.or(self.apis),
+            resource_parameter: over.resource_parameter.or(self.resource_parameter),
             product_name: over.product_name.or(self.product_name),
         }
     }
@@ -251,13 +345,26 @@ impl Settings {
             if !scopes.iter().any(|s| s == "openid") {
                 return Err(ConfigError::invalid(Setting::Scopes, "must include openid"));
             }
-            if scopes
-                .iter()
-                .any(|s| s.is_empty() || s.contains(char::is_whitespace))
-            {
+            if !single_words(scopes) {
                 return Err(ConfigError::invalid(
                     Setting::Scopes,
                     "must be single words without spaces",
+                ));
+            }
+        }
+        for (i, api) in self.apis.iter().flatten().enumerate() {
+            check_api(api)
+                .map_err(|p| ConfigError::invalid(Setting::Apis, format!("[{i}] {p}")))?;
+            if self
+                .apis
+                .iter()
+                .flatten()
+                .take(i)
+                .any(|a| a.resource == api.resource)
+            {
+                return Err(ConfigError::invalid(
+                    Setting::Apis,
+                    format!("[{i}] names the resource of an API before it"),
                 ));
             }
         }
@@ -300,6 +407,13 @@ impl Config {
     /// id must be given; the issuer wins over the Auth0 domain.
     pub fn from_settings(settings: Settings) -> Result<Self, ConfigError> {
         settings.check()?;
+        // Auth0 takes an API's `audience`, not RFC 8707's `resource`.
+        let auth0 = settings.auth0_domain.is_some()
+            || settings
+                .issuer
+                .as_deref()
+                .and_then(|issuer| Url::parse(issuer).ok())
+                .is_some_and(|url| url.host_str().is_some_and(|h| h.ends_with(".auth0.com")));
         let issuer = settings
             .issuer
             .or_else(|| settings.auth0_domain.as_deref().map(auth0_issuer));
@@ -328,10 +442,68 @@ impl Config {
             login_timeout: seconds(settings.login_timeout_secs, 300),
             end_session: settings.end_session.unwrap_or(false),
             max_age: settings.max_age_secs.map(Duration::from_secs),
+            apis: settings
+                .apis
+                .unwrap_or_default()
+                .into_iter()
+                .map(|api| Api {
+                    url: Url::parse(&api.url).expect("checked"),
+                    resource: api.resource,
+                    scopes: api.scopes,
+                    probe: api.probe,
+                })
+                .collect(),
+            resource_parameter: settings.resource_parameter.unwrap_or(if auth0 {
+                ResourceParameter::Audience
+            } else {
+                ResourceParameter::Resource
+            }),
             product_name: settings
                 .product_name
                 .unwrap_or_else(|| "this app".to_owned()),
         })
+    }
+
+    /// The scopes a sign-in asks for: the configured ones, then each API's not among them.
+    pub fn request_scopes(&self) -> Vec<String> {
+        let mut scopes = self.scopes.clone();
+        for scope in self.apis.iter().flat_map(|api| &api.scopes) {
+            if !scopes.contains(scope) {
+                scopes.push(scope.clone());
+            }
+        }
+        scopes
+    }
+
+    /// The audience a sign-in names: the configured one, or with Auth0's parameter the first
+    /// API's (Auth0 takes one per request; the others come with the refresh token).
+    pub fn request_audience(&self) -> Option<&str> {
+        self.audience.as_deref().or(match self.resource_parameter {
+            ResourceParameter::Audience => self.apis.first().map(|api| api.resource.as_str()),
+            ResourceParameter::Resource => None,
+        })
+    }
+
+    /// The resources a sign-in names (RFC 8707 §2.1), so that the grant covers every API.
+    pub fn request_resources(&self) -> Vec<String> {
+        match self.resource_parameter {
+            ResourceParameter::Resource => {
+                self.apis.iter().map(|api| api.resource.clone()).collect()
+            }
+            ResourceParameter::Audience => Vec::new(),
+        }
+    }
+
+    /// The API named `api`: by its resource, or by its base URL.
+    pub fn api(&self, api: &str) -> Option<&Api> {
+        self.apis
+            .iter()
+            .find(|a| a.resource == api || a.url.as_str() == api)
+    }
+
+    /// The API a call to `url` goes to, if any.
+    pub fn api_for(&self, url: &Url) -> Option<&Api> {
+        self.apis.iter().find(|api| api.covers(url))
     }
 
     /// Whether the issuer is on this machine, where plain `http` is allowed (RFC 8252 §8.3).
@@ -344,6 +516,40 @@ impl Config {
 pub fn auth0_issuer(domain: &str) -> String {
     let domain = domain.trim_start_matches("https://").trim_end_matches('/');
     format!("https://{domain}/")
+}
+
+fn single_words(words: &[String]) -> bool {
+    words
+        .iter()
+        .all(|s| !s.is_empty() && !s.contains(char::is_whitespace))
+}
+
+/// An API's base URL as an issuer's (`https`, or `http` on loopback; no query or fragment),
+/// without credentials; a resource that is an absolute URI without a fragment (RFC 8707 §2);
+/// single-word scopes; a probe that is a path.
+fn check_api(api: &ApiSettings) -> Result<(), String> {
+    check_issuer(&api.url).map_err(|p| format!("url {p}"))?;
+    let url = Url::parse(&api.url).map_err(|_| "url is not a URL".to_owned())?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("url must not hold credentials".into());
+    }
+    let resource_ok = Url::parse(&api.resource).is_ok_and(|r| r.fragment().is_none());
+    if !resource_ok {
+        return Err("resource must be an absolute URI without a fragment".into());
+    }
+    if !single_words(&api.scopes) {
+        return Err("scopes must be single words without spaces".into());
+    }
+    if let Some(probe) = &api.probe {
+        let path_only = probe.starts_with('/')
+            && !probe.starts_with("//")
+            && !probe.contains(['?', '#', '\\'])
+            && !probe.split('/').any(|segment| segment == "..");
+        if !path_only {
+            return Err("probe must be a path starting with /".into());
+        }
+    }
+    Ok(())
 }
 
 /// `https`, or `http` on a loopback address only; no query or fragment (OIDC Discovery §2).

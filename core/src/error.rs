@@ -71,6 +71,9 @@ pub enum Error {
     RenewalUnreachable { url: String },
     #[error("The identity provider gave this session no access token.")]
     NoAccessToken,
+    /// An API that is not among the configured ones.
+    #[error("{0} is not one of the APIs this app is set up to call.")]
+    UnknownApi(String),
     /// A bug: something that cannot happen did.
     #[error("Something went wrong inside the sign-in: {0}.")]
     Internal(String),
@@ -117,6 +120,7 @@ impl Error {
             | Self::IssuerMismatch { .. }
             | Self::NoAccessToken => ErrorKind::Provider,
             Self::Refused { .. } => ErrorKind::Refused,
+            Self::UnknownApi(_) => ErrorKind::Config,
             Self::Cancelled => ErrorKind::Cancelled,
             Self::Timeout(_) => ErrorKind::Timeout,
             Self::InvalidToken(_) | Self::SigningKeys(_) => ErrorKind::InvalidToken,

@@ -259,4 +259,28 @@ impl<R: Runtime> Gatehouse<R> {
     pub async fn access_token(&self) -> Result<Secret> {
         Ok(self.ready().await?.access_token().await?)
     }
+
+    /// A fresh access token for one of the APIs in `plugins.gatehouse.apis`, named by its
+    /// `resource` or its `url`: obtained with the session's one refresh token narrowed to that
+    /// API (RFC 8707 `resource`, or Auth0's `audience`), sealed with the session, and renewed
+    /// when it would not outlive the minimum lifetime. A token is only ever given for the API
+    /// it was issued for.
+    ///
+    /// ```no_run
+    /// use tauri_plugin_gatehouse::GatehouseExt;
+    ///
+    /// #[tauri::command]
+    /// async fn orders(app: tauri::AppHandle) -> Result<String, String> {
+    ///     let gatehouse = app.gatehouse();
+    ///     let token = gatehouse
+    ///         .access_token_for("https://orders.example/")
+    ///         .await
+    ///         .map_err(|e| e.to_string())?;
+    ///     # let _ = token.secret();
+    ///     Ok("…".into())
+    /// }
+    /// ```
+    pub async fn access_token_for(&self, api: &str) -> Result<Secret> {
+        Ok(self.ready().await?.api_access_token(api).await?)
+    }
 }

@@ -55,7 +55,9 @@ pub use error::{Error, Result};
 pub use gatehouse_contract::{
     CommandError, ErrorKind, SessionState, SessionView, SignInWaiting, StorageStatus,
 };
-pub use gatehouse_core::config::{auth0_issuer, Config, ConfigError, Setting, Settings};
+pub use gatehouse_core::config::{
+    auth0_issuer, Api, ApiSettings, Config, ConfigError, ResourceParameter, Setting, Settings,
+};
 pub use gatehouse_core::secret::Secret;
 
 /// The store file the session is sealed in unless [`Builder::store_file`] says otherwise:

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 use tauri::{AppHandle, Manager, Runtime};
-use tauri_plugin_gatehouse::{ConfigError, Setting, Settings};
+use tauri_plugin_gatehouse::{ApiSettings, ConfigError, ResourceParameter, Setting, Settings};
 
 /// Every variable Gatehouse reads: name, meaning, default. The same settings, in snake case
 /// (`client_id`, `leeway_secs`), may be written in the configuration file.
@@ -61,6 +61,16 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "GATEHOUSE_END_SESSION",
         "on logout, also open the provider's logout page",
         "false",
+    ),
+    (
+        "GATEHOUSE_APIS",
+        "the APIs the app calls, as JSON: [{\"url\", \"resource\", \"scopes\": [...], \"probe\"}]",
+        "none",
+    ),
+    (
+        "GATEHOUSE_RESOURCE_PARAMETER",
+        "how an API's resource is named to the provider: resource (RFC 8707) or audience (Auth0)",
+        "audience for Auth0, else resource",
     ),
     (
         "GATEHOUSE_MAX_AGE_SECS",
@@ -164,6 +174,8 @@ fn env_name(setting: Setting) -> &'static str {
         Setting::LoginTimeout => "GATEHOUSE_LOGIN_TIMEOUT_SECS",
         Setting::EndSession => "GATEHOUSE_END_SESSION",
         Setting::MaxAge => "GATEHOUSE_MAX_AGE_SECS",
+        Setting::Apis => "GATEHOUSE_APIS",
+        Setting::ResourceParameter => "GATEHOUSE_RESOURCE_PARAMETER",
         _ => "a setting",
     }
 }
@@ -182,6 +194,8 @@ fn file_key(setting: Setting) -> &'static str {
         Setting::LoginTimeout => "login_timeout_secs",
         Setting::EndSession => "end_session",
         Setting::MaxAge => "max_age_secs",
+        Setting::Apis => "apis",
+        Setting::ResourceParameter => "resource_parameter",
         _ => "a setting",
     }
 }
@@ -208,6 +222,21 @@ fn from_env(env: impl Fn(&str) -> Option<String>) -> Result<Settings, String> {
         login_timeout_secs: number(env, "GATEHOUSE_LOGIN_TIMEOUT_SECS")?,
         end_session: flag(env, "GATEHOUSE_END_SESSION")?,
         max_age_secs: number(env, "GATEHOUSE_MAX_AGE_SECS")?,
+        apis: env("GATEHOUSE_APIS")
+            .map(|json| {
+                serde_json::from_str(&json)
+                    .map_err(|e| format!("GATEHOUSE_APIS is not a JSON list of APIs: {e}"))
+            })
+            .transpose()?,
+        resource_parameter: env("GATEHOUSE_RESOURCE_PARAMETER")
+            .map(|v| match v.as_str() {
+                "resource" => Ok(ResourceParameter::Resource),
+                "audience" => Ok(ResourceParameter::Audience),
+                _ => Err(format!(
+                    "GATEHOUSE_RESOURCE_PARAMETER must be resource or audience, not {v:?}"
+                )),
+            })
+            .transpose()?,
         product_name: None,
     })
 }
@@ -261,6 +290,8 @@ struct FileConfig {
     login_timeout_secs: Option<u64>,
     end_session: Option<bool>,
     max_age_secs: Option<u64>,
+    apis: Option<Vec<ApiSettings>>,
+    resource_parameter: Option<ResourceParameter>,
 }
 
 /// The configuration file names a program to run (`browser`) and the provider to trust
@@ -356,6 +387,8 @@ fn read_file(path: &Path) -> Result<Settings, String> {
         login_timeout_secs: file.login_timeout_secs,
         end_session: file.end_session,
         max_age_secs: file.max_age_secs,
+        apis: file.apis,
+        resource_parameter: file.resource_parameter,
         product_name: None,
     })
 }

@@ -33,6 +33,9 @@ pub struct IdpOptions {
     pub deny: bool,
     /// The loopback port; 0: any free one.
     pub port: u16,
+    /// The APIs it issues access tokens for (RFC 8707 resource indicators), each with the
+    /// scopes `read` and `write`: JWTs for that audience, signed with its key.
+    pub resources: Vec<String>,
 }
 
 impl Default for IdpOptions {
@@ -42,6 +45,7 @@ impl Default for IdpOptions {
             id_token_ttl_secs: 3600,
             deny: false,
             port: 0,
+            resources: Vec::new(),
         }
     }
 }
@@ -79,6 +83,9 @@ impl Idp {
         }
         if options.deny {
             command.arg("--deny");
+        }
+        for resource in &options.resources {
+            command.args(["--resource", resource]);
         }
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut command, 0);

@@ -215,3 +215,167 @@ fn overlaid_settings_keep_what_the_top_leaves_out() {
     assert_eq!(c.leeway, Duration::from_secs(5));
     assert_eq!(c.issuer, "https://id.example/");
 }
+
+fn api(url: &str, resource: &str) -> ApiSettings {
+    ApiSettings {
+        url: url.into(),
+        resource: resource.into(),
+        scopes: vec!["read".into()],
+        probe: None,
+    }
+}
+
+fn with_apis(
+    apis: Vec<ApiSettings>,
+    edit: impl FnOnce(&mut Settings),
+) -> Result<Config, ConfigError> {
+    let mut settings = Settings {
+        issuer: Some("https://id.example/".into()),
+        client_id: Some("c".into()),
+        apis: Some(apis),
+        ..Settings::default()
+    };
+    edit(&mut settings);
+    Config::from_settings(settings)
+}
+
+#[test]
+fn a_call_is_an_apis_only_on_its_origin_and_under_its_path() {
+    let config = with_apis(
+        vec![api("https://api.example/v1", "https://api.example/")],
+        |_| {},
+    )
+    .unwrap();
+    let api = &config.apis[0];
+    for (url, covered) in [
+        ("https://api.example/v1", true),
+        ("https://api.example/v1/", true),
+        ("https://api.example/v1/orders?page=2", true),
+        ("https://api.example/v10", false),
+        ("https://api.example/v2/orders", false),
+        ("https://api.example/", false),
+        ("http://api.example/v1/orders", false),
+        ("https://api.example:8443/v1/orders", false),
+        ("https://api.example.evil/v1/orders", false),
+        ("https://user:pw@api.example/v1/orders", false),
+        // The URL parser resolves dot segments, encoded ones too, before the path is compared.
+        ("https://api.example/v1/../admin", false),
+        ("https://api.example/v1/%2e%2e/admin", false),
+    ] {
+        let url = Url::parse(url).unwrap();
+        assert_eq!(api.covers(&url), covered, "{url}");
+        assert_eq!(config.api_for(&url).is_some(), covered, "{url}");
+    }
+}
+
+#[test]
+fn an_api_is_named_by_its_resource_or_its_url() {
+    let config = with_apis(
+        vec![
+            api("https://a.example/", "https://a.example/"),
+            api("http://127.0.0.1:8080/b", "urn:example:b"),
+        ],
+        |_| {},
+    )
+    .unwrap();
+    assert_eq!(
+        config.api("urn:example:b").unwrap().url.as_str(),
+        "http://127.0.0.1:8080/b"
+    );
+    assert_eq!(
+        config.api("http://127.0.0.1:8080/b").unwrap().resource,
+        "urn:example:b"
+    );
+    assert!(config.api("https://c.example/").is_none());
+}
+
+#[test]
+fn a_sign_in_names_every_api_and_asks_for_their_scopes() {
+    let mut b = api("https://b.example/", "https://b.example/");
+    b.scopes = vec!["read".into(), "write".into()];
+    let apis = vec![api("https://a.example/", "https://a.example/"), b];
+    let config = with_apis(apis.clone(), |_| {}).unwrap();
+    assert_eq!(config.resource_parameter, ResourceParameter::Resource);
+    assert_eq!(
+        config.request_resources(),
+        ["https://a.example/", "https://b.example/"]
+    );
+    assert_eq!(config.request_audience(), None);
+    assert_eq!(
+        config.request_scopes(),
+        [
+            "openid",
+            "profile",
+            "email",
+            "offline_access",
+            "read",
+            "write"
+        ]
+    );
+    // Auth0 takes one audience per request; the others come with the refresh token.
+    let auth0 = with_apis(apis.clone(), |s| {
+        s.issuer = None;
+        s.auth0_domain = Some("tenant.eu.auth0.com".into());
+    })
+    .unwrap();
+    assert_eq!(auth0.resource_parameter, ResourceParameter::Audience);
+    assert_eq!(auth0.request_audience(), Some("https://a.example/"));
+    assert!(auth0.request_resources().is_empty());
+    let said = with_apis(apis, |s| {
+        s.resource_parameter = Some(ResourceParameter::Audience)
+    })
+    .unwrap();
+    assert_eq!(said.resource_parameter, ResourceParameter::Audience);
+}
+
+#[test]
+fn an_api_that_cannot_be_used_is_refused_naming_its_place_in_the_list() {
+    let mut probe = api("https://a.example/", "https://a.example/");
+    probe.probe = Some("../admin".into());
+    let mut spaced = api("https://a.example/", "https://a.example/");
+    spaced.scopes = vec!["read write".into()];
+    for (apis, sentence) in [
+        (
+            vec![api("http://a.example/", "https://a.example/")],
+            "apis [0] url must use https (plain http only on 127.0.0.1 or localhost)",
+        ),
+        (
+            vec![api("https://a.example/", "not a uri")],
+            "apis [0] resource must be an absolute URI without a fragment",
+        ),
+        (
+            vec![api("https://a.example/", "https://a.example/#x")],
+            "apis [0] resource must be an absolute URI without a fragment",
+        ),
+        (
+            vec![api("https://u:p@a.example/", "https://a.example/")],
+            "apis [0] url must not hold credentials",
+        ),
+        (vec![probe], "apis [0] probe must be a path starting with /"),
+        (
+            vec![spaced],
+            "apis [0] scopes must be single words without spaces",
+        ),
+        (
+            vec![
+                api("https://a.example/", "https://a.example/"),
+                api("https://b.example/", "https://a.example/"),
+            ],
+            "apis [1] names the resource of an API before it",
+        ),
+    ] {
+        let err = with_apis(apis, |_| {}).unwrap_err();
+        assert_eq!(err.setting(), Some(Setting::Apis));
+        assert_eq!(err.to_string(), sentence);
+    }
+}
+
+#[test]
+fn a_probe_is_a_path_under_the_apis_base() {
+    let mut a = api("https://a.example/v1/", "https://a.example/");
+    a.probe = Some("/health".into());
+    let config = with_apis(vec![a], |_| {}).unwrap();
+    let probe = config.apis[0].probe_url().unwrap();
+    assert_eq!(probe.as_str(), "https://a.example/v1/health");
+    assert!(config.apis[0].covers(&probe));
+}

@@ -19,6 +19,8 @@ pub(crate) struct AuthorizationRequest<'a> {
     pub pkce_challenge: &'a PkceChallenge,
     /// Auth0's API audience, when one is configured.
     pub audience: Option<&'a str>,
+    /// The APIs the grant is for (RFC 8707 §2.1), one `resource` each.
+    pub resources: &'a [String],
     /// Sends `prompt=login` (OIDC Core 3.1.2.1): the provider asks for credentials even when
     /// its browser session could sign the person in silently.
     pub prompt_login: bool,
@@ -46,6 +48,9 @@ impl AuthorizationRequest<'_> {
         ];
         if let Some(audience) = self.audience {
             form.push(("audience", audience.to_owned()));
+        }
+        for resource in self.resources {
+            form.push(("resource", resource.clone()));
         }
         if self.prompt_login {
             form.push(("prompt", "login".to_owned()));
@@ -100,6 +105,7 @@ mod tests {
             nonce: &Nonce::new("nonce-1"),
             pkce_challenge: &verifier.challenge(),
             audience: None,
+            resources: &[],
             prompt_login: false,
             max_age: None,
         };
@@ -168,9 +174,28 @@ mod tests {
             nonce: &nonce,
             pkce_challenge: &challenge,
             audience: None,
+            resources: &[],
             prompt_login: false,
             max_age: None,
         })
+    }
+
+    #[test]
+    fn each_api_is_named_by_a_resource_parameter_rfc8707_2_1() {
+        let resources = ["https://a.example/".to_owned(), "urn:example:b".to_owned()];
+        let url = minimal("https://id.example/authorize", |request| {
+            AuthorizationRequest {
+                resources: &resources,
+                ..*request
+            }
+            .url()
+        });
+        let named: Vec<_> = pairs(&url)
+            .into_iter()
+            .filter(|(k, _)| k == "resource")
+            .map(|(_, v)| v)
+            .collect();
+        assert_eq!(named, resources);
     }
 
     #[test]

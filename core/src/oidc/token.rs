@@ -96,11 +96,24 @@ pub(crate) async fn refresh(
     client_id: &ClientId,
     refresh_token: &Secret,
 ) -> Result<TokenResponse, RequestError> {
-    let form = [
+    refresh_for(client, token_endpoint, client_id, refresh_token, &[]).await
+}
+
+/// Trades a refresh token for an access token narrowed by `extra`: an API's `resource`
+/// (RFC 8707 §2.2) or `audience`, and its `scope` (RFC 6749 §6).
+pub(crate) async fn refresh_for(
+    client: &reqwest::Client,
+    token_endpoint: &Url,
+    client_id: &ClientId,
+    refresh_token: &Secret,
+    extra: &[(&str, &str)],
+) -> Result<TokenResponse, RequestError> {
+    let mut form = vec![
         ("grant_type", "refresh_token"),
         ("refresh_token", refresh_token.secret()),
         ("client_id", client_id),
     ];
+    form.extend_from_slice(extra);
     post_token(client, token_endpoint, &form).await
 }
 

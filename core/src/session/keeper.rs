@@ -221,6 +221,12 @@ impl Keeper {
         view
     }
 
+    /// Makes `active` the session without telling the UI: what it shows did not change (an
+    /// API's token was added).
+    pub(super) fn replace(&self, active: Active) {
+        self.set(State::SignedIn(Box::new(active)));
+    }
+
     /// After a sign-in: the next one may be silent again.
     pub(super) async fn signed_in(&self) {
         if self.ask_credentials.swap(false, Ordering::Relaxed) {

@@ -179,6 +179,24 @@ impl Auth {
         self.fresh_access_token()?.ok_or(Error::Expired)
     }
 
+    /// An access token for one of the configured APIs, named by its resource or base URL
+    /// (see [`Config::api`]): the one sealed with the session while it is fresh, otherwise a
+    /// new one from the refresh token, narrowed to that API (RFC 8707). Never for the UI.
+    pub async fn api_access_token(&self, api: &str) -> Result<Secret> {
+        let config = &self.inner.config;
+        let api = config
+            .api(api)
+            .ok_or_else(|| Error::UnknownApi(api.to_owned()))?;
+        let keeper = &self.inner.keeper;
+        let Some(active) = keeper.seen().active else {
+            return Err(Error::Expired);
+        };
+        if let Some(token) = renewal::fresh_api_token(keeper, &active, &api.resource) {
+            return Ok(token);
+        }
+        self.inner.renewal.api_token(api).await
+    }
+
     /// The access token if the session has one that is fresh; `Ok(None)` when it needs
     /// renewing first.
     fn fresh_access_token(&self) -> Result<Option<Secret>> {

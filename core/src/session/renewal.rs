@@ -13,7 +13,9 @@ use super::keeper::Keeper;
 use super::policy::{Due, Lifetime};
 use super::state::{Active, Ended};
 use super::upstream::Upstream;
-use crate::oidc::{refresh, KeyError};
+use crate::config::{Api, ResourceParameter};
+use crate::oidc::{refresh, refresh_for, KeyError, RequestError};
+use crate::secret::Secret;
 use crate::{Error, Result};
 
 pub(super) struct Renewal {
@@ -21,6 +23,20 @@ pub(super) struct Renewal {
     keeper: Arc<Keeper>,
     client_id: crate::oidc::ClientId,
     issuer: crate::oidc::IssuerUrl,
+    resource_parameter: ResourceParameter,
+}
+
+/// `api`'s access token in `active`'s record, when it is fresh by the session's policy.
+pub(super) fn fresh_api_token(keeper: &Keeper, active: &Active, resource: &str) -> Option<Secret> {
+    let access = active.record.api_tokens.get(resource)?;
+    let lifetime = Lifetime {
+        expires_at: access.expires_at.unwrap_or(active.record.expires_at),
+        ..active.lifetime()
+    };
+    keeper
+        .policy()
+        .is_fresh(lifetime, keeper.now())
+        .then(|| access.token.clone())
 }
 
 /// Why a renewal did not give a new session.
@@ -44,6 +60,7 @@ impl Renewal {
             keeper,
             client_id: config.client_id.clone(),
             issuer: config.issuer.clone(),
+            resource_parameter: config.resource_parameter,
         }
     }
 
@@ -88,6 +105,75 @@ impl Renewal {
             tracing::info!("the session expired");
             self.keeper.end(Ended::Expired, true).await;
         }
+    }
+
+    /// An access token for `api`, obtained with the session's refresh token narrowed to the
+    /// API (RFC 8707 §2.2, or Auth0's `audience`), and sealed with the session. It shares the
+    /// renewal's turn: one refresh at a time, the rotated refresh token saved before anything
+    /// uses it again. A call that waited finds the token the one before it fetched.
+    pub(super) async fn api_token(&self, api: &Api) -> Result<Secret> {
+        let _writing = self.keeper.writing().await;
+        let Some(previous) = self.keeper.seen().active else {
+            return Err(Error::Expired);
+        };
+        let now = self.keeper.now();
+        if self.keeper.policy().past_limit(previous.lifetime(), now) {
+            self.end_at_limit(&previous).await;
+            return Err(Error::TimeLimit);
+        }
+        if let Some(token) = fresh_api_token(&self.keeper, &previous, &api.resource) {
+            return Ok(token);
+        }
+        let Some(refresh_token) = previous.record.refresh_token.clone() else {
+            return Err(Error::NoAccessToken);
+        };
+        let provider = self.upstream.provider().await?;
+        let scope = api.scopes.join(" ");
+        let mut extra = vec![(self.resource_parameter.name(), api.resource.as_str())];
+        if !scope.is_empty() {
+            extra.push(("scope", scope.as_str()));
+        }
+        let response = refresh_for(
+            self.upstream.http(),
+            &provider.metadata.token_endpoint,
+            &self.client_id,
+            &refresh_token,
+            &extra,
+        )
+        .await;
+        let response = match response {
+            Ok(response) => response,
+            // The refresh token itself is refused: the session is over.
+            Err(RequestError::OAuth(e)) if e.error == "invalid_grant" => {
+                tracing::warn!(error = %e, "the provider refused the refresh token");
+                self.keeper.end(Ended::Expired, true).await;
+                return Err(Error::Expired);
+            }
+            // This API cannot be had (invalid_target, invalid_scope), or the provider is out of
+            // reach: the session goes on.
+            Err(e) => return Err(e.into()),
+        };
+        let (record, claims) = self
+            .upstream
+            .accept_api_token(&provider, response, &previous, &api.resource)
+            .await?;
+        let token = record.api_tokens[&api.resource].token.clone();
+        let storage = match previous.storage {
+            StorageStatus::Persisted => {
+                let (storage, pending) = self.keeper.write(&record).await;
+                Keeper::settle(pending).await;
+                storage
+            }
+            memory_only => memory_only,
+        };
+        self.keeper.replace(Active {
+            record,
+            claims,
+            storage,
+            stalled: previous.stalled,
+        });
+        tracing::info!(api = %api.url, "access token for the API obtained");
+        Ok(token)
     }
 
     /// Renews the session with its refresh token. One renewal runs at a time; a call that had

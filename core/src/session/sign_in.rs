@@ -139,15 +139,17 @@ impl SignIn {
         let state = CsrfState::new_random();
         let nonce = Nonce::new_random();
         let redirect_uri = listener.redirect_uri();
+        let (scopes, resources) = (config.request_scopes(), config.request_resources());
         let request = AuthorizationRequest {
             authorization_endpoint: &provider.metadata.authorization_endpoint,
             client_id: &config.client_id,
             redirect_uri: &redirect_uri,
-            scopes: &config.scopes,
+            scopes: &scopes,
             state: &state,
             nonce: &nonce,
             pkce_challenge: &verifier.challenge(),
-            audience: config.audience.as_deref(),
+            audience: config.request_audience(),
+            resources: &resources,
             prompt_login: self.keeper.ask_credentials(),
             max_age: config.max_age.map(|max_age| max_age.as_secs()),
         };

@@ -117,6 +117,8 @@ impl Upstream {
             // The authentication is the sign-in's (OIDC Core 12.2, checked above when the new
             // token names one): its time stays, so the session's time limit cannot move.
             record.auth_time = previous.record.auth_time.or(record.auth_time);
+            // The APIs' tokens live until their own expiry.
+            record.api_tokens = previous.record.api_tokens.clone();
             return Ok((record, claims));
         }
         let now = self.clock.now();
@@ -136,6 +138,35 @@ impl Upstream {
             ..previous.record.clone()
         };
         Ok((record, previous.claims.clone()))
+    }
+
+    /// Turns the answer to a refresh for one API (narrowed by its `resource` or `audience`)
+    /// into the session's next record: the API's access token kept under `resource`, the
+    /// rotated refresh token, and the session's own times and access token unchanged. An ID
+    /// token in the answer is validated as a renewal's (OIDC Core 12.2).
+    pub(super) async fn accept_api_token(
+        &self,
+        provider: &Provider,
+        response: TokenResponse,
+        previous: &Active,
+        resource: &str,
+    ) -> Result<(SessionRecord, IdClaims)> {
+        let token = access_token(&response, self.clock.now()).ok_or(Error::NoAccessToken)?;
+        let (mut record, claims) = if response.id_token.is_some() {
+            let (mut record, claims) = self.accept_refresh(provider, response, previous).await?;
+            record.access_token = previous.record.access_token.clone();
+            (record, claims)
+        } else {
+            let record = SessionRecord {
+                refresh_token: response
+                    .refresh_token
+                    .or_else(|| previous.record.refresh_token.clone()),
+                ..previous.record.clone()
+            };
+            (record, previous.claims.clone())
+        };
+        record.api_tokens.insert(resource.to_owned(), token);
+        Ok((record, claims))
     }
 
     /// The record of a response with an ID token, validated for `origin`.
@@ -178,6 +209,7 @@ impl Upstream {
             expires_at: claims.expires_at,
             renewed_at: None,
             auth_time: claims.auth_time,
+            api_tokens: Default::default(),
             issuer: config.issuer.to_string(),
             client_id: config.client_id.to_string(),
         };

@@ -8,6 +8,7 @@ mod file;
 mod keyring;
 mod seal;
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -44,6 +45,10 @@ pub struct SessionRecord {
     /// a `max_age` the session ends at this time plus it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_time: Option<i64>,
+    /// Each API's access token, by the API's resource (RFC 8707): obtained with the refresh
+    /// token, sealed with the session, and never given for another API.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub api_tokens: BTreeMap<String, AccessToken>,
     pub issuer: String,
     pub client_id: String,
 }
@@ -66,6 +71,7 @@ impl fmt::Debug for SessionRecord {
             .field("expires_at", &self.expires_at)
             .field("renewed_at", &self.renewed_at)
             .field("auth_time", &self.auth_time)
+            .field("api_tokens", &self.api_tokens)
             .field("issuer", &self.issuer)
             .field("client_id", &self.client_id)
             .finish()

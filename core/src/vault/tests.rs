@@ -14,6 +14,7 @@ fn record(issuer: &str) -> SessionRecord {
         expires_at: 1_800_000_000,
         renewed_at: None,
         auth_time: None,
+        api_tokens: Default::default(),
         issuer: issuer.into(),
         client_id: "client-1".into(),
     }

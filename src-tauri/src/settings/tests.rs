@@ -280,3 +280,41 @@ fn the_file_is_used_only_when_no_one_else_may_write_it_or_its_folder() {
     assert!(err.contains("chmod go-w"), "{err}");
     set(&folder, 0o700);
 }
+
+#[test]
+fn apis_come_as_json_from_the_environment_or_the_file() {
+    let json = r#"[{"url": "https://orders.example/v1", "resource": "https://orders.example/", "scopes": ["read"], "probe": "/me"}]"#;
+    let mut vars = REQUIRED.to_vec();
+    vars.push(("GATEHOUSE_APIS", json));
+    let from_env = config(&vars, None).unwrap();
+    assert_eq!(from_env.apis[0].resource, "https://orders.example/");
+    assert_eq!(
+        from_env.apis[0].probe_url().unwrap().as_str(),
+        "https://orders.example/v1/me"
+    );
+    let f = file(&format!(
+        r#"{{"apis": {json}, "resource_parameter": "audience"}}"#
+    ));
+    let from_file = config(&REQUIRED, Some(&f.path)).unwrap();
+    assert_eq!(from_file.apis, from_env.apis);
+    assert_eq!(
+        from_file.resource_parameter,
+        tauri_plugin_gatehouse::ResourceParameter::Audience
+    );
+
+    let mut vars = REQUIRED.to_vec();
+    vars.push((
+        "GATEHOUSE_APIS",
+        r#"[{"url": "http://orders.example/", "resource": "https://orders.example/"}]"#,
+    ));
+    assert_eq!(
+        config(&vars, None).unwrap_err(),
+        "The configuration is not valid: GATEHOUSE_APIS [0] url must use https (plain http only on \
+         127.0.0.1 or localhost)."
+    );
+    let mut vars = REQUIRED.to_vec();
+    vars.push(("GATEHOUSE_APIS", "orders"));
+    assert!(config(&vars, None)
+        .unwrap_err()
+        .starts_with("The configuration is not valid: GATEHOUSE_APIS is not a JSON list of APIs"));
+}
