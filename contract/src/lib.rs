@@ -12,17 +12,20 @@
 //! ```
 
 mod error;
+mod fetch;
 mod session;
 
 pub use error::{CommandError, ErrorKind};
+pub use fetch::{FetchRequest, FetchResponse, MAX_REQUEST_BODY, MAX_RESPONSE_BODY};
 pub use session::{SessionState, SessionView, SignInWaiting, StorageStatus};
 
 /// The plugin's name: its commands are `plugin:gatehouse|…`, its permissions `gatehouse:…`.
 pub const PLUGIN: &str = "gatehouse";
 
 /// The global the plugin's start script defines in a window before the page runs:
-/// `{ signedOut: bool }`, true when sign-in is configured and no session is stored, so the page
-/// can draw its signed-out screen without waiting for its first IPC call.
+/// `{ signedOut: bool, apiProbe: string | null }`. `signedOut` is true when sign-in is
+/// configured and no session is stored, so the page can draw its signed-out screen without
+/// waiting for its first IPC call; `apiProbe` is the URL of the first configured API's `probe`.
 pub const START_GLOBAL: &str = "__GATEHOUSE_START__";
 
 macro_rules! commands {
@@ -53,6 +56,10 @@ commands! {
     /// Opens the waiting sign-in's page in the browser again; rejects with `browser` when the
     /// browser cannot be started (the sign-in goes on waiting).
     OPEN_BROWSER_AGAIN = "open_browser_again";
+    /// Calls one of the app's APIs with its token, which the page never sees: takes
+    /// `{ request: FetchRequest }`, resolves with a [`FetchResponse`] (any HTTP status), or
+    /// rejects with a [`CommandError`] when the call is not allowed or gets no answer.
+    FETCH = "fetch";
 }
 
 /// The plugin's events.
@@ -78,6 +85,7 @@ mod tests {
             command::SESSION,
             command::LOGOUT,
             command::OPEN_BROWSER_AGAIN,
+            command::FETCH,
         ];
         assert_eq!(all.len(), command::NAMES.len());
         for (full, name) in all.iter().zip(command::NAMES) {

@@ -74,6 +74,18 @@ pub enum Error {
     /// An API that is not among the configured ones.
     #[error("{0} is not one of the APIs this app is set up to call.")]
     UnknownApi(String),
+    /// A call the page asked for that is under none of the configured APIs; it was not sent.
+    #[error("{url} is not under any of the APIs this app is set up to call, so it was not sent.")]
+    ApiNotAllowed { url: String },
+    /// A call the page asked for that cannot be sent as it is.
+    #[error("The call cannot be sent: {0}.")]
+    ApiCall(String),
+    /// The API could not be reached, or did not answer in time.
+    #[error("{}", if *.timed_out { format!("The API at {origin} did not answer in time.") } else { format!("Could not reach the API at {origin}.") })]
+    ApiUnreachable { origin: String, timed_out: bool },
+    /// The API's answer cannot be given to the page.
+    #[error("The API's answer cannot be used: {0}.")]
+    ApiAnswer(String),
     /// A bug: something that cannot happen did.
     #[error("Something went wrong inside the sign-in: {0}.")]
     Internal(String),
@@ -120,7 +132,11 @@ impl Error {
             | Self::IssuerMismatch { .. }
             | Self::NoAccessToken => ErrorKind::Provider,
             Self::Refused { .. } => ErrorKind::Refused,
-            Self::UnknownApi(_) => ErrorKind::Config,
+            Self::UnknownApi(_) | Self::ApiNotAllowed { .. } | Self::ApiCall(_) => {
+                ErrorKind::Config
+            }
+            Self::ApiUnreachable { .. } => ErrorKind::Network,
+            Self::ApiAnswer(_) => ErrorKind::Provider,
             Self::Cancelled => ErrorKind::Cancelled,
             Self::Timeout(_) => ErrorKind::Timeout,
             Self::InvalidToken(_) | Self::SigningKeys(_) => ErrorKind::InvalidToken,

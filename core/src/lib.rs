@@ -10,11 +10,13 @@
 //!   [`config::Config`].
 //! - [`session`]: [`session::Auth`], the session and the flows that change it (sign-in,
 //!   renewal, sign-out), which tells the UI what changed.
+//! - [`api`]: the page's calls of the app's APIs, sent with each API's own token.
 //! - [`Error`]: the sentences a person reads, made once from the protocol's errors.
 //!
 //! Test doubles (`clock::ManualClock`, `vault::MemoryKeyStore`) need the `test-util`
 //! feature.
 
+pub mod api;
 mod browser;
 pub mod clock;
 pub mod config;

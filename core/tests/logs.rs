@@ -1,4 +1,5 @@
-//! A whole sign-in, renewal and logout against the real local provider with every log line of
+//! A whole sign-in, an API's token and a call of that API (with its `401` and retry), renewal
+//! and logout against the real local provider and a resource server, with every log line of
 //! every crate captured at TRACE level: no token, code, verifier or refresh token in any line.
 //!
 //! A test binary of its own: it installs the process-wide log subscriber.
@@ -8,10 +9,13 @@ mod common;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use common::{auth, config, vault, WITH_REFRESH};
+use common::{auth, config_with, vault, WITH_REFRESH};
+use gatehouse_contract::FetchRequest;
 use gatehouse_core::clock::SystemClock;
+use gatehouse_core::config::ApiSettings;
 use gatehouse_core::vault::Opened;
 use gatehouse_tests::idp::{Idp, IdpOptions};
+use gatehouse_tests::resource::ResourceServer;
 use gatehouse_tests::TempDir;
 
 #[derive(Clone, Default)]
@@ -36,6 +40,12 @@ fn secrets(home: &TempDir, config: &gatehouse_core::config::Config) -> Vec<Strin
     secrets.extend(record.refresh_token.map(|t| t.secret().to_owned()));
     secrets.extend(record.access_token.map(|a| a.token.secret().to_owned()));
     assert_eq!(secrets.len(), 3, "the provider sent all three tokens");
+    secrets.extend(
+        record
+            .api_tokens
+            .values()
+            .map(|a| a.token.secret().to_owned()),
+    );
     secrets
 }
 
@@ -49,13 +59,34 @@ async fn at_trace_level_no_log_line_carries_a_token_code_or_verifier() {
         .with_writer(move || sink.clone())
         .init();
 
-    let idp = Idp::start(IdpOptions::default());
+    const ORDERS: &str = "https://orders.gatehouse.test/";
+    let idp = Idp::start(IdpOptions {
+        resources: vec![ORDERS.into()],
+        ..Default::default()
+    });
+    let orders = ResourceServer::start(&idp, ORDERS);
     let home = TempDir::new("logs");
-    let config = config(&idp, WITH_REFRESH, 60);
+    let api = ApiSettings {
+        url: format!("{}/v1", orders.origin),
+        resource: ORDERS.into(),
+        scopes: vec!["read".into()],
+        probe: None,
+    };
+    let config = config_with(&idp, WITH_REFRESH, 60, |s| s.apis = Some(vec![api]));
     let (auth, _events) = auth(&home, &config, Arc::new(SystemClock));
     auth.login().await.expect("login");
     let mut seen = secrets(&home, &config);
     auth.access_token().await.expect("the access token");
+    let me = FetchRequest::get(format!("{}/v1/me", orders.origin));
+    auth.fetch(me.clone()).await.expect("the API answers");
+    seen.extend(secrets(&home, &config));
+    orders.refuse_tokens_seen();
+    assert_eq!(
+        auth.fetch(me).await.expect("renewed and retried").status,
+        200
+    );
+    seen.extend(secrets(&home, &config));
+    assert_eq!(orders.seen().len(), 3);
     auth.renew().await.expect("renewal");
     seen.extend(secrets(&home, &config));
     auth.logout().await.expect("logout");

@@ -289,3 +289,53 @@ extern "C" {
     fn record_clipboard();
     fn clipboard() -> Option<String>;
 }
+
+#[wasm_bindgen_test]
+async fn home_shows_the_apis_answer_through_fetch_when_a_probe_is_configured() {
+    let probe = "http://127.0.0.1:4001/v1/me";
+    set_start(json!({"signedOut": false, "apiProbe": probe}));
+    tauri(json!({
+        "session": {"ok": signed_in()},
+        "logged_in": {"ok": true},
+        "fetch": {"ok": {"status": 200, "headers": {"content-type": "application/json"}, "body": "{\"sub\":\"ada\"}"}},
+    }))
+    .await;
+    let app = Window::at("/home").await;
+    TimeoutFuture::new(50).await;
+    assert_eq!(app.text("#api-probe"), "200 {\"sub\":\"ada\"}");
+    assert_eq!(called("fetch"), 1);
+    let request = invoked_args()
+        .into_iter()
+        .find_map(|args| args.get("request").cloned())
+        .expect("fetch was asked");
+    assert_eq!(
+        request,
+        json!({"url": probe, "method": "GET", "headers": {}, "body": null})
+    );
+    set_start(Value::Null);
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_probe_says_why_and_without_a_probe_home_calls_nothing() {
+    set_start(json!({"signedOut": false, "apiProbe": "http://127.0.0.1:4001/v1/me"}));
+    tauri(json!({
+        "session": {"ok": signed_in()},
+        "logged_in": {"ok": true},
+        "fetch": {"err": {"kind": "network", "message": "Could not reach the API at http://127.0.0.1:4001."}},
+    }))
+    .await;
+    let app = Window::at("/home").await;
+    TimeoutFuture::new(50).await;
+    assert_eq!(
+        app.text("#api-probe"),
+        "Could not reach the API at http://127.0.0.1:4001."
+    );
+    drop(app);
+
+    set_start(Value::Null);
+    tauri(json!({"session": {"ok": signed_in()}, "logged_in": {"ok": true}})).await;
+    let app = Window::at("/home").await;
+    TimeoutFuture::new(50).await;
+    assert!(app.find("#api-probe").is_none());
+    assert_eq!(called("fetch"), 0);
+}

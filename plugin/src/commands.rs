@@ -1,7 +1,7 @@
 //! The commands the UI invokes as `plugin:gatehouse|…`: thin, each delegates to
 //! [`crate::Gatehouse`]. None answers with a token.
 
-use gatehouse_contract::{command, SessionState};
+use gatehouse_contract::{command, FetchRequest, FetchResponse, SessionState};
 use tauri::ipc::Invoke;
 use tauri::{command, AppHandle, Manager, Runtime};
 
@@ -40,6 +40,15 @@ pub(crate) async fn session<R: Runtime>(app: AppHandle<R>) -> Result<SessionStat
 #[command]
 pub(crate) async fn logout<R: Runtime>(app: AppHandle<R>) -> Result<()> {
     app.gatehouse().logout().await
+}
+
+/// Calls one of the configured APIs with its token: the page gets the answer, never the token.
+#[command]
+pub(crate) async fn fetch<R: Runtime>(
+    app: AppHandle<R>,
+    request: FetchRequest,
+) -> Result<FetchResponse> {
+    app.gatehouse().fetch(request).await
 }
 
 /// The answer to `logged_in` when it can be given on the calling thread: once the stored

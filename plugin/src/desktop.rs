@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use gatehouse_contract::{event, SessionState, SessionView};
+use gatehouse_contract::{event, FetchRequest, FetchResponse, SessionState, SessionView};
 use gatehouse_core::clock::SystemClock;
 use gatehouse_core::config::{Config, Settings};
 use gatehouse_core::secret::Secret;
@@ -151,8 +151,9 @@ impl<R: Runtime> Gatehouse<R> {
 
     /// A script for the window, run before the page's own: it defines
     /// [`gatehouse_contract::START_GLOBAL`], which tells the page whether it can show its
-    /// signed-out screen at once (configured, nothing stored). Optional: without it the page
-    /// asks, which costs one IPC round trip at start.
+    /// signed-out screen at once (configured, nothing stored), and the URL of the first
+    /// configured API's `probe`, if any (`apiProbe`), for a page that shows the API answers.
+    /// Optional: without it the page asks, which costs one IPC round trip at start.
     ///
     /// ```no_run
     /// # fn setup(app: &tauri::App) -> Result<(), Box<dyn std::error::Error>> {
@@ -166,10 +167,15 @@ impl<R: Runtime> Gatehouse<R> {
     /// # }
     /// ```
     pub fn start_script(&self) -> String {
+        let probe = self
+            .config()
+            .ok()
+            .and_then(|config| config.apis.iter().find_map(|api| api.probe_url()))
+            .map(String::from);
+        let start = serde_json::json!({ "signedOut": self.nothing_stored, "apiProbe": probe });
         format!(
-            "Object.defineProperty(window, '{}', {{ value: Object.freeze({{ signedOut: {} }}) }});",
+            "Object.defineProperty(window, '{}', {{ value: Object.freeze({start}) }});",
             gatehouse_contract::START_GLOBAL,
-            self.nothing_stored
         )
     }
 
@@ -239,6 +245,17 @@ impl<R: Runtime> Gatehouse<R> {
             // Not configured: there is no session to end.
             Err(_) => Ok(()),
         }
+    }
+
+    /// Calls one of the APIs in `plugins.gatehouse.apis` for the page, with that API's token,
+    /// and answers with the status, the headers a page may read and the body: what the
+    /// `fetch` command gives the webview, which never sees a token. Refused without a request:
+    /// a URL under no configured API (same origin, path under its base), the credential
+    /// headers (`Authorization`, `DPoP`, `Cookie`) and the connection's own. Bodies are
+    /// capped both ways, each try has a timeout, and a `401` with `invalid_token` gets one
+    /// new token and one more try.
+    pub async fn fetch(&self, request: FetchRequest) -> Result<FetchResponse> {
+        Ok(self.ready().await?.fetch(request).await?)
     }
 
     /// The session's access token, renewed first when it is about to expire: for the host's

@@ -200,7 +200,8 @@ impl<R: Runtime> Builder<R> {
             commands::open_browser_again,
             commands::logged_in,
             commands::session,
-            commands::logout
+            commands::logout,
+            commands::fetch
         ];
         tauri::plugin::Builder::<R, Option<Settings>>::new(gatehouse_contract::PLUGIN)
             .invoke_handler(move |invoke| match commands::logged_in_now(&invoke) {

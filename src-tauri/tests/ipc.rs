@@ -11,6 +11,7 @@ use gatehouse_contract::{
 };
 use gatehouse_core::vault::{FileRecordStore, KeyStore, Opened, OsKeyring, Vault};
 use gatehouse_tests::idp::{Idp, IdpOptions};
+use gatehouse_tests::resource::ResourceServer;
 use gatehouse_tests::{test_browser, TempDir};
 use serde::de::DeserializeOwned;
 use tauri::test::get_ipc_response;
@@ -18,7 +19,7 @@ use tauri::{App, Listener, WebviewWindow};
 
 #[path = "support/request.rs"]
 mod request;
-use request::{gatehouse_app, invoke_request};
+use request::{gatehouse_app, invoke_request, invoke_request_with};
 
 const IDENTIFIER: &str = "dev.gatehouse.desktop";
 
@@ -42,6 +43,7 @@ fn set_env(home: &Path, idp: Option<&Idp>) {
         "GATEHOUSE_REDIRECT_PORT",
         "GATEHOUSE_MIN_TTL_SECS",
         "GATEHOUSE_LEEWAY_SECS",
+        "GATEHOUSE_APIS",
     ] {
         std::env::remove_var(name);
     }
@@ -215,6 +217,107 @@ fn login_persists_restores_and_logout_revokes() {
     drop(second);
     let third = start_app();
     assert_eq!(third.invoke::<bool>(command::LOGGED_IN), Ok(false));
+}
+
+/// The window's `fetch`, with `request` as its argument; the reply as the window gets it.
+fn fetch(
+    app: &TestApp,
+    request: serde_json::Value,
+) -> Result<serde_json::Value, serde_json::Value> {
+    let body = tauri::ipc::InvokeBody::Json(serde_json::json!({ "request": request }));
+    get_ipc_response(&app.window, invoke_request_with(command::FETCH, body))
+        .map(|reply| reply.deserialize().expect("a JSON reply"))
+        .map_err(|e| e.clone())
+}
+
+#[test]
+fn the_window_reaches_only_the_configured_apis_and_never_sees_a_token() {
+    const ORDERS: &str = "https://orders.gatehouse.test/";
+    const PROFILE: &str = "https://profile.gatehouse.test/";
+    let _env = ENV.lock().unwrap_or_else(|p| p.into_inner());
+    let idp = Idp::start(IdpOptions {
+        resources: vec![ORDERS.into(), PROFILE.into()],
+        ..Default::default()
+    });
+    let orders = ResourceServer::start(&idp, ORDERS);
+    let profile = ResourceServer::start(&idp, PROFILE);
+    let home = TempDir::new("ipc-fetch");
+    set_env(home.path(), Some(&idp));
+    let apis = serde_json::json!([
+        { "url": format!("{}/v1", orders.origin), "resource": ORDERS, "scopes": ["read"], "probe": "/me" },
+        { "url": format!("{}/", profile.origin), "resource": PROFILE, "scopes": ["read"] },
+    ]);
+    std::env::set_var("GATEHOUSE_APIS", apis.to_string());
+    let app = start_app();
+    use tauri_plugin_gatehouse::GatehouseExt;
+    assert!(
+        app.app
+            .gatehouse()
+            .start_script()
+            .contains(&format!("\"apiProbe\":\"{}/v1/me\"", orders.origin)),
+        "the page learns where the probe is"
+    );
+    assert_eq!(app.invoke::<()>(command::LOGIN), Ok(()));
+
+    let mut replies = Vec::new();
+    for (url, audience) in [
+        (format!("{}/v1/me", orders.origin), ORDERS),
+        (format!("{}/me", profile.origin), PROFILE),
+    ] {
+        let reply = fetch(&app, serde_json::json!({ "url": url })).expect("an answer");
+        assert_eq!(reply["status"], 200);
+        let body: serde_json::Value =
+            serde_json::from_str(reply["body"].as_str().unwrap()).unwrap();
+        assert_eq!(body["aud"], audience);
+        assert!(reply["headers"].get("set-cookie").is_none());
+        replies.push(reply.to_string());
+    }
+    for (request, why) in [
+        (
+            serde_json::json!({ "url": format!("{}/v1/me", idp.issuer) }),
+            "is not under any of the APIs this app is set up to call, so it was not sent.",
+        ),
+        (
+            serde_json::json!({ "url": format!("{}/v1/me", orders.origin), "headers": { "Authorization": "Bearer x" } }),
+            "The call cannot be sent: the page may not set the header Authorization.",
+        ),
+    ] {
+        let refused = fetch(&app, request).unwrap_err();
+        let refused: CommandError = serde_json::from_value(refused).unwrap();
+        assert_eq!(refused.kind, ErrorKind::Config);
+        assert!(refused.message.ends_with(why), "{}", refused.message);
+        replies.push(refused.message);
+    }
+    assert_eq!((orders.seen().len(), profile.seen().len()), (1, 1));
+
+    // Every token the session holds, and none in anything the window got.
+    let keyring = OsKeyring::new(IDENTIFIER, &idp.issuer, &idp.client_id);
+    let vault = Vault::new(
+        Arc::new(keyring),
+        Arc::new(FileRecordStore::new(app.store_file())),
+        &idp.issuer,
+        &idp.client_id,
+    );
+    let Opened::Session(record) = vault.open() else {
+        panic!("a stored session")
+    };
+    let mut tokens = vec![record.id_token.secret().to_owned()];
+    tokens.extend(record.refresh_token.iter().map(|t| t.secret().to_owned()));
+    tokens.extend(
+        record
+            .api_tokens
+            .values()
+            .map(|t| t.token.secret().to_owned()),
+    );
+    assert_eq!(record.api_tokens.len(), 2);
+    let events = format!("{:?}", app.events.lock().unwrap());
+    for token in &tokens {
+        assert!(!events.contains(token.as_str()));
+        for reply in &replies {
+            assert!(!reply.contains(token.as_str()));
+        }
+    }
+    std::env::remove_var("GATEHOUSE_APIS");
 }
 
 #[test]

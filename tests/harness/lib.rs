@@ -4,6 +4,7 @@
 
 pub mod idp;
 pub mod person;
+pub mod resource;
 pub mod webdriver;
 pub mod xvfb;
 

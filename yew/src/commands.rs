@@ -66,6 +66,27 @@ pub fn known_signed_out_at_start() -> bool {
             == Some(true)
 }
 
+/// The URL of the first configured API's `probe`, as the plugin's start script gave it: a
+/// call a page may make with [`crate::fetch::fetch`] to show that the API answers.
+#[cfg(target_arch = "wasm32")]
+pub fn api_probe_at_start() -> Option<String> {
+    use wasm_bindgen::JsValue;
+    let global = JsValue::from_str(gatehouse_contract::START_GLOBAL);
+    let start = js_sys::Reflect::get(&js_sys::global(), &global).ok()?;
+    if !start.is_object() {
+        return None;
+    }
+    js_sys::Reflect::get(&start, &JsValue::from_str("apiProbe"))
+        .ok()?
+        .as_string()
+}
+
+/// Outside a browser there is no start script: none.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn api_probe_at_start() -> Option<String> {
+    None
+}
+
 /// Outside a browser there is no start script: false.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn known_signed_out_at_start() -> bool {

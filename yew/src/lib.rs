@@ -11,6 +11,8 @@
 //! - [`RequireSignIn`] and [`RequireSignedOut`]: route guards for yew-router.
 //! - [`ipc::invoke`] and [`ipc::listen`]: typed IPC over serde, for the app's own commands
 //!   too; [`commands`], the plugin's own, typed.
+//! - [`fetch`]: calls of the app's configured APIs through the backend, which adds their
+//!   tokens (the page never holds one), typed with serde.
 //!
 //! The window needs Tauri's JavaScript API as `window.__TAURI__` (`"withGlobalTauri": true`
 //! in `tauri.conf.json`) and the plugin's permissions (`"gatehouse:default"` and
@@ -53,6 +55,7 @@
 #![warn(missing_docs)]
 
 pub mod commands;
+pub mod fetch;
 mod guard;
 mod hooks;
 pub mod ipc;
@@ -60,7 +63,8 @@ mod provider;
 mod state;
 
 pub use gatehouse_contract::{
-    CommandError, ErrorKind, SessionState, SessionView, SignInWaiting, StorageStatus,
+    CommandError, ErrorKind, FetchRequest, FetchResponse, SessionState, SessionView, SignInWaiting,
+    StorageStatus,
 };
 pub use guard::{RequireSignIn, RequireSignInProps, RequireSignedOut, RequireSignedOutProps};
 pub use hooks::{use_session, use_signed_in, UseSession};

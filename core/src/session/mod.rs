@@ -19,9 +19,10 @@ mod upstream;
 
 use std::sync::Arc;
 
-use gatehouse_contract::{SessionState, SessionView, SignInWaiting};
+use gatehouse_contract::{FetchRequest, FetchResponse, SessionState, SessionView, SignInWaiting};
 use tokio::time::MissedTickBehavior;
 
+use crate::api;
 use crate::browser::Browser;
 use crate::clock::Clock;
 use crate::config::Config;
@@ -194,7 +195,25 @@ impl Auth {
         if let Some(token) = renewal::fresh_api_token(keeper, &active, &api.resource) {
             return Ok(token);
         }
-        self.inner.renewal.api_token(api).await
+        self.inner.renewal.api_token(api, None).await
+    }
+
+    /// Sends a call the page asked for to one of the configured APIs, with that API's token
+    /// (see [`crate::api`] for what is checked first), and answers with what the page may
+    /// read. An answer of `401` with `invalid_token` (RFC 6750 §3.1) leads to one new token and
+    /// one more try. The token never reaches the page.
+    pub async fn fetch(&self, request: FetchRequest) -> Result<FetchResponse> {
+        let call = api::check(&self.inner.config, request)?;
+        let origin = call.api.url.origin().ascii_serialization();
+        let http = self.inner.upstream.http();
+        let token = self.api_access_token(&call.api.resource).await?;
+        let mut response = call.send(http, &token).await?;
+        if api::token_refused(&response) {
+            tracing::info!(api = %call.api.url, "the API refused its token; renewing it once");
+            let renewed = self.inner.renewal.api_token(call.api, Some(&token)).await?;
+            response = call.send(http, &renewed).await?;
+        }
+        api::answer(response, &origin).await
     }
 
     /// The access token if the session has one that is fresh; `Ok(None)` when it needs

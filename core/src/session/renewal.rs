@@ -111,7 +111,9 @@ impl Renewal {
     /// API (RFC 8707 §2.2, or Auth0's `audience`), and sealed with the session. It shares the
     /// renewal's turn: one refresh at a time, the rotated refresh token saved before anything
     /// uses it again. A call that waited finds the token the one before it fetched.
-    pub(super) async fn api_token(&self, api: &Api) -> Result<Secret> {
+    /// `refused`, when given, is a token the API refused (RFC 6750 §3.1 `invalid_token`): it is
+    /// not given again, however fresh it looks.
+    pub(super) async fn api_token(&self, api: &Api, refused: Option<&Secret>) -> Result<Secret> {
         let _writing = self.keeper.writing().await;
         let Some(previous) = self.keeper.seen().active else {
             return Err(Error::Expired);
@@ -122,7 +124,9 @@ impl Renewal {
             return Err(Error::TimeLimit);
         }
         if let Some(token) = fresh_api_token(&self.keeper, &previous, &api.resource) {
-            return Ok(token);
+            if refused != Some(&token) {
+                return Ok(token);
+            }
         }
         let Some(refresh_token) = previous.record.refresh_token.clone() else {
             return Err(Error::NoAccessToken);

@@ -1,7 +1,7 @@
 use gatehouse_yew::{use_session, SessionStatus, StorageStatus};
 use yew::prelude::*;
 
-use crate::components::{Countdown, ErrorLine};
+use crate::components::{ApiProbe, Countdown, ErrorLine};
 
 /// `/home`: who is signed in, for how long, and the way out.
 #[function_component(Home)]
@@ -11,6 +11,7 @@ pub fn home() -> Html {
         return Html::default();
     };
     let logging_out = session.logging_out;
+    let probe = use_memo((), |_| gatehouse_yew::commands::api_probe_at_start());
 
     html! {
         <section class="card" aria-labelledby="home-title">
@@ -34,6 +35,9 @@ pub fn home() -> Html {
                 <p class="notice" role="status">
                     { "Secure storage is unavailable, so this session lasts only until Gatehouse quits." }
                 </p>
+            }
+            if let Some(url) = (*probe).clone() {
+                <ApiProbe url={url} />
             }
             <button id="logout-button" class="button secondary"
                 onclick={session.logout.reform(|_| ())} disabled={logging_out}>

@@ -17,12 +17,17 @@ pub fn gatehouse_app() -> (App<MockRuntime>, WebviewWindow<MockRuntime>) {
 }
 
 pub fn invoke_request(cmd: &str) -> InvokeRequest {
+    invoke_request_with(cmd, tauri::ipc::InvokeBody::default())
+}
+
+/// An invoke request with `body` as its arguments.
+pub fn invoke_request_with(cmd: &str, body: tauri::ipc::InvokeBody) -> InvokeRequest {
     InvokeRequest {
         cmd: cmd.into(),
         callback: tauri::ipc::CallbackFn(0),
         error: tauri::ipc::CallbackFn(1),
         url: "tauri://localhost".parse().unwrap(),
-        body: tauri::ipc::InvokeBody::default(),
+        body,
         headers: Default::default(),
         invoke_key: INVOKE_KEY.to_string(),
     }
