@@ -3,7 +3,7 @@
 //
 //   node idp/server.mjs [--port 0] [--client-id gatehouse-local] [--auto-login]
 //                       [--id-token-ttl 3600] [--account ada] [--deny]
-//                       [--resource URI]...
+//                       [--resource URI]... [--dpop]
 //
 // Prints one JSON line when ready: {"issuer": "...", "clientId": "..."}.
 // --auto-login finishes login and consent on the first request (for tests); without it the
@@ -13,8 +13,10 @@
 // revocations were made, for tests that need to know what the provider saw.
 // Each --resource is an API (RFC 8707 resource indicator) with the scopes "read" and "write",
 // whose access tokens are JWTs for that audience, signed with the provider's key.
+// --dpop turns on DPoP (RFC 9449) with server-issued nonces required: tokens requested with a
+// proof are bound to its key.
 
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 
@@ -29,6 +31,7 @@ const { values: args } = parseArgs({
     account: { type: 'string', default: 'ada' },
     deny: { type: 'boolean', default: false },
     resource: { type: 'string', multiple: true, default: [] },
+    dpop: { type: 'boolean', default: false },
   },
 });
 
@@ -93,6 +96,11 @@ server.listen(Number(args.port), '127.0.0.1', () => {
       devInteractions: { enabled: !args['auto-login'] },
       revocation: { enabled: true },
       rpInitiatedLogout: { enabled: true },
+      dPoP: {
+        enabled: args.dpop,
+        nonceSecret: randomBytes(32),
+        requireNonce: () => true,
+      },
       resourceIndicators: {
         enabled: true,
         // A token request that names no resource gets a token for the userinfo endpoint.

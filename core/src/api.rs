@@ -20,6 +20,7 @@ use reqwest::{Method, StatusCode};
 use url::Url;
 
 use crate::config::{Api, Config};
+use crate::oidc::dpop::{self, DpopKey};
 use crate::secret::Secret;
 use crate::{Error, Result};
 
@@ -127,37 +128,80 @@ pub(crate) fn check(config: &Config, request: FetchRequest) -> Result<Call<'_>> 
     })
 }
 
+/// DPoP for a call (RFC 9449 §7): the session's key, the API's last nonce, and the time.
+pub(crate) struct CallDpop<'a> {
+    pub key: &'a DpopKey,
+    pub nonce: &'a dpop::Nonce,
+    pub now: i64,
+}
+
 impl Call<'_> {
-    /// Sends the call with `token` (RFC 6750 §2.1).
+    /// Sends the call with `token`: as a bearer token (RFC 6750 §2.1), or with `dpop` as a
+    /// DPoP-bound one, with a proof naming the call and the token's hash (RFC 9449 §7.1). An
+    /// answer that asks for a nonce (`use_dpop_nonce`, RFC 9449 §9) is sent once more with it.
     pub(crate) async fn send(
         &self,
         client: &reqwest::Client,
         token: &Secret,
+        dpop: Option<&CallDpop<'_>>,
     ) -> Result<reqwest::Response> {
-        let mut headers = self.headers.clone();
-        let mut authorization = HeaderValue::from_str(&format!("Bearer {}", token.secret()))
-            .map_err(|_| {
-                Error::ApiAnswer("the provider's access token is not a header value".into())
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let mut headers = self.headers.clone();
+            let scheme = if dpop.is_some() { "DPoP" } else { "Bearer" };
+            let mut authorization = HeaderValue::from_str(&format!("{scheme} {}", token.secret()))
+                .map_err(|_| {
+                    Error::ApiAnswer("the provider's access token is not a header value".into())
+                })?;
+            authorization.set_sensitive(true);
+            headers.insert(AUTHORIZATION, authorization);
+            if let Some(dpop) = dpop {
+                let nonce = dpop.nonce.get();
+                let proof = dpop.key.proof(
+                    self.method.as_str(),
+                    &self.url,
+                    dpop.now,
+                    nonce.as_deref(),
+                    Some(token),
+                );
+                let mut proof = HeaderValue::from_str(&proof).expect("a JWT is a header value");
+                proof.set_sensitive(true);
+                headers.insert("dpop", proof);
+            }
+            let mut request = client
+                .request(self.method.clone(), self.url.clone())
+                .headers(headers)
+                .timeout(TIMEOUT);
+            if let Some(body) = &self.body {
+                request = request.body(body.clone());
+            }
+            let response = request.send().await.map_err(|e| Error::ApiUnreachable {
+                origin: self.api.url.origin().ascii_serialization(),
+                timed_out: e.is_timeout(),
             })?;
-        authorization.set_sensitive(true);
-        headers.insert(AUTHORIZATION, authorization);
-        let mut request = client
-            .request(self.method.clone(), self.url.clone())
-            .headers(headers)
-            .timeout(TIMEOUT);
-        if let Some(body) = &self.body {
-            request = request.body(body.clone());
+            let Some(dpop) = dpop else {
+                return Ok(response);
+            };
+            let fresh = response
+                .headers()
+                .get("dpop-nonce")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            if let Some(fresh) = &fresh {
+                dpop.nonce.set(fresh);
+            }
+            if tries == 2 || fresh.is_none() || !challenge_says(&response, "use_dpop_nonce") {
+                return Ok(response);
+            }
         }
-        request.send().await.map_err(|e| Error::ApiUnreachable {
-            origin: self.api.url.origin().ascii_serialization(),
-            timed_out: e.is_timeout(),
-        })
     }
 }
 
-/// Whether an answer says the token was refused as expired or revoked (RFC 6750 §3.1:
-/// `401` with `error="invalid_token"` in its `WWW-Authenticate`).
-pub(crate) fn token_refused(response: &reqwest::Response) -> bool {
+/// Whether a `401`'s `WWW-Authenticate` carries `error="{code}"` (RFC 6750 §3, RFC 9449 §7.1).
+fn challenge_says(response: &reqwest::Response, code: &str) -> bool {
+    let quoted = format!("error=\"{code}\"");
+    let bare = format!("error={code}");
     response.status() == StatusCode::UNAUTHORIZED
         && response
             .headers()
@@ -165,11 +209,16 @@ pub(crate) fn token_refused(response: &reqwest::Response) -> bool {
             .iter()
             .filter_map(|v| v.to_str().ok())
             .any(|challenge| {
-                challenge.split([',', ' ']).any(|param| {
-                    param.trim() == "error=\"invalid_token\""
-                        || param.trim() == "error=invalid_token"
-                })
+                challenge
+                    .split([',', ' '])
+                    .any(|param| param.trim() == quoted || param.trim() == bare)
             })
+}
+
+/// Whether an answer says the token was refused as expired or revoked (RFC 6750 §3.1:
+/// `401` with `error="invalid_token"` in its `WWW-Authenticate`).
+pub(crate) fn token_refused(response: &reqwest::Response) -> bool {
+    challenge_says(response, "invalid_token")
 }
 
 /// The answer as the page gets it: its status, its readable headers, its body as text.

@@ -76,6 +76,9 @@ pub struct Settings {
     /// How an API's resource is named to the provider: `"resource"` (RFC 8707) or
     /// `"audience"` (Auth0). Default: `audience` for an Auth0 tenant, `resource` otherwise.
     pub resource_parameter: Option<ResourceParameter>,
+    /// DPoP (RFC 9449): `"auto"` (the default: when the provider offers it), `"required"` or
+    /// `"off"`.
+    pub dpop: Option<DpopMode>,
     /// The product name on the browser's callback page and in messages. Default: the app's.
     pub product_name: Option<String>,
 }
@@ -96,6 +99,18 @@ pub struct ApiSettings {
     /// does).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub probe: Option<String>,
+}
+
+/// Whether the session's tokens are bound to a key of the app's (DPoP, RFC 9449).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DpopMode {
+    /// When the provider lists ES256 in `dpop_signing_alg_values_supported`; Bearer otherwise.
+    Auto,
+    /// Always: a provider that does not offer it is not signed in with.
+    Required,
+    /// Never: Bearer tokens.
+    Off,
 }
 
 /// The parameter that names an API's resource to the provider.
@@ -189,6 +204,8 @@ pub enum Setting {
     Apis,
     /// [`Settings::resource_parameter`].
     ResourceParameter,
+    /// [`Settings::dpop`].
+    Dpop,
     /// [`Settings::product_name`].
     ProductName,
 }
@@ -211,6 +228,7 @@ impl Setting {
             Self::MaxAge => "maxAgeSecs",
             Self::Apis => "apis",
             Self::ResourceParameter => "resourceParameter",
+            Self::Dpop => "dpop",
             Self::ProductName => "productName",
         }
     }
@@ -288,6 +306,8 @@ pub struct Config {
     pub apis: Vec<Api>,
     /// How an API's resource is named to the provider.
     pub resource_parameter: ResourceParameter,
+    /// Whether the session's tokens are bound to a DPoP key.
+    pub dpop: DpopMode,
     /// The product name on the browser's callback page and in messages.
     pub product_name: String,
 }
@@ -318,6 +338,7 @@ impl Settings {
             max_age_secs: over.max_age_secs.or(self.max_age_secs),
             apis: over.apis.or(self.apis),
             resource_parameter: over.resource_parameter.or(self.resource_parameter),
+            dpop: over.dpop.or(self.dpop),
             product_name: over.product_name.or(self.product_name),
         }
     }
@@ -453,6 +474,7 @@ impl Config {
                     probe: api.probe,
                 })
                 .collect(),
+            dpop: settings.dpop.unwrap_or(DpopMode::Auto),
             resource_parameter: settings.resource_parameter.unwrap_or(if auth0 {
                 ResourceParameter::Audience
             } else {

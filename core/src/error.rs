@@ -71,6 +71,9 @@ pub enum Error {
     RenewalUnreachable { url: String },
     #[error("The identity provider gave this session no access token.")]
     NoAccessToken,
+    /// DPoP is required, and the provider does not take ES256 proofs (RFC 9449 §5.1).
+    #[error("The identity provider does not offer DPoP, which this app is set up to require.")]
+    DpopUnavailable,
     /// An API that is not among the configured ones.
     #[error("{0} is not one of the APIs this app is set up to call.")]
     UnknownApi(String),
@@ -136,7 +139,7 @@ impl Error {
                 ErrorKind::Config
             }
             Self::ApiUnreachable { .. } => ErrorKind::Network,
-            Self::ApiAnswer(_) => ErrorKind::Provider,
+            Self::ApiAnswer(_) | Self::DpopUnavailable => ErrorKind::Provider,
             Self::Cancelled => ErrorKind::Cancelled,
             Self::Timeout(_) => ErrorKind::Timeout,
             Self::InvalidToken(_) | Self::SigningKeys(_) => ErrorKind::InvalidToken,

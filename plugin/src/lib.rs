@@ -56,7 +56,8 @@ pub use gatehouse_contract::{
     CommandError, ErrorKind, SessionState, SessionView, SignInWaiting, StorageStatus,
 };
 pub use gatehouse_core::config::{
-    auth0_issuer, Api, ApiSettings, Config, ConfigError, ResourceParameter, Setting, Settings,
+    auth0_issuer, Api, ApiSettings, Config, ConfigError, DpopMode, ResourceParameter, Setting,
+    Settings,
 };
 pub use gatehouse_core::secret::Secret;
 

@@ -6,7 +6,9 @@ use std::path::Path;
 
 use serde::Deserialize;
 use tauri::{AppHandle, Manager, Runtime};
-use tauri_plugin_gatehouse::{ApiSettings, ConfigError, ResourceParameter, Setting, Settings};
+use tauri_plugin_gatehouse::{
+    ApiSettings, ConfigError, DpopMode, ResourceParameter, Setting, Settings,
+};
 
 /// Every variable Gatehouse reads: name, meaning, default. The same settings, in snake case
 /// (`client_id`, `leeway_secs`), may be written in the configuration file.
@@ -71,6 +73,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "GATEHOUSE_RESOURCE_PARAMETER",
         "how an API's resource is named to the provider: resource (RFC 8707) or audience (Auth0)",
         "audience for Auth0, else resource",
+    ),
+    (
+        "GATEHOUSE_DPOP",
+        "bind the session's tokens to a key of the app's (DPoP): auto, required or off",
+        "auto, when the provider offers it",
     ),
     (
         "GATEHOUSE_MAX_AGE_SECS",
@@ -176,6 +183,7 @@ fn env_name(setting: Setting) -> &'static str {
         Setting::MaxAge => "GATEHOUSE_MAX_AGE_SECS",
         Setting::Apis => "GATEHOUSE_APIS",
         Setting::ResourceParameter => "GATEHOUSE_RESOURCE_PARAMETER",
+        Setting::Dpop => "GATEHOUSE_DPOP",
         _ => "a setting",
     }
 }
@@ -196,6 +204,7 @@ fn file_key(setting: Setting) -> &'static str {
         Setting::MaxAge => "max_age_secs",
         Setting::Apis => "apis",
         Setting::ResourceParameter => "resource_parameter",
+        Setting::Dpop => "dpop",
         _ => "a setting",
     }
 }
@@ -234,6 +243,16 @@ fn from_env(env: impl Fn(&str) -> Option<String>) -> Result<Settings, String> {
                 "audience" => Ok(ResourceParameter::Audience),
                 _ => Err(format!(
                     "GATEHOUSE_RESOURCE_PARAMETER must be resource or audience, not {v:?}"
+                )),
+            })
+            .transpose()?,
+        dpop: env("GATEHOUSE_DPOP")
+            .map(|v| match v.as_str() {
+                "auto" => Ok(DpopMode::Auto),
+                "required" => Ok(DpopMode::Required),
+                "off" => Ok(DpopMode::Off),
+                _ => Err(format!(
+                    "GATEHOUSE_DPOP must be auto, required or off, not {v:?}"
                 )),
             })
             .transpose()?,
@@ -292,6 +311,7 @@ struct FileConfig {
     max_age_secs: Option<u64>,
     apis: Option<Vec<ApiSettings>>,
     resource_parameter: Option<ResourceParameter>,
+    dpop: Option<DpopMode>,
 }
 
 /// The configuration file names a program to run (`browser`) and the provider to trust
@@ -389,6 +409,7 @@ fn read_file(path: &Path) -> Result<Settings, String> {
         max_age_secs: file.max_age_secs,
         apis: file.apis,
         resource_parameter: file.resource_parameter,
+        dpop: file.dpop,
         product_name: None,
     })
 }

@@ -36,6 +36,8 @@ pub struct IdpOptions {
     /// The APIs it issues access tokens for (RFC 8707 resource indicators), each with the
     /// scopes `read` and `write`: JWTs for that audience, signed with its key.
     pub resources: Vec<String>,
+    /// DPoP (RFC 9449) on, with its nonces required.
+    pub dpop: bool,
 }
 
 impl Default for IdpOptions {
@@ -46,6 +48,7 @@ impl Default for IdpOptions {
             deny: false,
             port: 0,
             resources: Vec::new(),
+            dpop: false,
         }
     }
 }
@@ -83,6 +86,9 @@ impl Idp {
         }
         if options.deny {
             command.arg("--deny");
+        }
+        if options.dpop {
+            command.arg("--dpop");
         }
         for resource in &options.resources {
             command.args(["--resource", resource]);

@@ -21,6 +21,8 @@ pub(crate) struct AuthorizationRequest<'a> {
     pub audience: Option<&'a str>,
     /// The APIs the grant is for (RFC 8707 §2.1), one `resource` each.
     pub resources: &'a [String],
+    /// The thumbprint of the DPoP key the code is bound to (RFC 9449 §10).
+    pub dpop_jkt: Option<&'a str>,
     /// Sends `prompt=login` (OIDC Core 3.1.2.1): the provider asks for credentials even when
     /// its browser session could sign the person in silently.
     pub prompt_login: bool,
@@ -51,6 +53,9 @@ impl AuthorizationRequest<'_> {
         }
         for resource in self.resources {
             form.push(("resource", resource.clone()));
+        }
+        if let Some(jkt) = self.dpop_jkt {
+            form.push(("dpop_jkt", jkt.to_owned()));
         }
         if self.prompt_login {
             form.push(("prompt", "login".to_owned()));
@@ -106,6 +111,7 @@ mod tests {
             pkce_challenge: &verifier.challenge(),
             audience: None,
             resources: &[],
+            dpop_jkt: None,
             prompt_login: false,
             max_age: None,
         };
@@ -175,6 +181,7 @@ mod tests {
             pkce_challenge: &challenge,
             audience: None,
             resources: &[],
+            dpop_jkt: None,
             prompt_login: false,
             max_age: None,
         })

@@ -26,6 +26,8 @@ pub struct ProviderMetadata {
     /// The algorithms the provider signs ID tokens with (OIDC Discovery §3), when it lists
     /// them: a token signed otherwise is refused (RFC 8725 §3.1).
     pub id_token_signing_alg_values_supported: Option<Vec<String>>,
+    /// The algorithms it takes DPoP proofs in (RFC 9449 §5.1); none: it does not offer DPoP.
+    pub dpop_signing_alg_values_supported: Option<Vec<String>>,
 }
 
 /// Why the provider's metadata cannot be used.
@@ -66,6 +68,7 @@ struct Document {
     #[serde(default)]
     authorization_response_iss_parameter_supported: bool,
     id_token_signing_alg_values_supported: Option<Vec<String>>,
+    dpop_signing_alg_values_supported: Option<Vec<String>>,
 }
 
 /// The fields of the discovery document read here, and what each holds (OIDC Discovery §3,
@@ -85,6 +88,7 @@ const FIELDS: &[(&str, Kind)] = &[
         Kind::Boolean,
     ),
     ("id_token_signing_alg_values_supported", Kind::Strings),
+    ("dpop_signing_alg_values_supported", Kind::Strings),
 ];
 
 /// The discovery URL: the issuer with any terminating `/` removed, then
@@ -198,6 +202,7 @@ impl ProviderMetadata {
             authorization_response_iss_parameter_supported: doc
                 .authorization_response_iss_parameter_supported,
             id_token_signing_alg_values_supported: doc.id_token_signing_alg_values_supported,
+            dpop_signing_alg_values_supported: doc.dpop_signing_alg_values_supported,
             issuer: IssuerUrl::new(doc.issuer),
         })
     }
@@ -247,6 +252,7 @@ mod tests {
             require_pushed_authorization_requests: false,
             authorization_response_iss_parameter_supported: false,
             id_token_signing_alg_values_supported: None,
+            dpop_signing_alg_values_supported: None,
         }
     }
 

@@ -130,6 +130,8 @@ pub(crate) struct Response {
     pub status: u16,
     /// `Cache-Control: max-age`, in seconds, when the response has one (RFC 9111 §5.2.2.1).
     pub max_age: Option<u64>,
+    /// The server's `DPoP-Nonce`, for the next proof (RFC 9449 §8).
+    pub dpop_nonce: Option<String>,
     pub body: Body,
 }
 
@@ -178,6 +180,11 @@ pub(crate) async fn send(
         .get(reqwest::header::CACHE_CONTROL)
         .and_then(|v| v.to_str().ok())
         .and_then(cache_max_age);
+    let dpop_nonce = response
+        .headers()
+        .get("dpop-nonce")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     // Sized once from Content-Length (within the limit), so that growing it rarely leaves an
     // unwiped copy behind.
     let expected = response.content_length().unwrap_or(0).min(MAX_BODY as u64) as usize;
@@ -200,20 +207,26 @@ pub(crate) async fn send(
     Ok(Response {
         status,
         max_age,
+        dpop_nonce,
         body,
     })
 }
 
 /// POSTs `form` as `application/x-www-form-urlencoded`, asking for JSON back.
+/// With `proof`, the request carries it as its `DPoP` header (RFC 9449 §4.1).
 pub(crate) async fn post_form<F: serde::Serialize + ?Sized>(
     client: &reqwest::Client,
     endpoint: &Url,
     form: &F,
+    proof: Option<&str>,
 ) -> Result<Response, RequestError> {
-    let request = client
+    let mut request = client
         .post(endpoint.clone())
         .header("accept", "application/json")
         .form(form);
+    if let Some(proof) = proof {
+        request = request.header("dpop", proof);
+    }
     send(request, endpoint.as_str()).await
 }
 

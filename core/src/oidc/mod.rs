@@ -8,6 +8,7 @@
 mod authorization;
 pub mod callback;
 mod discovery;
+pub mod dpop;
 mod error;
 pub(crate) mod http;
 mod id_token;
@@ -40,4 +41,4 @@ pub(crate) use authorization::AuthorizationRequest;
 pub(crate) use discovery::discover;
 pub(crate) use jwks::{JwksCache, RemoteKeys};
 pub(crate) use par::push;
-pub(crate) use token::{exchange_code, refresh, refresh_for, revoke};
+pub(crate) use token::{exchange_code, refresh, refresh_for, revoke, Dpop};

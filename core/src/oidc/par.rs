@@ -4,8 +4,8 @@
 use serde::Deserialize;
 use url::Url;
 
-use super::http::post_form;
 use super::json::{self, Kind};
+use super::token::{post_with_dpop, Dpop};
 use super::RequestError;
 
 /// The provider's answer to a push (RFC 9126 §2.2).
@@ -42,8 +42,9 @@ pub(crate) async fn push(
     client: &reqwest::Client,
     endpoint: &Url,
     form: &[(&'static str, String)],
+    dpop: Option<&Dpop<'_>>,
 ) -> Result<PushedRequest, RequestError> {
-    let response = post_form(client, endpoint, form).await?;
+    let response = post_with_dpop(client, endpoint, form, dpop).await?;
     parse_par_response(endpoint.as_str(), response.status, &response.body)
 }
 

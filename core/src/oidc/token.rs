@@ -7,10 +7,22 @@ use std::time::Duration;
 use serde::Deserialize;
 use url::Url;
 
-use super::http::{post_form, send};
+use super::dpop::{self, DpopKey};
+use super::http::{self, post_form, send};
 use super::json::{self, Kind};
-use super::{ClientId, PkceVerifier, RequestError};
+use super::{ClientId, OAuthError, PkceVerifier, RequestError};
 use crate::secret::Secret;
+
+impl TokenResponse {
+    pub fn is_bearer(&self) -> bool {
+        self.token_type.eq_ignore_ascii_case("bearer")
+    }
+
+    /// Its access token is bound to the DPoP key of the request (RFC 9449 §5).
+    pub fn is_dpop(&self) -> bool {
+        self.token_type.eq_ignore_ascii_case("dpop")
+    }
+}
 
 /// A successful token response (RFC 6749 §5.1, OIDC Core 3.1.3.3). Only what the session
 /// keeps is read.
@@ -51,11 +63,12 @@ pub fn parse_token_response(
         200 => {
             let response: TokenResponse = json::parse(body, "a token response", FIELDS)
                 .map_err(|reason| RequestError::response(url, reason))?;
-            // RFC 6749 §5.1 and OIDC Core 3.1.3.3: token_type is Bearer (case-insensitive).
-            if !response.token_type.eq_ignore_ascii_case("bearer") {
+            // RFC 6749 §5.1 and OIDC Core 3.1.3.3: token_type is Bearer (case-insensitive), or
+            // DPoP for tokens bound to the request's DPoP key (RFC 9449 §5).
+            if !response.is_bearer() && !response.is_dpop() {
                 return Err(RequestError::response(
                     url,
-                    "a token response whose token_type is not Bearer",
+                    "a token response whose token_type is neither Bearer nor DPoP",
                 ));
             }
             Ok(response)
@@ -77,6 +90,7 @@ pub(crate) async fn exchange_code(
     code: &Secret,
     verifier: &PkceVerifier,
     redirect_uri: &str,
+    dpop: Option<&Dpop<'_>>,
 ) -> Result<TokenResponse, RequestError> {
     let form = [
         ("grant_type", "authorization_code"),
@@ -86,7 +100,7 @@ pub(crate) async fn exchange_code(
         ("client_id", client_id),
         ("code_verifier", verifier.secret()),
     ];
-    post_token(client, token_endpoint, &form).await
+    post_token(client, token_endpoint, &form, dpop).await
 }
 
 /// Trades a refresh token for new tokens.
@@ -95,8 +109,9 @@ pub(crate) async fn refresh(
     token_endpoint: &Url,
     client_id: &ClientId,
     refresh_token: &Secret,
+    dpop: Option<&Dpop<'_>>,
 ) -> Result<TokenResponse, RequestError> {
-    refresh_for(client, token_endpoint, client_id, refresh_token, &[]).await
+    refresh_for(client, token_endpoint, client_id, refresh_token, &[], dpop).await
 }
 
 /// Trades a refresh token for an access token narrowed by `extra`: an API's `resource`
@@ -107,6 +122,7 @@ pub(crate) async fn refresh_for(
     client_id: &ClientId,
     refresh_token: &Secret,
     extra: &[(&str, &str)],
+    dpop: Option<&Dpop<'_>>,
 ) -> Result<TokenResponse, RequestError> {
     let mut form = vec![
         ("grant_type", "refresh_token"),
@@ -114,16 +130,58 @@ pub(crate) async fn refresh_for(
         ("client_id", client_id),
     ];
     form.extend_from_slice(extra);
-    post_token(client, token_endpoint, &form).await
+    post_token(client, token_endpoint, &form, dpop).await
 }
 
 async fn post_token(
     client: &reqwest::Client,
     endpoint: &Url,
     form: &[(&str, &str)],
+    dpop: Option<&Dpop<'_>>,
 ) -> Result<TokenResponse, RequestError> {
-    let response = post_form(client, endpoint, form).await?;
+    let response = post_with_dpop(client, endpoint, form, dpop).await?;
     parse_token_response(endpoint.as_str(), response.status, &response.body)
+}
+
+/// DPoP for a request to the provider (RFC 9449): the session's key, the provider's last nonce,
+/// and the time for the proof's `iat`.
+pub(crate) struct Dpop<'a> {
+    pub key: &'a DpopKey,
+    pub nonce: &'a dpop::Nonce,
+    pub now: i64,
+}
+
+/// POSTs `form`, with a fresh DPoP proof when `dpop` is given. The provider's `DPoP-Nonce` is
+/// kept for the next proof, and a refusal that asks for one (`use_dpop_nonce`, RFC 9449 §8) is
+/// sent once more with it.
+pub(crate) async fn post_with_dpop<F: serde::Serialize + ?Sized>(
+    client: &reqwest::Client,
+    endpoint: &Url,
+    form: &F,
+    dpop: Option<&Dpop<'_>>,
+) -> Result<http::Response, RequestError> {
+    let Some(dpop) = dpop else {
+        return post_form(client, endpoint, form, None).await;
+    };
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let nonce = dpop.nonce.get();
+        let proof = dpop
+            .key
+            .proof("POST", endpoint, dpop.now, nonce.as_deref(), None);
+        let response = post_form(client, endpoint, form, Some(&proof)).await?;
+        if let Some(fresh) = &response.dpop_nonce {
+            dpop.nonce.set(fresh);
+        }
+        let asks_for_nonce = response.status == 400
+            && response.dpop_nonce.is_some()
+            && serde_json::from_slice::<OAuthError>(&response.body)
+                .is_ok_and(|e| e.error == "use_dpop_nonce");
+        if !asks_for_nonce || tries == 2 {
+            return Ok(response);
+        }
+    }
 }
 
 /// Revokes a refresh token (RFC 7009 §2.1), giving up after `limit`. The caller logs a failure;
@@ -172,14 +230,16 @@ mod tests {
 
     #[test]
     fn another_token_type_is_an_unusable_answer() {
-        let body = br#"{"id_token": "h.p.s", "token_type": "DPoP"}"#;
+        let body = br#"{"id_token": "h.p.s", "token_type": "MAC"}"#;
         let err = parse_token_response(URL, 200, body).unwrap_err();
         assert!(
             matches!(&err, RequestError::Response { reason, .. }
-                if reason == "a token response whose token_type is not Bearer"),
+                if reason == "a token response whose token_type is neither Bearer nor DPoP"),
             "{err:?}"
         );
         assert!(!err.is_transient());
+        let dpop = br#"{"id_token": "h.p.s", "token_type": "DPoP"}"#;
+        assert!(parse_token_response(URL, 200, dpop).unwrap().is_dpop());
     }
 
     #[test]

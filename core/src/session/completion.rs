@@ -15,6 +15,7 @@ use super::keeper::{lock, Keeper};
 use super::state::Active;
 use super::upstream::{Provider, Upstream};
 use crate::config::Config;
+use crate::oidc::dpop::DpopKey;
 use crate::oidc::{exchange_code, Nonce, PkceVerifier};
 use crate::secret::Secret;
 use crate::{Error, Result};
@@ -69,6 +70,8 @@ pub(super) struct Completion {
     pub nonce: Nonce,
     pub redirect_uri: String,
     pub verdict: Arc<Verdict>,
+    /// The key the tokens are bound to (DPoP), when they are.
+    pub dpop_key: Option<DpopKey>,
 }
 
 impl Completion {
@@ -83,13 +86,22 @@ impl Completion {
             &code,
             &self.verifier,
             &self.redirect_uri,
+            self.dpop_key
+                .as_ref()
+                .map(|key| self.upstream.dpop(key))
+                .as_ref(),
         )
         .instrument(tracing::debug_span!("token_request"))
         .await?;
         let issued = response.refresh_token.clone();
         let (record, claims) = match self
             .upstream
-            .accept(&self.provider, response, &self.nonce)
+            .accept(
+                &self.provider,
+                response,
+                &self.nonce,
+                self.dpop_key.as_ref(),
+            )
             .await
         {
             Ok(accepted) => accepted,

@@ -26,6 +26,7 @@ use crate::api;
 use crate::browser::Browser;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::oidc::dpop::DpopKey;
 use crate::secret::Secret;
 use crate::vault::Vault;
 use crate::{Error, Result};
@@ -206,14 +207,49 @@ impl Auth {
         let call = api::check(&self.inner.config, request)?;
         let origin = call.api.url.origin().ascii_serialization();
         let http = self.inner.upstream.http();
+        let nonce = self.inner.upstream.api_nonce(&origin);
         let token = self.api_access_token(&call.api.resource).await?;
-        let mut response = call.send(http, &token).await?;
+        let key = self.api_dpop_key(&call.api.resource)?;
+        let mut response = call
+            .send(http, &token, self.call_dpop(&key, &nonce).as_ref())
+            .await?;
         if api::token_refused(&response) {
             tracing::info!(api = %call.api.url, "the API refused its token; renewing it once");
             let renewed = self.inner.renewal.api_token(call.api, Some(&token)).await?;
-            response = call.send(http, &renewed).await?;
+            let key = self.api_dpop_key(&call.api.resource)?;
+            response = call
+                .send(http, &renewed, self.call_dpop(&key, &nonce).as_ref())
+                .await?;
         }
         api::answer(response, &origin).await
+    }
+
+    fn call_dpop<'a>(
+        &self,
+        key: &'a Option<DpopKey>,
+        nonce: &'a crate::oidc::dpop::Nonce,
+    ) -> Option<api::CallDpop<'a>> {
+        key.as_ref().map(|key| api::CallDpop {
+            key,
+            nonce,
+            now: self.inner.upstream.now(),
+        })
+    }
+
+    /// The session's DPoP key when the API's token is bound to it.
+    fn api_dpop_key(&self, resource: &str) -> Result<Option<DpopKey>> {
+        let Some(active) = self.inner.keeper.seen().active else {
+            return Err(Error::Expired);
+        };
+        if !active
+            .record
+            .api_tokens
+            .get(resource)
+            .is_some_and(|t| t.dpop)
+        {
+            return Ok(None);
+        }
+        renewal::session_key(&active)
     }
 
     /// The access token if the session has one that is fresh; `Ok(None)` when it needs

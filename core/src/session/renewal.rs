@@ -14,6 +14,7 @@ use super::policy::{Due, Lifetime};
 use super::state::{Active, Ended};
 use super::upstream::Upstream;
 use crate::config::{Api, ResourceParameter};
+use crate::oidc::dpop::DpopKey;
 use crate::oidc::{refresh, refresh_for, KeyError, RequestError};
 use crate::secret::Secret;
 use crate::{Error, Result};
@@ -24,6 +25,17 @@ pub(super) struct Renewal {
     client_id: crate::oidc::ClientId,
     issuer: crate::oidc::IssuerUrl,
     resource_parameter: ResourceParameter,
+}
+
+/// The DPoP key `active`'s tokens are bound to, if they are.
+pub(super) fn session_key(active: &Active) -> Result<Option<DpopKey>> {
+    active
+        .record
+        .dpop_key
+        .as_ref()
+        .map(DpopKey::from_sealed)
+        .transpose()
+        .map_err(|e| Error::Internal(e.to_string()))
 }
 
 /// `api`'s access token in `active`'s record, when it is fresh by the session's policy.
@@ -132,6 +144,7 @@ impl Renewal {
             return Err(Error::NoAccessToken);
         };
         let provider = self.upstream.provider().await?;
+        let key = session_key(&previous)?;
         let scope = api.scopes.join(" ");
         let mut extra = vec![(self.resource_parameter.name(), api.resource.as_str())];
         if !scope.is_empty() {
@@ -143,6 +156,7 @@ impl Renewal {
             &self.client_id,
             &refresh_token,
             &extra,
+            key.as_ref().map(|key| self.upstream.dpop(key)).as_ref(),
         )
         .await;
         let response = match response {
@@ -214,11 +228,14 @@ impl Renewal {
                 .provider()
                 .await
                 .map_err(Failure::Unreachable)?;
+            // RFC 9449 §5: a refresh token bound to the session's key goes with a proof.
+            let key = session_key(&previous).map_err(Failure::Rejected)?;
             let response = refresh(
                 self.upstream.http(),
                 &provider.metadata.token_endpoint,
                 &self.client_id,
                 &refresh_token,
+                key.as_ref().map(|key| self.upstream.dpop(key)).as_ref(),
             )
             .await
             // invalid_grant: revoked, expired, or a rotated token presented twice.

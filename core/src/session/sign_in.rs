@@ -16,6 +16,7 @@ use super::{Change, Notify};
 use crate::browser::{Browser, BrowserError};
 use crate::config::Config;
 use crate::oidc::callback::{Awaited, Listener};
+use crate::oidc::dpop::DpopKey;
 use crate::oidc::{push, AuthorizationRequest, CsrfState, Nonce, PkceVerifier, RequestError};
 use crate::{Error, Result};
 
@@ -140,6 +141,8 @@ impl SignIn {
         let nonce = Nonce::new_random();
         let redirect_uri = listener.redirect_uri();
         let (scopes, resources) = (config.request_scopes(), config.request_resources());
+        // RFC 9449 §10: the code is bound to the session's key from the start.
+        let dpop_key = self.upstream.new_dpop_key(&provider)?;
         let request = AuthorizationRequest {
             authorization_endpoint: &provider.metadata.authorization_endpoint,
             client_id: &config.client_id,
@@ -150,11 +153,12 @@ impl SignIn {
             pkce_challenge: &verifier.challenge(),
             audience: config.request_audience(),
             resources: &resources,
+            dpop_jkt: dpop_key.as_ref().map(DpopKey::thumbprint),
             prompt_login: self.keeper.ask_credentials(),
             max_age: config.max_age.map(|max_age| max_age.as_secs()),
         };
         let url = self
-            .authorization_url(&provider, &request)
+            .authorization_url(&provider, &request, dpop_key.as_ref())
             .instrument(tracing::debug_span!("authorization_request"))
             .await?;
         // A browser that does not come up does not end the attempt: the page's link is on
@@ -186,6 +190,7 @@ impl SignIn {
             nonce,
             redirect_uri,
             verdict,
+            dpop_key,
         };
         let completing = self.completing.clone().lock_owned().await;
         let completed = tokio::spawn(
@@ -250,6 +255,7 @@ impl SignIn {
         &self,
         provider: &Provider,
         request: &AuthorizationRequest<'_>,
+        dpop_key: Option<&DpopKey>,
     ) -> Result<Url> {
         let metadata = &provider.metadata;
         let required = metadata.require_pushed_authorization_requests;
@@ -259,7 +265,15 @@ impl SignIn {
         if !required && provider.par_refused.load(Ordering::Relaxed) {
             return Ok(request.url());
         }
-        match push(self.upstream.http(), endpoint, &request.form()).await {
+        let dpop = dpop_key.map(|key| self.upstream.dpop(key));
+        match push(
+            self.upstream.http(),
+            endpoint,
+            &request.form(),
+            dpop.as_ref(),
+        )
+        .await
+        {
             Ok(pushed) => Ok(request.pushed_url(&pushed.request_uri)),
             Err(e @ RequestError::Transport { .. }) => Err(e.into()),
             Err(e) if required => Err(e.into()),

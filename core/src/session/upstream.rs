@@ -9,9 +9,10 @@ use tracing::Instrument;
 
 use super::state::Active;
 use crate::clock::Clock;
-use crate::config::Config;
+use crate::config::{Config, DpopMode};
+use crate::oidc::dpop::{self, DpopKey};
 use crate::oidc::{
-    discover, http, revoke, IdClaims, JwksCache, Nonce, Origin, ProviderMetadata, RemoteKeys,
+    discover, http, revoke, Dpop, IdClaims, JwksCache, Nonce, Origin, ProviderMetadata, RemoteKeys,
     TokenResponse, UnverifiedIdToken, ValidationParams,
 };
 use crate::secret::Secret;
@@ -29,6 +30,10 @@ pub(super) struct Upstream {
     http: OnceLock<reqwest::Client>,
     /// Discovered on first need and kept; a failed discovery is retried next time.
     provider: tokio::sync::Mutex<Option<Arc<Provider>>>,
+    /// The provider's last `DPoP-Nonce` (RFC 9449 §8).
+    dpop_nonce: dpop::Nonce,
+    /// Each API's last `DPoP-Nonce`, by origin (RFC 9449 §9).
+    api_nonces: std::sync::Mutex<std::collections::HashMap<String, Arc<dpop::Nonce>>>,
 }
 
 /// The provider's metadata and its signing keys.
@@ -47,6 +52,43 @@ impl Upstream {
             clock,
             http: OnceLock::new(),
             provider: tokio::sync::Mutex::new(None),
+            dpop_nonce: dpop::Nonce::default(),
+            api_nonces: Default::default(),
+        }
+    }
+
+    /// DPoP with `key` for a request to the provider, now.
+    pub(super) fn dpop<'a>(&'a self, key: &'a DpopKey) -> Dpop<'a> {
+        Dpop {
+            key,
+            nonce: &self.dpop_nonce,
+            now: self.clock.now(),
+        }
+    }
+
+    /// The last `DPoP-Nonce` of the API at `origin`.
+    pub(super) fn api_nonce(&self, origin: &str) -> Arc<dpop::Nonce> {
+        let mut nonces = self.api_nonces.lock().unwrap_or_else(|p| p.into_inner());
+        nonces.entry(origin.to_owned()).or_default().clone()
+    }
+
+    pub(super) fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    /// The key a new sign-in binds its tokens to (RFC 9449): a fresh one when the provider
+    /// takes ES256 proofs, unless DPoP is off; with DPoP required, a provider without it is an
+    /// error.
+    pub(super) fn new_dpop_key(&self, provider: &Provider) -> Result<Option<DpopKey>> {
+        let offered = provider
+            .metadata
+            .dpop_signing_alg_values_supported
+            .as_ref()
+            .is_some_and(|algs| algs.iter().any(|alg| alg == dpop::ALGORITHM));
+        match (self.config.dpop, offered) {
+            (DpopMode::Off, _) | (DpopMode::Auto, false) => Ok(None),
+            (DpopMode::Required, false) => Err(Error::DpopUnavailable),
+            (_, true) => Ok(Some(DpopKey::generate())),
         }
     }
 
@@ -87,13 +129,23 @@ impl Upstream {
         provider: &Provider,
         response: TokenResponse,
         nonce: &Nonce,
+        dpop_key: Option<&DpopKey>,
     ) -> Result<(SessionRecord, IdClaims)> {
+        // RFC 9449 §5: with DPoP required, tokens the provider did not bind are not taken.
+        if dpop_key.is_some() && self.config.dpop == DpopMode::Required && !response.is_dpop() {
+            return Err(Error::BadResponse(
+                "the provider did not bind the tokens to the app's DPoP key".into(),
+            ));
+        }
         let max_age = self
             .config
             .max_age
             .map(|max_age| i64::try_from(max_age.as_secs()).unwrap_or(i64::MAX));
-        self.accept_id_token(provider, response, Origin::SignIn { nonce, max_age }, None)
-            .await
+        let (mut record, claims) = self
+            .accept_id_token(provider, response, Origin::SignIn { nonce, max_age }, None)
+            .await?;
+        record.dpop_key = dpop_key.map(|key| key.sealed().clone());
+        Ok((record, claims))
     }
 
     /// Turns a refresh's token response into the session's next record (OIDC Core 12.2). An ID
@@ -119,6 +171,7 @@ impl Upstream {
             record.auth_time = previous.record.auth_time.or(record.auth_time);
             // The APIs' tokens live until their own expiry.
             record.api_tokens = previous.record.api_tokens.clone();
+            record.dpop_key = previous.record.dpop_key.clone();
             return Ok((record, claims));
         }
         let now = self.clock.now();
@@ -210,6 +263,7 @@ impl Upstream {
             renewed_at: None,
             auth_time: claims.auth_time,
             api_tokens: Default::default(),
+            dpop_key: None,
             issuer: config.issuer.to_string(),
             client_id: config.client_id.to_string(),
         };
@@ -249,6 +303,7 @@ impl Upstream {
 fn access_token(response: &TokenResponse, now: i64) -> Option<AccessToken> {
     response.access_token.clone().map(|token| AccessToken {
         token,
+        dpop: response.is_dpop(),
         expires_at: response
             .expires_in
             .and_then(|secs| i64::try_from(secs).ok())

@@ -49,6 +49,10 @@ pub struct SessionRecord {
     /// token, sealed with the session, and never given for another API.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub api_tokens: BTreeMap<String, AccessToken>,
+    /// The session's DPoP private key (RFC 9449), when its tokens are bound to it: sealed with
+    /// them, so that a token taken without it is worth nothing; destroyed with the session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpop_key: Option<Secret>,
     pub issuer: String,
     pub client_id: String,
 }
@@ -57,6 +61,10 @@ pub struct SessionRecord {
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessToken {
     pub token: Secret,
+    /// Bound to the session's DPoP key (`token_type` DPoP, RFC 9449 §5): sent with the
+    /// `DPoP` scheme and a proof.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dpop: bool,
     /// Seconds since the epoch, from the response's `expires_in`; `None` when the provider did
     /// not say (the token then counts as living as long as the session).
     pub expires_at: Option<i64>,
@@ -72,6 +80,7 @@ impl fmt::Debug for SessionRecord {
             .field("renewed_at", &self.renewed_at)
             .field("auth_time", &self.auth_time)
             .field("api_tokens", &self.api_tokens)
+            .field("dpop_key", &self.dpop_key)
             .field("issuer", &self.issuer)
             .field("client_id", &self.client_id)
             .finish()
@@ -83,6 +92,7 @@ impl fmt::Debug for AccessToken {
         f.debug_struct("AccessToken")
             .field("token", &self.token)
             .field("expires_at", &self.expires_at)
+            .field("dpop", &self.dpop)
             .finish()
     }
 }
@@ -104,6 +114,8 @@ pub trait RecordStore: Send + Sync {
 }
 
 /// The result of opening the vault.
+// Opened once per start and unpacked at once: boxing the record would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Opened {
     /// A record sealed for this issuer and client.

@@ -9,12 +9,14 @@ fn record(issuer: &str) -> SessionRecord {
         refresh_token: Some(Secret::new("refresh-token-value".into())),
         access_token: Some(AccessToken {
             token: Secret::new("access-token-value".into()),
+            dpop: false,
             expires_at: Some(1_800_000_300),
         }),
         expires_at: 1_800_000_000,
         renewed_at: None,
         auth_time: None,
         api_tokens: Default::default(),
+        dpop_key: None,
         issuer: issuer.into(),
         client_id: "client-1".into(),
     }

@@ -293,13 +293,26 @@ fn apis_come_as_json_from_the_environment_or_the_file() {
         "https://orders.example/v1/me"
     );
     let f = file(&format!(
-        r#"{{"apis": {json}, "resource_parameter": "audience"}}"#
+        r#"{{"apis": {json}, "resource_parameter": "audience", "dpop": "required"}}"#
     ));
     let from_file = config(&REQUIRED, Some(&f.path)).unwrap();
     assert_eq!(from_file.apis, from_env.apis);
     assert_eq!(
         from_file.resource_parameter,
         tauri_plugin_gatehouse::ResourceParameter::Audience
+    );
+    assert_eq!(from_file.dpop, tauri_plugin_gatehouse::DpopMode::Required);
+    let mut vars = REQUIRED.to_vec();
+    vars.push(("GATEHOUSE_DPOP", "off"));
+    assert_eq!(
+        config(&vars, None).unwrap().dpop,
+        tauri_plugin_gatehouse::DpopMode::Off
+    );
+    vars.pop();
+    vars.push(("GATEHOUSE_DPOP", "sometimes"));
+    assert_eq!(
+        config(&vars, None).unwrap_err(),
+        "The configuration is not valid: GATEHOUSE_DPOP must be auto, required or off, not \"sometimes\"."
     );
 
     let mut vars = REQUIRED.to_vec();
