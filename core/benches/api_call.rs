@@ -1,20 +1,22 @@
-//! What the page's `fetch` adds to a call of an API, against a plain reqwest call with the
-//! same token to the same loopback resource server (which verifies the JWT each time), in the
-//! same run:
+//! What Gatehouse adds to a call of an API, and to a sign-in, with DPoP and without, against a
+//! plain reqwest call with a bearer token to the same loopback resource server (which verifies
+//! the JWT, and a DPoP proof when the token is bound to a key), in the same run, against the
+//! local provider with DPoP on:
 //!
-//! - a call with the API's token already sealed in the session (the usual case), and
-//! - a call that first gets the API's token with the refresh token (the first of a session,
-//!   or after the token expired).
+//! - `fetch` with the API's token sealed in the session (the usual case), Bearer and DPoP;
+//! - `fetch` with a token the API refuses (revoked): renewed, then the retry;
+//! - a whole sign-in (the browser's part included), DPoP against Bearer.
 //!
-//! Run by `scripts/bench.sh` (the real local provider, the Secret Service, a real browser
-//! for the one sign-in). Rounds alternate baseline and candidate; the medians are compared.
+//! Run by `scripts/bench.sh` (the real local provider, the Secret Service, a real browser).
+//! Rounds alternate baseline and candidate; the medians are compared.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use gatehouse_contract::FetchRequest;
 use gatehouse_core::clock::SystemClock;
-use gatehouse_core::config::{ApiSettings, Config, Settings};
+use gatehouse_core::config::{ApiSettings, Config, DpopMode, Settings};
 use gatehouse_core::session::Auth;
 use gatehouse_core::vault::{FileRecordStore, OsKeyring, Vault};
 use gatehouse_tests::idp::{Idp, IdpOptions};
@@ -31,7 +33,7 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 
 fn report(name: &str, baseline: Duration, candidate: Duration) {
     println!(
-        "{name:<44} baseline {:>9.1} µs  gatehouse {:>9.1} µs  ratio {:>5.2}  added {:>8.1} µs",
+        "{name:<48} baseline {:>10.1} µs  gatehouse {:>10.1} µs  ratio {:>5.2}  added {:>9.1} µs",
         baseline.as_secs_f64() * 1e6,
         candidate.as_secs_f64() * 1e6,
         candidate.as_secs_f64() / baseline.as_secs_f64(),
@@ -39,18 +41,43 @@ fn report(name: &str, baseline: Duration, candidate: Duration) {
     );
 }
 
-#[tokio::main]
-async fn main() {
-    let idp = Idp::start(IdpOptions {
-        resources: vec![ORDERS.into()],
-        ..Default::default()
-    });
-    let orders = ResourceServer::start(&idp, ORDERS);
-    let home = TempDir::new("bench-api");
+/// Times `baseline` and `candidate` alternately, `rounds` times each: their medians.
+async fn alternate<B, BF, C, CF>(
+    rounds: usize,
+    mut baseline: B,
+    mut candidate: C,
+) -> (Duration, Duration)
+where
+    B: FnMut() -> BF,
+    BF: Future<Output = ()>,
+    C: FnMut() -> CF,
+    CF: Future<Output = ()>,
+{
+    let (mut b, mut c) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        let started = Instant::now();
+        baseline().await;
+        b.push(started.elapsed());
+        let started = Instant::now();
+        candidate().await;
+        c.push(started.elapsed());
+    }
+    (median(b), median(c))
+}
+
+/// A call of the API through `auth`'s `fetch`.
+async fn fetch(auth: &Auth, url: &str) {
+    let answer = auth.fetch(FetchRequest::get(url)).await.expect("an answer");
+    assert_eq!(answer.status, 200);
+}
+
+/// A session on its own files and keyring entry, with DPoP as `dpop` says.
+fn session(idp: &Idp, orders: &ResourceServer, home: &TempDir, dpop: DpopMode) -> Auth {
     let config = Config::from_settings(Settings {
         issuer: Some(idp.issuer.clone()),
         client_id: Some(idp.client_id.clone()),
         browser: Some(vec![test_browser().to_string_lossy().into_owned()]),
+        dpop: Some(dpop),
         apis: Some(vec![ApiSettings {
             url: format!("{}/v1", orders.origin),
             resource: ORDERS.into(),
@@ -60,22 +87,54 @@ async fn main() {
         ..Settings::default()
     })
     .expect("a valid configuration");
+    let service = format!("dev.gatehouse.bench.{dpop:?}");
     let vault = Vault::new(
-        Arc::new(OsKeyring::new(
-            "dev.gatehouse.bench",
-            &config.issuer,
-            &config.client_id,
+        Arc::new(OsKeyring::new(&service, &config.issuer, &config.client_id)),
+        Arc::new(FileRecordStore::new(
+            home.path().join(format!("{dpop:?}.json")),
         )),
-        Arc::new(FileRecordStore::new(home.path().join("session.json"))),
         &config.issuer,
         &config.client_id,
     );
-    let auth = Auth::new(config, vault, Arc::new(SystemClock), Arc::new(|_| {}));
-    auth.login().await.expect("login");
-    let url = format!("{}/v1/me", orders.origin);
-    let token = auth.api_access_token(ORDERS).await.expect("a token");
-    let plain = reqwest::Client::new();
+    Auth::new(config, vault, Arc::new(SystemClock), Arc::new(|_| {}))
+}
 
+#[tokio::main]
+async fn main() {
+    let idp = Idp::start(IdpOptions {
+        resources: vec![ORDERS.into()],
+        dpop: true,
+        ..Default::default()
+    });
+    let orders = ResourceServer::start(&idp, ORDERS);
+    let home = TempDir::new("bench-api");
+    let bearer = session(&idp, &orders, &home, DpopMode::Off);
+    let dpop = session(&idp, &orders, &home, DpopMode::Auto);
+
+    // A sign-in, the browser's part included.
+    let (plain_login, dpop_login) = alternate(
+        5,
+        || async {
+            bearer.login().await.expect("login");
+            bearer.logout().await.expect("logout");
+        },
+        || async {
+            dpop.login().await.expect("login");
+            dpop.logout().await.expect("logout");
+        },
+    )
+    .await;
+    report(
+        "a sign-in and logout, DPoP against Bearer",
+        plain_login,
+        dpop_login,
+    );
+
+    bearer.login().await.expect("login");
+    dpop.login().await.expect("login");
+    let url = format!("{}/v1/me", orders.origin);
+    let token = bearer.api_access_token(ORDERS).await.expect("a token");
+    let plain = reqwest::Client::new();
     let plain_call = || async {
         let response = plain
             .get(&url)
@@ -86,32 +145,22 @@ async fn main() {
         assert_eq!(response.status(), 200);
         response.text().await.expect("a body");
     };
-    let fetch = || async {
-        let answer = auth
-            .fetch(FetchRequest::get(url.clone()))
-            .await
-            .expect("an answer");
-        assert_eq!(answer.status, 200);
-    };
-    // Warm both (connection set-up, caches).
     for _ in 0..5 {
         plain_call().await;
-        fetch().await;
+        fetch(&bearer, &url).await;
+        fetch(&dpop, &url).await;
     }
-
-    let (mut baseline, mut candidate) = (Vec::new(), Vec::new());
-    for _ in 0..ROUNDS {
-        let started = Instant::now();
-        plain_call().await;
-        baseline.push(started.elapsed());
-        let started = Instant::now();
-        fetch().await;
-        candidate.push(started.elapsed());
-    }
+    let (baseline, candidate) = alternate(ROUNDS, plain_call, || fetch(&bearer, &url)).await;
     report(
-        "one API call, token sealed in the session",
-        median(baseline),
-        median(candidate),
+        "one API call, Bearer, token in the session",
+        baseline,
+        candidate,
+    );
+    let (baseline, candidate) = alternate(ROUNDS, plain_call, || fetch(&dpop, &url)).await;
+    report(
+        "one API call, DPoP, token in the session",
+        baseline,
+        candidate,
     );
 
     // A token the API refuses (revoked): fetch gets a new one with the refresh token and tries
@@ -119,12 +168,15 @@ async fn main() {
     // with the new one, without getting it.
     let (mut baseline, mut candidate) = (Vec::new(), Vec::new());
     for _ in 0..ROUNDS / 4 {
-        let refused = auth.api_access_token(ORDERS).await.expect("a token");
+        let refused = bearer.api_access_token(ORDERS).await.expect("a token");
         orders.refuse_tokens_seen();
         let started = Instant::now();
-        fetch().await;
+        fetch(&bearer, &url).await;
         candidate.push(started.elapsed());
-        let renewed = auth.api_access_token(ORDERS).await.expect("the new token");
+        let renewed = bearer
+            .api_access_token(ORDERS)
+            .await
+            .expect("the new token");
         let started = Instant::now();
         for (token, status) in [(&refused, 401), (&renewed, 200)] {
             let response = plain
@@ -139,7 +191,7 @@ async fn main() {
         baseline.push(started.elapsed());
     }
     report(
-        "a refused token: renewed, then the retry",
+        "a refused token: renewed, then the retry (Bearer)",
         median(baseline),
         median(candidate),
     );

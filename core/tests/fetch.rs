@@ -119,6 +119,7 @@ async fn the_page_reaches_each_api_with_its_own_token_and_nothing_else() {
                 Some(format!("Bearer {}", token.secret()).as_str())
             );
             assert!(seen.accepted.is_some());
+            assert!(!seen.target.contains(token.secret()), "never in a URL");
         }
     }
     // No token in anything the page got.
