@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use gatehouse_tests::idp::{Idp, IdpOptions};
 use gatehouse_tests::person::Person;
+use gatehouse_tests::resource::ResourceServer;
 use gatehouse_tests::webdriver::{Driver, Session};
 use gatehouse_tests::xvfb::Xvfb;
 use gatehouse_tests::{artifacts_dir, poll, processes, repo_root, TempDir};
@@ -528,6 +529,52 @@ fn scenario_10_when_the_browser_does_not_open_the_link_on_screen_completes_the_s
     person.sign_in(&page, "ada");
     assert_eq!(welcome(&app), "Welcome, Ada Lovelace!");
     assert_eq!(person.pages_opened(), 0, "the app's browser never ran");
+}
+
+/// The page calls the API through the plugin's `fetch` (the backend adds the API's DPoP-bound
+/// token and a proof; the page holds none) and shows the answer on Home.
+#[test]
+fn scenario_11_home_shows_the_apis_answer_through_fetch() {
+    const ORDERS: &str = "https://orders.gatehouse.test/";
+    let scenario = Scenario::begin("11-api-probe");
+    let idp = Idp::start(IdpOptions {
+        auto_login: false,
+        resources: vec![ORDERS.into()],
+        dpop: true,
+        ..Default::default()
+    });
+    let orders = ResourceServer::start(&idp, ORDERS);
+    let apis = serde_json::json!([{
+        "url": format!("{}/v1", orders.origin),
+        "resource": ORDERS,
+        "scopes": ["read"],
+        "probe": "/me",
+    }])
+    .to_string();
+    let Cast {
+        app,
+        desktop: _desktop,
+        mut person,
+        idp: _idp,
+    } = cast(idp, &[("GATEHOUSE_APIS", &apis)]);
+    assert_eq!(
+        log_in_as(&app, &mut person, "ada"),
+        "Welcome, Ada Lovelace!"
+    );
+
+    let probe = app.wait_for("#api-probe", SIGN_IN);
+    let shown = poll(SIGN_IN, || {
+        let text = app.text(&probe);
+        text.starts_with("200 ").then_some(text)
+    })
+    .unwrap_or_else(|| panic!("the probe shows {:?}", app.text(&probe)));
+    let body: serde_json::Value = serde_json::from_str(&shown["200 ".len()..]).unwrap();
+    assert_eq!(body["aud"], ORDERS);
+    assert_eq!(body["target"], "/v1/me");
+    let call = orders.seen().pop().expect("the API was called");
+    assert!(call.header("authorization").unwrap().starts_with("DPoP "));
+    assert!(call.header("dpop").is_some());
+    scenario.screenshot(&app, "home");
 }
 
 #[test]
