@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use gatehouse_contract::FetchRequest;
 use gatehouse_core::clock::SystemClock;
 use gatehouse_core::config::{ApiSettings, Config, DpopMode, Settings};
+use gatehouse_core::secret::Secret;
 use gatehouse_core::session::Auth;
 use gatehouse_core::vault::{FileRecordStore, OsKeyring, Vault};
 use gatehouse_tests::idp::{Idp, IdpOptions};
@@ -63,6 +64,19 @@ where
         c.push(started.elapsed());
     }
     (median(b), median(c))
+}
+
+/// The baseline: a plain reqwest `GET` of `url` with `token` as a bearer token, its answer
+/// read to the end.
+async fn plain_get(client: &reqwest::Client, url: &str, token: &Secret, status: u16) {
+    let response = client
+        .get(url)
+        .bearer_auth(token.secret())
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(response.status(), status);
+    response.text().await.expect("a body");
 }
 
 /// A call of the API through `auth`'s `fetch`.
@@ -135,16 +149,7 @@ async fn main() {
     let url = format!("{}/v1/me", orders.origin);
     let token = bearer.api_access_token(ORDERS).await.expect("a token");
     let plain = reqwest::Client::new();
-    let plain_call = || async {
-        let response = plain
-            .get(&url)
-            .bearer_auth(token.secret())
-            .send()
-            .await
-            .expect("an answer");
-        assert_eq!(response.status(), 200);
-        response.text().await.expect("a body");
-    };
+    let plain_call = || plain_get(&plain, &url, &token, 200);
     for _ in 0..5 {
         plain_call().await;
         fetch(&bearer, &url).await;
@@ -178,16 +183,8 @@ async fn main() {
             .await
             .expect("the new token");
         let started = Instant::now();
-        for (token, status) in [(&refused, 401), (&renewed, 200)] {
-            let response = plain
-                .get(&url)
-                .bearer_auth(token.secret())
-                .send()
-                .await
-                .expect("an answer");
-            assert_eq!(response.status(), status);
-            response.text().await.expect("a body");
-        }
+        plain_get(&plain, &url, &refused, 401).await;
+        plain_get(&plain, &url, &renewed, 200).await;
         baseline.push(started.elapsed());
     }
     report(

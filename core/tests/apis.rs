@@ -112,11 +112,12 @@ async fn each_api_gets_a_token_for_its_own_audience_from_the_one_refresh_token()
     let (second, _events) = common::auth(&home, &config, Arc::new(SystemClock));
     second.open().await;
     assert_eq!(second.api_access_token(ORDERS).await.unwrap(), orders);
-    let renewed = second
+    let before = idp.stats().refresh_token;
+    second
         .renew()
         .await
         .expect("the rotated refresh token renews");
-    assert!(renewed.can_renew);
+    assert_eq!(idp.stats().refresh_token, before + 1);
     assert_eq!(idp.stats().refresh_errors, 0);
     assert_eq!(
         second.api_access_token(PROFILE).await.unwrap(),

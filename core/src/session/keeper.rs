@@ -204,6 +204,24 @@ impl Keeper {
         }
     }
 
+    /// Saves `record`, which follows a session stored as `previous` says: written (the keyring
+    /// settled) when that one was on disk, so that a rotated refresh token is saved before
+    /// anything uses it again; kept in memory only when that one was.
+    pub(super) async fn save_after(
+        &self,
+        record: &SessionRecord,
+        previous: StorageStatus,
+    ) -> StorageStatus {
+        match previous {
+            StorageStatus::Persisted => {
+                let (storage, pending) = self.write(record).await;
+                Self::settle(pending).await;
+                storage
+            }
+            memory_only => memory_only,
+        }
+    }
+
     /// Moves the keyring to the generation of the record [`Keeper::write`] wrote.
     pub(super) async fn settle(pending: Option<Pending>) {
         if let Some(pending) = pending {

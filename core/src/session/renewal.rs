@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use gatehouse_contract::{SessionState, SessionView, StorageStatus};
+use gatehouse_contract::{SessionState, SessionView};
 
 use super::keeper::Keeper;
 use super::policy::{Due, Lifetime};
@@ -176,14 +176,7 @@ impl Renewal {
             .accept_api_token(&provider, response, &previous, &api.resource)
             .await?;
         let token = record.api_tokens[&api.resource].token.clone();
-        let storage = match previous.storage {
-            StorageStatus::Persisted => {
-                let (storage, pending) = self.keeper.write(&record).await;
-                Keeper::settle(pending).await;
-                storage
-            }
-            memory_only => memory_only,
-        };
+        let storage = self.keeper.save_after(&record, previous.storage).await;
         self.keeper.replace(Active {
             record,
             claims,
@@ -260,14 +253,7 @@ impl Renewal {
         match renewed.await {
             Ok((record, claims)) => {
                 // The rotated refresh token is on disk before anything can use it again.
-                let storage = match previous.storage {
-                    StorageStatus::Persisted => {
-                        let (storage, pending) = self.keeper.write(&record).await;
-                        Keeper::settle(pending).await;
-                        storage
-                    }
-                    memory_only => memory_only,
-                };
+                let storage = self.keeper.save_after(&record, previous.storage).await;
                 // A renewal that does not extend the session (the provider handed back a token
                 // that expires no later), or leaves it not even fresh (this machine's clock runs
                 // ahead of the provider's), would only be asked for again at every tick. The
