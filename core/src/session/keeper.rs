@@ -7,12 +7,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use gatehouse_contract::{SessionState, StorageStatus};
 
-use super::policy::{Due, Policy};
+use super::policy::{Due, Lifetime, Policy};
 use super::state::{Active, Ended, State};
 use super::{Change, Notify};
 use crate::clock::Clock;
 use crate::oidc::IdClaims;
-use crate::vault::{Opened, Pending, SessionRecord, Vault};
+use crate::secret::Secret;
+use crate::vault::{AccessToken, Opened, Pending, SessionRecord, Vault};
 
 pub(super) struct Keeper {
     vault: Vault,
@@ -152,6 +153,19 @@ impl Keeper {
                 State::SignedOut { .. } => None,
             },
         }
+    }
+
+    /// `access`, a token of `active`'s record, when it is fresh by the session's policy: it
+    /// outlives now by the minimum lifetime (a token that says not when it expires lives as
+    /// long as the session), within the session's time limit.
+    pub(super) fn fresh(&self, active: &Active, access: &AccessToken) -> Option<Secret> {
+        let lifetime = Lifetime {
+            expires_at: access.expires_at.unwrap_or(active.record.expires_at),
+            ..active.lifetime()
+        };
+        self.policy
+            .is_fresh(lifetime, self.now())
+            .then(|| access.token.clone())
     }
 
     /// What the lifetime policy asks of the session now, and the generation it saw.

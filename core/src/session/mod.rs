@@ -193,7 +193,8 @@ impl Auth {
         let Some(active) = keeper.seen().active else {
             return Err(Error::Expired);
         };
-        if let Some(token) = renewal::fresh_api_token(keeper, &active, &api.resource) {
+        let cached = active.record.api_tokens.get(&api.resource);
+        if let Some(token) = cached.and_then(|access| keeper.fresh(&active, access)) {
             return Ok(token);
         }
         self.inner.renewal.api_token(api, None).await
@@ -262,15 +263,7 @@ impl Auth {
         let Some(access) = &active.record.access_token else {
             return Err(Error::NoAccessToken);
         };
-        let expires_at = access.expires_at.unwrap_or(active.record.expires_at);
-        let lifetime = policy::Lifetime {
-            expires_at,
-            ..active.lifetime()
-        };
-        Ok(keeper
-            .policy()
-            .is_fresh(lifetime, keeper.now())
-            .then(|| access.token.clone()))
+        Ok(keeper.fresh(&active, access))
     }
 
     /// One look at the clock: a session about to stop being fresh is renewed when it can be;

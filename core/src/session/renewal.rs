@@ -38,19 +38,6 @@ pub(super) fn session_key(active: &Active) -> Result<Option<DpopKey>> {
         .map_err(|e| Error::Internal(e.to_string()))
 }
 
-/// `api`'s access token in `active`'s record, when it is fresh by the session's policy.
-pub(super) fn fresh_api_token(keeper: &Keeper, active: &Active, resource: &str) -> Option<Secret> {
-    let access = active.record.api_tokens.get(resource)?;
-    let lifetime = Lifetime {
-        expires_at: access.expires_at.unwrap_or(active.record.expires_at),
-        ..active.lifetime()
-    };
-    keeper
-        .policy()
-        .is_fresh(lifetime, keeper.now())
-        .then(|| access.token.clone())
-}
-
 /// Why a renewal did not give a new session.
 enum Failure {
     /// The provider refused the refresh token, or sent an ID token that fails validation:
@@ -135,7 +122,8 @@ impl Renewal {
             self.end_at_limit(&previous).await;
             return Err(Error::TimeLimit);
         }
-        if let Some(token) = fresh_api_token(&self.keeper, &previous, &api.resource) {
+        let cached = previous.record.api_tokens.get(&api.resource);
+        if let Some(token) = cached.and_then(|access| self.keeper.fresh(&previous, access)) {
             if refused != Some(&token) {
                 return Ok(token);
             }
