@@ -227,7 +227,7 @@ impl Auth {
 
     fn call_dpop<'a>(
         &self,
-        key: &'a Option<DpopKey>,
+        key: &'a Option<Arc<DpopKey>>,
         nonce: &'a crate::oidc::dpop::Nonce,
     ) -> Option<api::CallDpop<'a>> {
         key.as_ref().map(|key| api::CallDpop {
@@ -238,7 +238,7 @@ impl Auth {
     }
 
     /// The session's DPoP key when the API's token is bound to it.
-    fn api_dpop_key(&self, resource: &str) -> Result<Option<DpopKey>> {
+    fn api_dpop_key(&self, resource: &str) -> Result<Option<Arc<DpopKey>>> {
         let Some(active) = self.inner.keeper.seen().active else {
             return Err(Error::Expired);
         };
@@ -250,7 +250,7 @@ impl Auth {
         {
             return Ok(None);
         }
-        renewal::session_key(&active)
+        self.inner.upstream.session_key(&active.record)
     }
 
     /// The access token if the session has one that is fresh; `Ok(None)` when it needs

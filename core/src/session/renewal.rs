@@ -14,7 +14,6 @@ use super::policy::{Due, Lifetime};
 use super::state::{Active, Ended};
 use super::upstream::Upstream;
 use crate::config::{Api, ResourceParameter};
-use crate::oidc::dpop::DpopKey;
 use crate::oidc::{refresh, refresh_for, KeyError, RequestError};
 use crate::secret::Secret;
 use crate::{Error, Result};
@@ -25,17 +24,6 @@ pub(super) struct Renewal {
     client_id: crate::oidc::ClientId,
     issuer: crate::oidc::IssuerUrl,
     resource_parameter: ResourceParameter,
-}
-
-/// The DPoP key `active`'s tokens are bound to, if they are.
-pub(super) fn session_key(active: &Active) -> Result<Option<DpopKey>> {
-    active
-        .record
-        .dpop_key
-        .as_ref()
-        .map(DpopKey::from_sealed)
-        .transpose()
-        .map_err(|e| Error::Internal(e.to_string()))
 }
 
 /// Why a renewal did not give a new session.
@@ -96,6 +84,20 @@ impl Renewal {
         }
     }
 
+    /// Nothing renews a session past its time limit: one that has reached it is ended here
+    /// (with the writing right held), and the caller gets why.
+    async fn within_limit(&self, active: &Active) -> Result<()> {
+        if self
+            .keeper
+            .policy()
+            .past_limit(active.lifetime(), self.keeper.now())
+        {
+            self.end_at_limit(active).await;
+            return Err(Error::TimeLimit);
+        }
+        Ok(())
+    }
+
     /// Ends a session that is no longer fresh and cannot be renewed, unless it changed since
     /// generation `seen` (a login, logout or renewal got there first).
     async fn expire(&self, seen: u64) {
@@ -117,11 +119,7 @@ impl Renewal {
         let Some(previous) = self.keeper.seen().active else {
             return Err(Error::Expired);
         };
-        let now = self.keeper.now();
-        if self.keeper.policy().past_limit(previous.lifetime(), now) {
-            self.end_at_limit(&previous).await;
-            return Err(Error::TimeLimit);
-        }
+        self.within_limit(&previous).await?;
         let cached = previous.record.api_tokens.get(&api.resource);
         if let Some(token) = cached.and_then(|access| self.keeper.fresh(&previous, access)) {
             if refused != Some(&token) {
@@ -132,7 +130,7 @@ impl Renewal {
             return Err(Error::NoAccessToken);
         };
         let provider = self.upstream.provider().await?;
-        let key = session_key(&previous)?;
+        let key = self.upstream.session_key(&previous.record)?;
         let scope = api.scopes.join(" ");
         let mut extra = vec![(self.resource_parameter.name(), api.resource.as_str())];
         if !scope.is_empty() {
@@ -190,14 +188,7 @@ impl Renewal {
         let Some(previous) = now.active else {
             return Err(Error::Expired);
         };
-        if self
-            .keeper
-            .policy()
-            .past_limit(previous.lifetime(), self.keeper.now())
-        {
-            self.end_at_limit(&previous).await;
-            return Err(Error::TimeLimit);
-        }
+        self.within_limit(&previous).await?;
         let Some(refresh_token) = previous.record.refresh_token.clone() else {
             self.keeper.end(Ended::Expired, true).await;
             return Err(Error::Expired);
@@ -210,7 +201,10 @@ impl Renewal {
                 .await
                 .map_err(Failure::Unreachable)?;
             // RFC 9449 §5: a refresh token bound to the session's key goes with a proof.
-            let key = session_key(&previous).map_err(Failure::Rejected)?;
+            let key = self
+                .upstream
+                .session_key(&previous.record)
+                .map_err(Failure::Rejected)?;
             let response = refresh(
                 self.upstream.http(),
                 &provider.metadata.token_endpoint,

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use tracing::Instrument;
 
+use super::keeper::lock;
 use super::state::Active;
 use crate::clock::Clock;
 use crate::config::{Config, DpopMode};
@@ -34,6 +35,9 @@ pub(super) struct Upstream {
     dpop_nonce: dpop::Nonce,
     /// Each API's last `DPoP-Nonce`, by origin (RFC 9449 §9).
     api_nonces: std::sync::Mutex<std::collections::HashMap<String, Arc<dpop::Nonce>>>,
+    /// The session's DPoP key as last read from its record: reading one derives the public
+    /// key and its thumbprint, which each call would otherwise do again.
+    session_key: std::sync::Mutex<Option<Arc<DpopKey>>>,
 }
 
 /// The provider's metadata and its signing keys.
@@ -54,7 +58,23 @@ impl Upstream {
             provider: tokio::sync::Mutex::new(None),
             dpop_nonce: dpop::Nonce::default(),
             api_nonces: Default::default(),
+            session_key: Default::default(),
         }
+    }
+
+    /// The DPoP key `record`'s tokens are bound to, if they are; read once for a session.
+    pub(super) fn session_key(&self, record: &SessionRecord) -> Result<Option<Arc<DpopKey>>> {
+        let Some(sealed) = &record.dpop_key else {
+            return Ok(None);
+        };
+        let mut cached = lock(&self.session_key);
+        if let Some(key) = cached.as_ref().filter(|key| key.sealed() == sealed) {
+            return Ok(Some(key.clone()));
+        }
+        let key =
+            Arc::new(DpopKey::from_sealed(sealed).map_err(|e| Error::Internal(e.to_string()))?);
+        *cached = Some(key.clone());
+        Ok(Some(key))
     }
 
     /// DPoP with `key` for a request to the provider, now.
