@@ -6,10 +6,9 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use common::{auth, config_with, vault, WITH_REFRESH};
+use common::{auth, config_with, vault, Lines, WITH_REFRESH};
 use gatehouse_contract::FetchRequest;
 use gatehouse_core::clock::SystemClock;
 use gatehouse_core::config::ApiSettings;
@@ -17,19 +16,6 @@ use gatehouse_core::vault::Opened;
 use gatehouse_tests::idp::{Idp, IdpOptions};
 use gatehouse_tests::resource::ResourceServer;
 use gatehouse_tests::TempDir;
-
-#[derive(Clone, Default)]
-struct Lines(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Lines {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// The secrets of the session as stored now: ID, access and refresh tokens.
 fn secrets(home: &TempDir, config: &gatehouse_core::config::Config) -> Vec<String> {
@@ -51,13 +37,7 @@ fn secrets(home: &TempDir, config: &gatehouse_core::config::Config) -> Vec<Strin
 
 #[tokio::test(flavor = "multi_thread")]
 async fn at_trace_level_no_log_line_carries_a_token_code_or_verifier() {
-    let lines = Lines::default();
-    let sink = lines.clone();
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || sink.clone())
-        .init();
+    let lines = Lines::capture();
 
     const ORDERS: &str = "https://orders.gatehouse.test/";
     let idp = Idp::start(IdpOptions {
@@ -91,7 +71,7 @@ async fn at_trace_level_no_log_line_carries_a_token_code_or_verifier() {
     seen.extend(secrets(&home, &config));
     auth.logout().await.expect("logout");
 
-    let log = String::from_utf8_lossy(&lines.0.lock().unwrap()).into_owned();
+    let log = lines.text();
     assert!(
         log.lines().count() > 20,
         "the capture works: {} lines",

@@ -7,33 +7,16 @@
 //! A test binary of its own: it installs the process-wide log subscriber.
 
 // The hostile provider of the RP conformance cases; this test uses a part of it.
+mod common;
 #[allow(dead_code)]
 #[path = "hostile/provider.rs"]
 mod provider;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
-use gatehouse_core::clock::SystemClock;
+use common::{auth_in_memory, Lines};
 use gatehouse_core::config::{Config, Settings};
-use gatehouse_core::session::Auth;
-use gatehouse_core::vault::{FileRecordStore, MemoryKeyStore, Vault};
 use gatehouse_tests::TempDir;
 use provider::*;
 use serde_json::json;
-
-#[derive(Clone, Default)]
-struct Lines(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Lines {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 const SECRET: &str = "SECRET-VALUE-5b1e";
 
@@ -54,14 +37,8 @@ async fn sign_in(script: Script) -> String {
         ..Settings::default()
     })
     .unwrap();
-    let vault = Vault::new(
-        Arc::new(MemoryKeyStore::default()),
-        Arc::new(FileRecordStore::new(home.path().join("session.json"))),
-        &config.issuer,
-        &config.client_id,
-    );
-    let auth = Auth::new(config, vault, Arc::new(SystemClock), Arc::new(|_| {}));
-    auth.login()
+    auth_in_memory(&home, config)
+        .login()
         .await
         .expect_err("the sign-in fails")
         .to_string()
@@ -69,13 +46,7 @@ async fn sign_in(script: Script) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn no_value_the_provider_sent_is_in_an_error_shown_or_logged() {
-    let lines = Lines::default();
-    let sink = lines.clone();
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || sink.clone())
-        .init();
+    let lines = Lines::capture();
 
     let shown = sign_in(Script {
         response: Box::new(|response| response["expires_in"] = json!(SECRET)),
@@ -93,7 +64,7 @@ async fn no_value_the_provider_sent_is_in_an_error_shown_or_logged() {
     .await;
     assert!(mismatch.contains("names another issuer"), "{mismatch}");
 
-    let log = String::from_utf8_lossy(&lines.0.lock().unwrap()).into_owned();
+    let log = lines.text();
     assert!(log.lines().count() > 10, "the capture works");
     for sentence in [&shown, &mismatch] {
         assert!(!sentence.contains(SECRET), "shown: {sentence}");

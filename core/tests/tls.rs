@@ -6,20 +6,18 @@
 
 #![cfg(target_os = "linux")]
 
+mod common;
 #[allow(dead_code)]
 #[path = "hostile/provider.rs"]
 mod provider;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::Arc;
 
+use common::auth_in_memory;
 use gatehouse_contract::ErrorKind;
-use gatehouse_core::clock::SystemClock;
 use gatehouse_core::config::{Config, Settings};
 use gatehouse_core::oidc::CertificateProblem;
-use gatehouse_core::session::Auth;
-use gatehouse_core::vault::{FileRecordStore, MemoryKeyStore, Vault};
 use gatehouse_core::Error;
 use gatehouse_tests::TempDir;
 use openssl::asn1::Asn1Time;
@@ -198,14 +196,7 @@ async fn sign_in(domain: &str, ca: &std::path::Path) -> Result<(), Error> {
         ..Settings::default()
     })
     .unwrap();
-    let vault = Vault::new(
-        Arc::new(MemoryKeyStore::default()),
-        Arc::new(FileRecordStore::new(home.path().join("session.json"))),
-        &config.issuer,
-        &config.client_id,
-    );
-    let auth = Auth::new(config, vault, Arc::new(SystemClock), Arc::new(|_| {}));
-    auth.login().await.map(drop)
+    auth_in_memory(&home, config).login().await.map(drop)
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -3,17 +3,52 @@
 
 #![allow(dead_code)] // each test file uses its own part
 
-use std::sync::Arc;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use gatehouse_contract::SessionView;
-use gatehouse_core::clock::Clock;
+use gatehouse_core::clock::{Clock, SystemClock};
 use gatehouse_core::config::{Config, Settings};
 use gatehouse_core::session::{Auth, Change};
-use gatehouse_core::vault::{FileRecordStore, OsKeyring, Vault};
+use gatehouse_core::vault::{FileRecordStore, MemoryKeyStore, OsKeyring, Vault};
 use gatehouse_tests::idp::Idp;
 use gatehouse_tests::{test_browser, TempDir};
 use tokio::sync::mpsc;
+
+/// Every line the process-wide log subscriber writes, kept to be searched afterwards.
+#[derive(Clone, Default)]
+pub struct Lines(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Lines {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Lines {
+    /// Installs the process's log subscriber: every crate, at TRACE, written here. Once per
+    /// test binary.
+    pub fn capture() -> Self {
+        let lines = Self::default();
+        let sink = lines.clone();
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || sink.clone())
+            .init();
+        lines
+    }
+
+    /// What was written so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
 
 pub const WITH_REFRESH: &str = "openid profile email offline_access";
 pub const WITHOUT_REFRESH: &str = "openid profile email";
@@ -79,6 +114,18 @@ pub fn auth_with_changes(
         Auth::new(config.clone(), vault(home, config), clock, notify),
         rx,
     )
+}
+
+/// An app instance's session on `home`'s file and a keyring in memory, telling nothing: for
+/// the sign-ins that are meant to fail.
+pub fn auth_in_memory(home: &TempDir, config: Config) -> Auth {
+    let vault = Vault::new(
+        Arc::new(MemoryKeyStore::default()),
+        Arc::new(FileRecordStore::new(home.path().join("session.json"))),
+        &config.issuer,
+        &config.client_id,
+    );
+    Auth::new(config, vault, Arc::new(SystemClock), Arc::new(|_| {}))
 }
 
 pub fn vault(home: &TempDir, config: &Config) -> Vault {
