@@ -60,23 +60,8 @@ pub fn id_token(data: &[u8]) {
     let Ok(key) = keys().select(unverified.kid(), unverified.alg()) else {
         return;
     };
-    let (issuer, client_id, nonce) = (
-        IssuerUrl::new(ISSUER),
-        ClientId::new(CLIENT),
-        Nonce::new("n-1"),
-    );
-    let params = ValidationParams {
-        issuer: &issuer,
-        client_id: &client_id,
-        audience: Some("api"),
-        now: 1_800_000_000,
-        leeway: 60,
-        origin: Origin::SignIn {
-            nonce: &nonce,
-            max_age: None,
-        },
-        advertised_algorithms: None,
-    };
+    let expected = Expected::new();
+    let params = expected.sign_in(Some("api"), None);
     if let Ok(previous) = unverified.validate(&key, &params) {
         let refresh = ValidationParams {
             origin: Origin::Refresh {
@@ -85,6 +70,45 @@ pub fn id_token(data: &[u8]) {
             ..params
         };
         let _ = unverified.validate(&key, &refresh);
+    }
+}
+
+/// What the targets check a sign-in's ID token against: this client of this issuer, the
+/// sign-in's nonce, a fixed time with a minute's leeway.
+struct Expected {
+    issuer: IssuerUrl,
+    client_id: ClientId,
+    nonce: Nonce,
+}
+
+impl Expected {
+    fn new() -> Self {
+        Self {
+            issuer: IssuerUrl::new(ISSUER),
+            client_id: ClientId::new(CLIENT),
+            nonce: Nonce::new("n-1"),
+        }
+    }
+
+    /// A sign-in's parameters, trusting `audience` besides the client, with the provider's
+    /// `advertised` algorithms when it lists them.
+    fn sign_in<'a>(
+        &'a self,
+        audience: Option<&'a str>,
+        advertised: Option<&'a [String]>,
+    ) -> ValidationParams<'a> {
+        ValidationParams {
+            issuer: &self.issuer,
+            client_id: &self.client_id,
+            audience,
+            now: 1_800_000_000,
+            leeway: 60,
+            origin: Origin::SignIn {
+                nonce: &self.nonce,
+                max_age: None,
+            },
+            advertised_algorithms: advertised,
+        }
     }
 }
 
@@ -303,23 +327,11 @@ pub fn claims(data: &[u8]) {
     let refreshed = parts.next();
     let keys = &signing_key().1;
     let advertised = ["ES256".to_owned(), "RS256".to_owned()];
-    let (issuer, client_id, nonce) = (
-        IssuerUrl::new(ISSUER),
-        ClientId::new(CLIENT),
-        Nonce::new("n-1"),
+    let expected = Expected::new();
+    let params = expected.sign_in(
+        (choice & 1 != 0).then_some("api"),
+        (choice & 2 != 0).then_some(&advertised[..]),
     );
-    let params = ValidationParams {
-        issuer: &issuer,
-        client_id: &client_id,
-        audience: (choice & 1 != 0).then_some("api"),
-        now: 1_800_000_000,
-        leeway: 60,
-        origin: Origin::SignIn {
-            nonce: &nonce,
-            max_age: None,
-        },
-        advertised_algorithms: (choice & 2 != 0).then_some(&advertised[..]),
-    };
     let validate = |claims: &[u8], params: &ValidationParams| {
         let token = signed(header, claims);
         let _ = IdClaims::read_sealed(&token);

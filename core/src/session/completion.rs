@@ -33,26 +33,22 @@ enum Outcome {
 impl Verdict {
     /// Ends the sign-in unless it has completed; whether it ended it.
     pub(super) fn end(&self) -> bool {
-        let mut outcome = lock(&self.0);
-        match *outcome {
-            Some(Outcome::Completed) => false,
-            _ => {
-                *outcome = Some(Outcome::Ended);
-                true
-            }
-        }
+        self.decide(Outcome::Ended)
     }
 
     /// Completes the sign-in unless it has ended; whether it completed it.
     fn complete(&self) -> bool {
-        let mut outcome = lock(&self.0);
-        match *outcome {
-            Some(Outcome::Ended) => false,
-            _ => {
-                *outcome = Some(Outcome::Completed);
-                true
-            }
+        self.decide(Outcome::Completed)
+    }
+
+    /// Makes `outcome` the verdict unless the other one was reached first; whether it is.
+    fn decide(&self, outcome: Outcome) -> bool {
+        let mut decided = lock(&self.0);
+        if decided.is_some_and(|earlier| earlier != outcome) {
+            return false;
         }
+        *decided = Some(outcome);
+        true
     }
 
     fn ended(&self) -> bool {

@@ -25,7 +25,7 @@ use tokio::time::MissedTickBehavior;
 use crate::api;
 use crate::browser::Browser;
 use crate::clock::Clock;
-use crate::config::Config;
+use crate::config::{Api, Config};
 use crate::oidc::dpop::DpopKey;
 use crate::secret::Secret;
 use crate::vault::Vault;
@@ -189,6 +189,11 @@ impl Auth {
         let api = config
             .api(api)
             .ok_or_else(|| Error::UnknownApi(api.to_owned()))?;
+        self.api_token(api).await
+    }
+
+    /// `api`'s token: the sealed one while it is fresh, otherwise a new one.
+    async fn api_token(&self, api: &Api) -> Result<Secret> {
         let keeper = &self.inner.keeper;
         let Some(active) = keeper.seen().active else {
             return Err(Error::Expired);
@@ -209,7 +214,7 @@ impl Auth {
         let origin = call.api.url.origin().ascii_serialization();
         let http = self.inner.upstream.http();
         let nonce = self.inner.upstream.api_nonce(&origin);
-        let token = self.api_access_token(&call.api.resource).await?;
+        let token = self.api_token(call.api).await?;
         let key = self.api_dpop_key(&call.api.resource)?;
         let mut response = call
             .send(http, &token, self.call_dpop(&key, &nonce).as_ref())
