@@ -48,6 +48,12 @@ step "benchmarks build (scripts/bench.sh runs them)"
 cargo test --workspace --benches --no-run --locked
 
 step "frontend tests in headless Chromium (wasm)"
-CHROMEDRIVER=/usr/bin/chromedriver cargo test -p gatehouse-yew -p gatehouse-ui --target wasm32-unknown-unknown --locked
+# ChromeDriver makes Chromium's profile in $TMPDIR and leaves it there (30 MB a crate) when the
+# runner stops it; here it goes under target/ and is removed.
+chromium_tmp="$PWD/target/tmp/wasm-chromium"
+rm -rf "$chromium_tmp" && mkdir -p "$chromium_tmp"
+TMPDIR="$chromium_tmp" CHROMEDRIVER=/usr/bin/chromedriver \
+  cargo test -p gatehouse-yew -p gatehouse-ui --target wasm32-unknown-unknown --locked
+rm -rf "$chromium_tmp"
 
 step "done in $((SECONDS - started)) s; screenshots in target/test-artifacts/"
