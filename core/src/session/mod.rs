@@ -21,6 +21,7 @@ use std::sync::Arc;
 
 use gatehouse_contract::{FetchRequest, FetchResponse, SessionState, SessionView, SignInWaiting};
 use tokio::time::MissedTickBehavior;
+use tracing::Instrument;
 
 use crate::api;
 use crate::browser::Browser;
@@ -101,10 +102,12 @@ impl Auth {
     pub async fn open(&self) {
         let this = self.clone();
         let restored = tokio::task::spawn_blocking(move || this.inner.keeper.restore());
-        if let Err(e) = restored.await {
+        if let Err(e) = restored.instrument(tracing::debug_span!("restore")).await {
             tracing::warn!(error = %e, "opening the stored session failed");
         }
-        self.check_lifetime().await;
+        self.check_lifetime()
+            .instrument(tracing::debug_span!("check_lifetime"))
+            .await;
     }
 
     /// Makes the back channel ready (its HTTP client loads the system's CA certificates), so
