@@ -7,11 +7,12 @@ use crate::components::{ApiProbe, Countdown, ErrorLine};
 #[function_component(Home)]
 pub fn home() -> Html {
     let session = use_session();
+    // Every hook before the early return: Yew needs the same hooks on every render.
+    let probe = use_memo((), |_| gatehouse_yew::commands::api_probe_at_start());
     let SessionStatus::SignedIn(view) = &session.status else {
         return Html::default();
     };
     let logging_out = session.logging_out;
-    let probe = use_memo((), |_| gatehouse_yew::commands::api_probe_at_start());
 
     html! {
         <section class="card" aria-labelledby="home-title">
