@@ -398,7 +398,8 @@ async fn max_age_ends_the_session_at_its_time_even_with_a_refresh_token() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_stored_session_past_its_time_limit_is_not_opened_at_start() {
+async fn a_stored_session_past_its_time_limit_is_not_opened_at_start_and_its_refresh_token_is_revoked(
+) {
     let idp = Idp::start(IdpOptions::default());
     let home = TempDir::new("life-max-age-start");
     let config = config_with(&idp, WITH_REFRESH, 60, |s| s.max_age_secs = Some(3600));
@@ -414,6 +415,9 @@ async fn a_stored_session_past_its_time_limit_is_not_opened_at_start() {
     second.open().await;
     assert!(second.logged_in());
     drop(second);
+    let refresh_token = stored(&home, &config)
+        .refresh_token
+        .expect("a refresh token");
     let at_limit = Arc::new(ManualClock::new(auth_time + 3600));
     let (third, _events) = auth(&home, &config, at_limit);
     third.open().await;
@@ -424,4 +428,14 @@ async fn a_stored_session_past_its_time_limit_is_not_opened_at_start() {
     );
     assert!(matches!(vault(&home, &config).open(), Opened::Empty));
     assert_eq!(idp.stats().refresh_token, 0, "not renewed past its limit");
+
+    // The record is gone, but the provider would still renew with its refresh token: revoked
+    // (RFC 7009) in the background, which the app's exit waits for.
+    third.shut_down().await;
+    assert_eq!(idp.stats().revocations, 1);
+    assert_eq!(
+        idp.try_refresh(refresh_token.secret()),
+        (400, Some("invalid_grant".into())),
+        "the refresh token of the session removed at start renews nothing"
+    );
 }

@@ -70,25 +70,30 @@ impl Keeper {
 
     /// Reads the stored session into memory; the UI is told nothing (it asks). Blocking
     /// (keyring and file).
-    pub(super) fn restore(&self) {
+    ///
+    /// A stored session not worth keeping is removed; when it holds a refresh token (one past
+    /// its time limit), that token is returned, for the caller to revoke: the provider would
+    /// still renew it.
+    #[must_use = "a refresh token returned here is still good at the provider until revoked"]
+    pub(super) fn restore(&self) -> Option<Secret> {
         let signed_out = self.vault.signed_out();
         self.ask_credentials.store(signed_out, Ordering::Relaxed);
         let record = match self.vault.open() {
             Opened::Session(record) => record,
-            Opened::Empty => return,
+            Opened::Empty => return None,
             Opened::KeyringUnavailable(e) => {
                 tracing::warn!(error = %e, "cannot open the stored session");
                 self.set(State::SignedOut {
                     ended: Some(Ended::Keyring(e)),
                 });
-                return;
+                return None;
             }
         };
         let claims = match IdClaims::read_sealed(record.id_token.secret()) {
             Ok(claims) => claims,
             Err(e) => {
                 tracing::warn!(error = %e, "the stored ID token is unreadable; starting signed out");
-                return;
+                return None;
             }
         };
         let active = Active {
@@ -101,18 +106,19 @@ impl Keeper {
         if self.policy.worth_keeping(lifetime, now) {
             // A stale one is renewed right after.
             self.set(State::SignedIn(Box::new(active)));
-        } else {
-            // Expired and not renewable, or past its time limit: nothing worth keeping.
-            if let Err(e) = self.vault.destroy() {
-                tracing::warn!(error = %e, "could not remove the expired session");
-            }
-            let ended = if self.policy.past_limit(lifetime, now) {
-                Ended::TimeLimit
-            } else {
-                Ended::Expired
-            };
-            self.set(State::SignedOut { ended: Some(ended) });
+            return None;
         }
+        // Expired and not renewable, or past its time limit: nothing worth keeping.
+        if let Err(e) = self.vault.destroy() {
+            tracing::warn!(error = %e, "could not remove the expired session");
+        }
+        let ended = if self.policy.past_limit(lifetime, now) {
+            Ended::TimeLimit
+        } else {
+            Ended::Expired
+        };
+        self.set(State::SignedOut { ended: Some(ended) });
+        active.record.refresh_token
     }
 
     /// Whether there is certainly no stored session to open. Blocking (reads the session file,

@@ -65,6 +65,9 @@ struct Flows {
     sign_in: SignIn,
     renewal: Renewal,
     sign_out: SignOut,
+    /// The revocation of a refresh token whose session was removed at start, in the
+    /// background; the app's exit waits for it ([`Auth::shut_down`]).
+    revoking: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl Auth {
@@ -88,6 +91,7 @@ impl Auth {
                 config,
                 keeper,
                 upstream,
+                revoking: std::sync::Mutex::new(None),
             }),
         }
     }
@@ -99,11 +103,21 @@ impl Auth {
     /// Opens the stored session and, when its ID token is no longer fresh, renews it before
     /// returning (so the UI never shows a session that is about to go). A fresh token needs
     /// no network: it was validated when it came and has been under the vault's seal since.
+    /// One found past its time limit is removed, and its refresh token revoked in the
+    /// background.
     pub async fn open(&self) {
         let this = self.clone();
         let restored = tokio::task::spawn_blocking(move || this.inner.keeper.restore());
-        if let Err(e) = restored.instrument(tracing::debug_span!("restore")).await {
-            tracing::warn!(error = %e, "opening the stored session failed");
+        match restored.instrument(tracing::debug_span!("restore")).await {
+            Ok(None) => {}
+            // Removed at start (past its time limit), yet the provider would still renew it
+            // (RFC 7009 §2): revoked in the background, not on the window's way.
+            Ok(Some(refresh_token)) => {
+                let upstream = self.inner.upstream.clone();
+                let revoking = tokio::spawn(async move { upstream.revoke(&refresh_token).await });
+                *self.revoking() = Some(revoking);
+            }
+            Err(e) => tracing::warn!(error = %e, "opening the stored session failed"),
         }
         self.check_lifetime()
             .instrument(tracing::debug_span!("check_lifetime"))
@@ -148,9 +162,23 @@ impl Auth {
     }
 
     /// Ends a sign-in in progress and waits until its completion, if one is under way, has
-    /// made the session or left nothing behind: for the app's exit.
+    /// made the session or left nothing behind, and until a revocation begun at start has
+    /// been sent: for the app's exit.
     pub async fn shut_down(&self) {
         self.inner.sign_in.shut_down().await;
+        let revoking = self.revoking().take();
+        if let Some(revoking) = revoking {
+            if let Err(e) = revoking.await {
+                tracing::warn!(error = %e, "the revocation task failed");
+            }
+        }
+    }
+
+    fn revoking(&self) -> std::sync::MutexGuard<'_, Option<tokio::task::JoinHandle<()>>> {
+        self.inner
+            .revoking
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Opens the waiting sign-in's page in the browser again; without a sign-in waiting,
