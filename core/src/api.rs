@@ -20,7 +20,7 @@ use reqwest::{Method, StatusCode};
 use url::Url;
 
 use crate::config::{Api, Config};
-use crate::oidc::dpop::{self, DpopKey};
+use crate::oidc::dpop::{self, Prover};
 use crate::secret::Secret;
 use crate::{Error, Result};
 
@@ -128,13 +128,6 @@ pub(crate) fn check(config: &Config, request: FetchRequest) -> Result<Call<'_>> 
     })
 }
 
-/// DPoP for a call (RFC 9449 §7): the session's key, the API's last nonce, and the time.
-pub(crate) struct CallDpop<'a> {
-    pub key: &'a DpopKey,
-    pub nonce: &'a dpop::Nonce,
-    pub now: i64,
-}
-
 impl Call<'_> {
     /// Sends the call with `token`: as a bearer token (RFC 6750 §2.1), or with `dpop` as a
     /// DPoP-bound one, with a proof naming the call and the token's hash (RFC 9449 §7.1). An
@@ -143,7 +136,7 @@ impl Call<'_> {
         &self,
         client: &reqwest::Client,
         token: &Secret,
-        dpop: Option<&CallDpop<'_>>,
+        dpop: Option<&Prover<'_>>,
     ) -> Result<reqwest::Response> {
         let mut tries = 0;
         loop {
@@ -157,14 +150,7 @@ impl Call<'_> {
             authorization.set_sensitive(true);
             headers.insert(AUTHORIZATION, authorization);
             if let Some(dpop) = dpop {
-                let nonce = dpop.nonce.get();
-                let proof = dpop.key.proof(
-                    self.method.as_str(),
-                    &self.url,
-                    dpop.now,
-                    nonce.as_deref(),
-                    Some(token),
-                );
+                let proof = dpop.proof(self.method.as_str(), &self.url, Some(token));
                 let mut proof = HeaderValue::from_str(&proof).expect("a JWT is a header value");
                 proof.set_sensitive(true);
                 headers.insert("dpop", proof);
@@ -183,11 +169,7 @@ impl Call<'_> {
             let Some(dpop) = dpop else {
                 return Ok(response);
             };
-            let fresh = response
-                .headers()
-                .get("dpop-nonce")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
+            let fresh = dpop::nonce_in(response.headers());
             if let Some(fresh) = &fresh {
                 dpop.nonce.set(fresh);
             }

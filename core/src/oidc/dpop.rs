@@ -129,6 +129,33 @@ impl DpopKey {
     }
 }
 
+/// What a request's proofs need (RFC 9449 §4): the session's key, the last nonce of the
+/// server the request goes to, and the time for `iat`. The same for the provider's endpoints
+/// and for the APIs.
+pub(crate) struct Prover<'a> {
+    pub key: &'a DpopKey,
+    pub nonce: &'a Nonce,
+    pub now: i64,
+}
+
+impl Prover<'_> {
+    /// A proof of `method` on `url` with the server's last nonce, and with `access_token` its
+    /// hash (RFC 9449 §4.2, §7.1).
+    pub(crate) fn proof(&self, method: &str, url: &Url, access_token: Option<&Secret>) -> String {
+        let nonce = self.nonce.get();
+        self.key
+            .proof(method, url, self.now, nonce.as_deref(), access_token)
+    }
+}
+
+/// The `DPoP-Nonce` a server's answer carries (RFC 9449 §8, §9).
+pub(crate) fn nonce_in(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    headers
+        .get("dpop-nonce")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
 /// The last `DPoP-Nonce` a server gave (RFC 9449 §8, §9): sent with the next proof.
 #[derive(Default)]
 pub struct Nonce(Mutex<Option<String>>);

@@ -180,11 +180,7 @@ pub(crate) async fn send(
         .get(reqwest::header::CACHE_CONTROL)
         .and_then(|v| v.to_str().ok())
         .and_then(cache_max_age);
-    let dpop_nonce = response
-        .headers()
-        .get("dpop-nonce")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let dpop_nonce = super::dpop::nonce_in(response.headers());
     // Sized once from Content-Length (within the limit), so that growing it rarely leaves an
     // unwiped copy behind.
     let expected = response.content_length().unwrap_or(0).min(MAX_BODY as u64) as usize;

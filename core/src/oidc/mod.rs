@@ -41,4 +41,4 @@ pub(crate) use authorization::AuthorizationRequest;
 pub(crate) use discovery::discover;
 pub(crate) use jwks::{JwksCache, RemoteKeys};
 pub(crate) use par::push;
-pub(crate) use token::{exchange_code, refresh, refresh_for, revoke, Dpop};
+pub(crate) use token::{exchange_code, refresh, refresh_for, revoke};

@@ -4,8 +4,9 @@
 use serde::Deserialize;
 use url::Url;
 
+use super::dpop::Prover;
 use super::json::{self, Kind};
-use super::token::{post_with_dpop, Dpop};
+use super::token::post_with_dpop;
 use super::RequestError;
 
 /// The provider's answer to a push (RFC 9126 §2.2).
@@ -42,7 +43,7 @@ pub(crate) async fn push(
     client: &reqwest::Client,
     endpoint: &Url,
     form: &[(&'static str, String)],
-    dpop: Option<&Dpop<'_>>,
+    dpop: Option<&Prover<'_>>,
 ) -> Result<PushedRequest, RequestError> {
     let response = post_with_dpop(client, endpoint, form, dpop).await?;
     parse_par_response(endpoint.as_str(), response.status, &response.body)

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use url::Url;
 
-use super::dpop::{self, DpopKey};
+use super::dpop::Prover;
 use super::http::{self, post_form, send};
 use super::json::{self, Kind};
 use super::{ClientId, OAuthError, PkceVerifier, RequestError};
@@ -90,7 +90,7 @@ pub(crate) async fn exchange_code(
     code: &Secret,
     verifier: &PkceVerifier,
     redirect_uri: &str,
-    dpop: Option<&Dpop<'_>>,
+    dpop: Option<&Prover<'_>>,
 ) -> Result<TokenResponse, RequestError> {
     let form = [
         ("grant_type", "authorization_code"),
@@ -109,7 +109,7 @@ pub(crate) async fn refresh(
     token_endpoint: &Url,
     client_id: &ClientId,
     refresh_token: &Secret,
-    dpop: Option<&Dpop<'_>>,
+    dpop: Option<&Prover<'_>>,
 ) -> Result<TokenResponse, RequestError> {
     refresh_for(client, token_endpoint, client_id, refresh_token, &[], dpop).await
 }
@@ -122,7 +122,7 @@ pub(crate) async fn refresh_for(
     client_id: &ClientId,
     refresh_token: &Secret,
     extra: &[(&str, &str)],
-    dpop: Option<&Dpop<'_>>,
+    dpop: Option<&Prover<'_>>,
 ) -> Result<TokenResponse, RequestError> {
     let mut form = vec![
         ("grant_type", "refresh_token"),
@@ -137,18 +137,10 @@ async fn post_token(
     client: &reqwest::Client,
     endpoint: &Url,
     form: &[(&str, &str)],
-    dpop: Option<&Dpop<'_>>,
+    dpop: Option<&Prover<'_>>,
 ) -> Result<TokenResponse, RequestError> {
     let response = post_with_dpop(client, endpoint, form, dpop).await?;
     parse_token_response(endpoint.as_str(), response.status, &response.body)
-}
-
-/// DPoP for a request to the provider (RFC 9449): the session's key, the provider's last nonce,
-/// and the time for the proof's `iat`.
-pub(crate) struct Dpop<'a> {
-    pub key: &'a DpopKey,
-    pub nonce: &'a dpop::Nonce,
-    pub now: i64,
 }
 
 /// POSTs `form`, with a fresh DPoP proof when `dpop` is given. The provider's `DPoP-Nonce` is
@@ -158,7 +150,7 @@ pub(crate) async fn post_with_dpop<F: serde::Serialize + ?Sized>(
     client: &reqwest::Client,
     endpoint: &Url,
     form: &F,
-    dpop: Option<&Dpop<'_>>,
+    dpop: Option<&Prover<'_>>,
 ) -> Result<http::Response, RequestError> {
     let Some(dpop) = dpop else {
         return post_form(client, endpoint, form, None).await;
@@ -166,10 +158,7 @@ pub(crate) async fn post_with_dpop<F: serde::Serialize + ?Sized>(
     let mut tries = 0;
     loop {
         tries += 1;
-        let nonce = dpop.nonce.get();
-        let proof = dpop
-            .key
-            .proof("POST", endpoint, dpop.now, nonce.as_deref(), None);
+        let proof = dpop.proof("POST", endpoint, None);
         let response = post_form(client, endpoint, form, Some(&proof)).await?;
         if let Some(fresh) = &response.dpop_nonce {
             dpop.nonce.set(fresh);

@@ -27,7 +27,7 @@ use crate::api;
 use crate::browser::Browser;
 use crate::clock::Clock;
 use crate::config::{Api, Config};
-use crate::oidc::dpop::DpopKey;
+use crate::oidc::dpop::{DpopKey, Prover};
 use crate::secret::Secret;
 use crate::vault::Vault;
 use crate::{Error, Result};
@@ -265,8 +265,8 @@ impl Auth {
         &self,
         key: &'a Option<Arc<DpopKey>>,
         nonce: &'a crate::oidc::dpop::Nonce,
-    ) -> Option<api::CallDpop<'a>> {
-        key.as_ref().map(|key| api::CallDpop {
+    ) -> Option<Prover<'a>> {
+        key.as_ref().map(|key| Prover {
             key,
             nonce,
             now: self.inner.upstream.now(),

@@ -11,9 +11,9 @@ use super::keeper::lock;
 use super::state::Active;
 use crate::clock::Clock;
 use crate::config::{Config, DpopMode};
-use crate::oidc::dpop::{self, DpopKey};
+use crate::oidc::dpop::{self, DpopKey, Prover};
 use crate::oidc::{
-    discover, http, revoke, Dpop, IdClaims, JwksCache, Nonce, Origin, ProviderMetadata, RemoteKeys,
+    discover, http, revoke, IdClaims, JwksCache, Nonce, Origin, ProviderMetadata, RemoteKeys,
     TokenResponse, UnverifiedIdToken, ValidationParams,
 };
 use crate::secret::Secret;
@@ -78,8 +78,8 @@ impl Upstream {
     }
 
     /// DPoP with `key` for a request to the provider, now.
-    pub(super) fn dpop<'a>(&'a self, key: &'a DpopKey) -> Dpop<'a> {
-        Dpop {
+    pub(super) fn dpop<'a>(&'a self, key: &'a DpopKey) -> Prover<'a> {
+        Prover {
             key,
             nonce: &self.dpop_nonce,
             now: self.clock.now(),
