@@ -369,7 +369,14 @@ async fn a_thousand_hostile_requests_then_the_genuine_callback_within_a_second()
             idle.push(stream);
         }
     }
-    let held = server_sockets(port);
+    // An evicted connection is closed when its aborted task is next scheduled, so under a
+    // loaded machine the count may run over for a moment; the flood itself goes on meanwhile.
+    let mut held = server_sockets(port);
+    let settling = tokio::time::Instant::now() + Duration::from_secs(2);
+    while held > MAX_CONNECTIONS + 1 && tokio::time::Instant::now() < settling {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        held = server_sockets(port);
+    }
     assert!(
         held <= MAX_CONNECTIONS + 1,
         "the listener holds {held} connections under the flood"
