@@ -211,11 +211,17 @@ async fn serve(
         .await
         .ok()??;
     if !owner.may_complete() {
-        tracing::warn!(
-            ?owner,
-            "a request to the sign-in's listener came from another user of this computer and was refused"
-        );
-        let _ = respond(&mut stream, "403 Forbidden", Page::AnotherUser, product).await;
+        let page = if owner == owner::Owner::Unreadable {
+            tracing::warn!("a request to the sign-in's listener was refused: whose it is cannot be established");
+            Page::OwnerUnknown
+        } else {
+            tracing::warn!(
+                ?owner,
+                "a request to the sign-in's listener came from another user of this computer and was refused"
+            );
+            Page::AnotherUser
+        };
+        let _ = respond(&mut stream, "403 Forbidden", page, product).await;
         return None;
     }
     let (outcome, status, page) = match parse_callback(&request.0, awaited) {
@@ -275,6 +281,7 @@ enum Page {
     Refused,
     NotThisAttempt,
     AnotherUser,
+    OwnerUnknown,
     NotFound,
 }
 
@@ -299,6 +306,14 @@ impl Page {
                 format!(
                     "This sign-in belongs to another user of this computer, so {product} \
                      did not take it."
+                ),
+            ),
+            Self::OwnerUnknown => (
+                "Sign-in not taken",
+                format!(
+                    "{product} could not tell which user of this computer this browser belongs \
+                     to (the system's list of connections cannot be read here), so it did not \
+                     take the sign-in. Its log says why."
                 ),
             ),
             Self::NotFound => ("Not found", "There is nothing here.".to_owned()),

@@ -12,8 +12,13 @@
 //!   its user's SID.
 //! - macOS (and other systems): no interface maps a connection to its owner without
 //!   privileges, short of reading every process's descriptors, which an unprivileged process
-//!   can do only for its own user's. There the owner is [`Owner::Unknown`] and the callback is
-//!   taken as RFC 8252 describes; `state` and PKCE still bind it to this attempt.
+//!   can do only for its own user's. There the owner is [`Owner::Unverifiable`] and the
+//!   callback is taken as RFC 8252 describes; `state` and PKCE still bind it to this attempt.
+//!
+//! Where the check exists it fails closed: on Linux or Windows, a connection whose owner cannot
+//! be established (the socket table hidden by a sandbox, `/proc` mounted with `subset=pid` as
+//! systemd's `ProcSubset=pid` does, `GetExtendedTcpTable` failing) is [`Owner::Unreadable`],
+//! and its callback is refused.
 
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 
@@ -26,15 +31,21 @@ pub(crate) enum Owner {
     AnotherUser,
     /// The connection is not in the system's table: its other end has already gone.
     NotFound,
-    /// This system cannot tell (macOS, or a Linux without `/proc`).
-    Unknown,
+    /// The system's table of connections could not be read, so whose connection it is cannot
+    /// be established (the reason is logged where it was read).
+    Unreadable,
+    /// This system offers no unprivileged way to tell (macOS).
+    #[cfg_attr(any(target_os = "linux", windows), allow(dead_code))]
+    Unverifiable,
 }
 
 impl Owner {
-    /// Whether a request on this connection may complete the sign-in: a connection that
-    /// is shown to be someone else's, or that cannot be found, may not.
+    /// Whether a request on this connection may complete the sign-in: only this user's, or
+    /// any on a system that cannot tell (RFC 8252 §8.3: `state` and PKCE alone). One shown to be
+    /// someone else's, one that cannot be found, and one whose owner could not be established
+    /// where the system can tell, may not.
     pub(crate) fn may_complete(self) -> bool {
-        matches!(self, Self::ThisUser | Self::Unknown)
+        matches!(self, Self::ThisUser | Self::Unverifiable)
     }
 }
 
@@ -123,13 +134,24 @@ mod platform {
     pub(super) fn owner(listener: SocketAddrV4, peer: SocketAddrV4) -> Owner {
         // SAFETY: geteuid has no preconditions and cannot fail.
         let me = unsafe { libc::geteuid() };
-        let mut readable = false;
         // A client's IPv6 socket reaching an IPv4 address is listed in tcp6, as mapped.
         for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
-            let Ok(text) = std::fs::read_to_string(table) else {
-                continue;
+            let text = match std::fs::read_to_string(table) {
+                Ok(text) => text,
+                // A kernel without IPv6 has no tcp6; the IPv4 table was read.
+                Err(e) if table.ends_with('6') && e.kind() == std::io::ErrorKind::NotFound => {
+                    break;
+                }
+                Err(e) => {
+                    tracing::warn!(
+                        table,
+                        error = %e,
+                        "the kernel's socket table cannot be read, so the owner of a connection \
+                         to the sign-in's listener cannot be established; it is refused"
+                    );
+                    return Owner::Unreadable;
+                }
             };
-            readable = true;
             if let Some(uid) = uid_in_table(&text, peer, listener) {
                 return if uid == me {
                     Owner::ThisUser
@@ -138,14 +160,7 @@ mod platform {
                 };
             }
         }
-        if readable {
-            Owner::NotFound
-        } else {
-            tracing::warn!(
-                "the kernel's socket table cannot be read: a callback's owner is not checked"
-            );
-            Owner::Unknown
-        }
+        Owner::NotFound
     }
 }
 
@@ -169,8 +184,11 @@ mod platform {
 
     pub(super) fn owner(listener: SocketAddrV4, peer: SocketAddrV4) -> Owner {
         let Some(rows) = connections() else {
-            tracing::warn!("the TCP table cannot be read: a callback's owner is not checked");
-            return Owner::Unknown;
+            tracing::warn!(
+                "GetExtendedTcpTable failed, so the owner of a connection to the sign-in's \
+                 listener cannot be established; it is refused"
+            );
+            return Owner::Unreadable;
         };
         let Some(pid) = rows
             .iter()
@@ -317,7 +335,7 @@ mod platform {
     use super::{Owner, SocketAddrV4};
 
     pub(super) fn owner(_listener: SocketAddrV4, _peer: SocketAddrV4) -> Owner {
-        Owner::Unknown
+        Owner::Unverifiable
     }
 }
 
@@ -381,9 +399,10 @@ mod tests {
     #[test]
     fn only_this_user_or_a_system_that_cannot_tell_completes_a_sign_in() {
         assert!(Owner::ThisUser.may_complete());
-        assert!(Owner::Unknown.may_complete());
+        assert!(Owner::Unverifiable.may_complete());
         assert!(!Owner::AnotherUser.may_complete());
         assert!(!Owner::NotFound.may_complete());
+        assert!(!Owner::Unreadable.may_complete(), "fail closed");
     }
 
     #[cfg(any(target_os = "linux", windows))]

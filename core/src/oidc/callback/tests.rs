@@ -413,3 +413,71 @@ async fn a_thousand_hostile_requests_then_the_genuine_callback_within_a_second()
     }
     drop(idle);
 }
+
+/// The owner check fails closed: where the kernel's socket table cannot be read (a sandbox
+/// that hides `/proc/net`, systemd's `ProcSubset=pid`), whose connection reached the listener
+/// cannot be established, and even a callback with the right `state` is refused with a page
+/// that says why; the attempt goes on. Played in a mount namespace whose `/proc` holds only the
+/// processes (procfs `subset=pid`): the test runs itself again in it.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_callback_whose_owner_cannot_be_established_is_refused() {
+    const INSIDE: &str = "GATEHOUSE_TEST_IN_PROC_SUBSET_PID";
+    const NAME: &str =
+        "oidc::callback::tests::a_callback_whose_owner_cannot_be_established_is_refused";
+    if std::env::var_os(INSIDE).is_none() {
+        // A user namespace maps this user to root in it, so no privilege is needed; a new PID
+        // namespace lets it mount a procfs of its own.
+        let output = std::process::Command::new("unshare")
+            .args([
+                "--user",
+                "--map-root-user",
+                "--mount",
+                "--pid",
+                "--fork",
+                "--",
+            ])
+            .args([
+                "sh",
+                "-c",
+                "mount -t proc -o subset=pid proc /proc && exec \"$0\" \"$@\"",
+            ])
+            .arg(std::env::current_exe().unwrap())
+            .args(["--exact", NAME, "--nocapture", "--test-threads=1"])
+            .env(INSIDE, "1")
+            .output()
+            .expect("unshare (util-linux) runs");
+        let out = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success() && out.contains("1 passed"),
+            "in the namespace: {}\n{out}\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        return;
+    }
+    assert!(
+        std::fs::read_to_string("/proc/net/tcp").is_err(),
+        "the socket table is hidden in the namespace"
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let listener = Listener::bind(0, "Gatehouse").await.unwrap();
+        let port = listener.port();
+        let waiting = tokio::spawn(listener.wait(awaited("s1")));
+        let refused = request(port, "/callback?code=real&state=s1").await;
+        assert!(refused.starts_with("HTTP/1.1 403"), "{refused}");
+        assert!(
+            refused.contains(
+                "Gatehouse could not tell which user of this computer this browser belongs to"
+            ),
+            "{refused}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(!waiting.is_finished(), "the attempt goes on");
+        waiting.abort();
+    });
+}
