@@ -12,6 +12,10 @@ step() { printf '\n\033[1m==> %s\033[0m (%ds)\n' "$*" $((SECONDS - started)); }
 step "setup"
 bash scripts/setup.sh
 
+step "hosts: tauri.localhost resolves to 127.0.0.1, as systemd-resolved answers every *.localhost"
+grep -qE '^127\.0\.0\.1[[:space:]].*\btauri\.localhost\b' /etc/hosts ||
+  echo '127.0.0.1 tauri.localhost' >>/etc/hosts
+
 step "format"
 cargo fmt --all -- --check
 

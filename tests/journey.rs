@@ -718,6 +718,53 @@ fn the_window_stays_on_the_apps_own_pages() {
     }
 }
 
+/// `http://tauri.localhost:{port}` is not the app, on any system: on Windows the app is
+/// `http://tauri.localhost` with no port, elsewhere `tauri://localhost`. With the name resolving
+/// to 127.0.0.1, as systemd-resolved answers every `*.localhost`, a neighbour's server on that
+/// port must not get the window.
+#[test]
+fn a_neighbours_page_at_tauri_localhost_with_a_port_never_loads() {
+    use std::net::ToSocketAddrs;
+    let _scenario = Scenario::begin("tauri-localhost");
+    let resolved: Vec<_> = ("tauri.localhost", 80)
+        .to_socket_addrs()
+        .map(|addresses| addresses.map(|a| a.ip()).collect())
+        .unwrap_or_default();
+    assert!(
+        resolved.iter().any(|ip| ip.is_loopback()),
+        "tauri.localhost must resolve to 127.0.0.1 on the test machine, as systemd-resolved \
+         answers it (scripts/test.sh adds it to /etc/hosts); it resolved to {resolved:?}"
+    );
+    let elsewhere = Elsewhere::start();
+    let port = elsewhere.port;
+    let Cast {
+        app,
+        desktop: _desktop,
+        person: _person,
+        idp: _idp,
+    } = cast(Idp::start(IdpOptions::default()), &[]);
+    app.wait_for("#login-button", START);
+    for url in [
+        format!("http://tauri.localhost:{port}/login"),
+        format!("http://tauri.localhost:{port}/"),
+    ] {
+        app.execute_async(&format!(
+            "const done = arguments[arguments.length - 1]; location.href = '{url}'; \
+             setTimeout(() => done(null), 500);"
+        ));
+        std::thread::sleep(Duration::from_millis(500));
+        assert_eq!(
+            app.url().split('?').next(),
+            Some("tauri://localhost/login"),
+            "{url}"
+        );
+        assert!(app.find("#login-button").is_some(), "after {url}");
+        assert!(app.find("#elsewhere").is_none(), "after {url}");
+        let asked = elsewhere.asked();
+        assert!(asked.is_empty(), "the neighbour was asked for {asked:?}");
+    }
+}
+
 /// A web server on loopback that answers every request with a page of its own and remembers
 /// each request line. WebKit may open a connection ahead of a navigation it then refuses (a
 /// preconnect): a connection with no request in it is not one.

@@ -54,12 +54,13 @@ fn open_window<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<(), Box<dyn std:
         ..config.clone()
     };
     let dev_url = app.config().build.dev_url.clone();
+    let platform = Platform::current(config.use_https_scheme);
     tauri::WebviewWindowBuilder::from_config(app, &config)?
         .initialization_script(gatehouse.start_script())
         // RFC 8252 §8.12: the provider's pages (and any other) only ever in the system
         // browser. The window stays on the app's own pages: no navigation away, no new window.
         .on_navigation(move |url| {
-            let home = is_home(url, dev_url.as_ref());
+            let home = is_home(url, platform, dev_url.as_ref());
             if !home {
                 tracing::info!(
                     host = url.host_str().unwrap_or(""),
@@ -79,14 +80,38 @@ fn open_window<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<(), Box<dyn std:
     Ok(())
 }
 
-/// Whether `url` is one of the app's own pages: its custom protocol (`tauri://localhost`, or
-/// `http(s)://tauri.localhost` on Windows), or in a dev build the dev server's origin.
-fn is_home(url: &tauri::Url, dev_url: Option<&tauri::Url>) -> bool {
-    let own = match url.scheme() {
-        "tauri" => url.host_str() == Some("localhost"),
-        "http" | "https" => url.host_str() == Some("tauri.localhost"),
-        _ => false,
+/// Where the app's own pages come from: Tauri's custom protocol, which is
+/// `tauri://localhost` on Linux and macOS and `http://tauri.localhost` on Windows
+/// (`https://tauri.localhost` when the window sets `useHttpsScheme`), never with a port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Platform {
+    Windows { https: bool },
+    LinuxOrMacos,
+}
+
+impl Platform {
+    fn current(use_https_scheme: bool) -> Self {
+        if cfg!(windows) {
+            Self::Windows {
+                https: use_https_scheme,
+            }
+        } else {
+            Self::LinuxOrMacos
+        }
+    }
+}
+
+/// Whether `url` is one of the app's own pages on `platform`, or in a debug build the dev
+/// server's origin. Exactly the app's origin: `http://tauri.localhost:{port}` is whoever
+/// listens on that port, since `*.localhost` resolves to 127.0.0.1 (systemd-resolved answers
+/// it so), and `http://tauri.localhost` is a server of this machine's everywhere but Windows.
+fn is_home(url: &tauri::Url, platform: Platform, dev_url: Option<&tauri::Url>) -> bool {
+    let (scheme, host) = match platform {
+        Platform::LinuxOrMacos => ("tauri", "localhost"),
+        Platform::Windows { https: false } => ("http", "tauri.localhost"),
+        Platform::Windows { https: true } => ("https", "tauri.localhost"),
     };
+    let own = url.scheme() == scheme && url.host_str() == Some(host) && url.port().is_none();
     own || (cfg!(debug_assertions) && dev_url.is_some_and(|dev| dev.origin() == url.origin()))
 }
 
@@ -182,27 +207,74 @@ fn init_logging() {
 
 #[cfg(test)]
 mod tests {
-    use super::is_home;
+    use super::{is_home, Platform};
+
+    fn url(text: &str) -> tauri::Url {
+        tauri::Url::parse(text).unwrap()
+    }
+
+    /// Pages no system's app is: other servers, look-alike hosts, other schemes, and the app's
+    /// host with a port (a neighbour's server on that port).
+    const NEVER: [&str; 8] = [
+        "http://127.0.0.1:4000/authorize",
+        "https://tenant.eu.auth0.com/authorize",
+        "tauri://localhost.evil.example/",
+        "https://tauri.localhost.evil.example/",
+        "http://tauri.localhost:4000/login",
+        "tauri://localhost:4000/login",
+        "file:///etc/passwd",
+        "javascript:alert(1)",
+    ];
+
+    fn only_home(platform: Platform, homes: &[&str], others: &[&str]) {
+        for home in homes {
+            assert!(is_home(&url(home), platform, None), "{platform:?}: {home}");
+        }
+        for away in NEVER.iter().chain(others) {
+            assert!(!is_home(&url(away), platform, None), "{platform:?}: {away}");
+        }
+    }
 
     #[test]
-    fn only_the_apps_own_pages_are_home() {
-        let url = |s: &str| tauri::Url::parse(s).unwrap();
-        for home in [
-            "tauri://localhost/login",
-            "http://tauri.localhost/home",
-            "https://tauri.localhost/",
-        ] {
-            assert!(is_home(&url(home), None), "{home}");
-        }
-        for away in [
-            "http://127.0.0.1:4000/authorize",
-            "https://tenant.eu.auth0.com/authorize",
-            "tauri://localhost.evil.example/",
-            "https://tauri.localhost.evil.example/",
-            "file:///etc/passwd",
-            "javascript:alert(1)",
-        ] {
-            assert!(!is_home(&url(away), None), "{away}");
-        }
+    fn on_linux_and_macos_home_is_tauri_localhost_alone() {
+        only_home(
+            Platform::LinuxOrMacos,
+            &["tauri://localhost/login", "tauri://localhost/"],
+            &["http://tauri.localhost/home", "https://tauri.localhost/"],
+        );
+    }
+
+    #[test]
+    fn on_windows_home_is_http_tauri_localhost_without_a_port() {
+        only_home(
+            Platform::Windows { https: false },
+            &["http://tauri.localhost/home", "http://tauri.localhost/"],
+            &["tauri://localhost/login", "https://tauri.localhost/"],
+        );
+    }
+
+    #[test]
+    fn on_windows_with_use_https_scheme_home_is_https_tauri_localhost() {
+        only_home(
+            Platform::Windows { https: true },
+            &["https://tauri.localhost/home"],
+            &["tauri://localhost/login", "http://tauri.localhost/home"],
+        );
+    }
+
+    #[test]
+    fn the_dev_servers_origin_is_home_only_in_a_debug_build() {
+        let dev = url("http://localhost:1420/");
+        let home = is_home(
+            &url("http://localhost:1420/login"),
+            Platform::LinuxOrMacos,
+            Some(&dev),
+        );
+        assert_eq!(home, cfg!(debug_assertions));
+        assert!(!is_home(
+            &url("http://localhost:1421/login"),
+            Platform::LinuxOrMacos,
+            Some(&dev)
+        ));
     }
 }
