@@ -281,6 +281,64 @@ fn the_file_is_used_only_when_no_one_else_may_write_it_or_its_folder() {
     set(&folder, 0o700);
 }
 
+/// As ssh trusts its own: every folder up to the home folder (or `/`), not only the file's.
+#[cfg(unix)]
+#[test]
+fn a_folder_above_the_file_that_others_may_write_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new("config-above");
+    let above = dir.path().join("shared");
+    let folder = above.join("gatehouse");
+    std::fs::create_dir_all(&folder).unwrap();
+    let path = folder.join("config.json");
+    std::fs::write(
+        &path,
+        r#"{"issuer": "https://id.example/", "client_id": "c"}"#,
+    )
+    .unwrap();
+    let set = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    set(&path, 0o600);
+    set(&folder, 0o700);
+    set(&above, 0o755);
+    assert!(config(&[], Some(&path)).is_ok());
+    set(&above, 0o777);
+    let err = config(&[], Some(&path)).unwrap_err();
+    let above = std::fs::canonicalize(&above).unwrap();
+    assert!(
+        err.contains(&format!(
+            "others may write to the folder {} above it",
+            above.display()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("chmod go-w {}", above.display())),
+        "{err}"
+    );
+    set(&above, 0o755);
+}
+
+/// The file is opened without following a link in its place (`O_NOFOLLOW`): a link another
+/// user could point elsewhere between a check and the read is refused, not followed.
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_in_the_files_place_is_not_followed() {
+    let f = file(r#"{"issuer": "https://id.example/", "client_id": "c"}"#);
+    let link = f.path.with_file_name("linked.json");
+    std::os::unix::fs::symlink(&f.path, &link).unwrap();
+    let err = config(&[], Some(&link)).unwrap_err();
+    assert_eq!(
+        err,
+        format!(
+            "The configuration file {p} is not used: it is a symbolic link, so another user of \
+             this computer could change it. Put the file itself at {p}.",
+            p = link.display()
+        )
+    );
+}
+
 #[test]
 fn apis_come_as_json_from_the_environment_or_the_file() {
     let json = r#"[{"url": "https://orders.example/v1", "resource": "https://orders.example/", "scopes": ["read"], "probe": "/me"}]"#;
