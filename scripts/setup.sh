@@ -53,6 +53,21 @@ if ! command -v cargo >/dev/null; then
   echo "Rust is not installed: see https://rustup.rs, then run this again." >&2
   exit 1
 fi
+# The toolchain rust-toolchain.toml pins. When the machine's stable toolchain is that very
+# release, it serves under the pinned name (a link, as rustup's own toolchain folder holds it);
+# otherwise rustup installs the pinned one.
+pinned=$(sed -n 's/^channel = "\(.*\)"$/\1/p' rust-toolchain.toml)
+if ! RUSTUP_TOOLCHAIN=stable rustup toolchain list | grep -q "^$pinned-"; then
+  stable_version=$(RUSTUP_TOOLCHAIN=stable rustc --version 2>/dev/null | cut -d' ' -f2)
+  if [[ $stable_version == "$pinned" ]]; then
+    say "rustup: the stable toolchain is $pinned, the pinned one: linking it under that name"
+    sysroot=$(RUSTUP_TOOLCHAIN=stable rustc --print sysroot)
+    ln -s "$sysroot" "$(dirname "$sysroot")/$pinned-$(basename "$sysroot" | sed 's/^stable-//')"
+  else
+    say "rustup: installing the pinned toolchain $pinned"
+    rustup toolchain install "$pinned" --profile minimal --component rustfmt,clippy
+  fi
+fi
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "rustup: adding wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown
@@ -78,6 +93,17 @@ fi
 if ! cargo install --list | grep -qx "cargo-deny v$CARGO_DENY_VERSION:"; then
   say "cargo: installing cargo-deny $CARGO_DENY_VERSION"
   cargo install cargo-deny --version "=$CARGO_DENY_VERSION" --locked --force
+fi
+
+# zizmor, the workflows' security linter, pinned with its hash, in a virtual environment of the
+# project's own.
+zizmor_version=$(sed -n 's/^zizmor==\([^ ]*\) .*/\1/p' scripts/python-tools.txt)
+if [[ "$(.tools/python/bin/zizmor --version 2>/dev/null || true)" != "zizmor $zizmor_version" ]]; then
+  say "pip: installing the Python tools from scripts/python-tools.txt"
+  rm -rf .tools/python
+  python3 -m venv .tools/python
+  .tools/python/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes \
+    --no-deps -r scripts/python-tools.txt
 fi
 
 # npm ci when the lockfile changed since the last install.

