@@ -3,16 +3,18 @@
 //
 //   node idp/server.mjs [--port 0] [--client-id gatehouse-local] [--auto-login]
 //                       [--id-token-ttl 3600] [--account ada] [--deny]
-//                       [--resource URI]... [--dpop]
+//                       [--resource URI]... [--resource-token-ttl SECONDS] [--dpop]
 //
 // Prints one JSON line when ready: {"issuer": "...", "clientId": "..."}.
 // --auto-login finishes login and consent on the first request (for tests); without it the
 // provider's own login form asks for a name (any name signs in). --deny makes the automatic
 // login refuse instead, as a person pressing "Cancel" at the provider would (access_denied).
 // GET /_gatehouse/stats answers how many grants of each type succeeded and how many
-// revocations were made, for tests that need to know what the provider saw.
+// revocations were made (of each token_type_hint), for tests that need to know what the
+// provider saw.
 // Each --resource is an API (RFC 8707 resource indicator) with the scopes "read" and "write",
-// whose access tokens are JWTs for that audience, signed with the provider's key.
+// whose access tokens are JWTs for that audience, signed with the provider's key; they live
+// --resource-token-ttl seconds (default: as long as ID tokens).
 // --dpop turns on DPoP (RFC 9449) with server-issued nonces required: tokens requested with a
 // proof are bound to its key.
 
@@ -31,11 +33,13 @@ const { values: args } = parseArgs({
     account: { type: 'string', default: 'ada' },
     deny: { type: 'boolean', default: false },
     resource: { type: 'string', multiple: true, default: [] },
+    'resource-token-ttl': { type: 'string' },
     dpop: { type: 'boolean', default: false },
   },
 });
 
 const idTokenTtl = Number(args['id-token-ttl']);
+const resourceTokenTtl = Number(args['resource-token-ttl'] ?? idTokenTtl);
 const clientId = args['client-id'];
 
 // Fresh signing keys every start; the provider's storage is in memory too.
@@ -49,7 +53,11 @@ const offlineNonces = new Set();
 const stats = {
   authorization_code: 0,
   refresh_token: 0,
-  revocations: 0,
+  revocations: 0, // of any token, answered 200
+  // Revocation requests by token_type_hint, whatever the answer: a JWT access token is refused
+  // (unsupported_token_type, RFC 7009 §2.2.1), as oidc-provider keeps no record of one.
+  refresh_token_revocations_asked: 0,
+  access_token_revocations_asked: 0,
   refresh_errors: 0,
   pushed_requests: 0,
   login_prompts: 0, // authorization requests with prompt=login (OIDC Core 3.1.2.1)
@@ -110,7 +118,7 @@ server.listen(Number(args.port), '127.0.0.1', () => {
           return {
             scope: 'read write',
             audience: resource,
-            accessTokenTTL: idTokenTtl,
+            accessTokenTTL: resourceTokenTtl,
             accessTokenFormat: 'jwt',
             jwt: { sign: { alg: 'RS256' } },
           };
@@ -120,7 +128,8 @@ server.listen(Number(args.port), '127.0.0.1', () => {
     },
     ttl: {
       IdToken: idTokenTtl,
-      AccessToken: idTokenTtl,
+      // An API's tokens live as its resource server says; the session's own, as ID tokens.
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? idTokenTtl,
       AuthorizationCode: 60,
       RefreshToken: 14 * 24 * 3600,
       Interaction: 600,
@@ -152,8 +161,11 @@ server.listen(Number(args.port), '127.0.0.1', () => {
       return;
     }
     await next();
-    if (ctx.method === 'POST' && ctx.path === '/token/revocation' && ctx.status === 200) {
-      stats.revocations += 1;
+    if (ctx.method === 'POST' && ctx.path === '/token/revocation') {
+      if (ctx.status === 200) stats.revocations += 1;
+      const hint = ctx.oidc?.params?.token_type_hint;
+      if (hint === 'refresh_token') stats.refresh_token_revocations_asked += 1;
+      if (hint === 'access_token') stats.access_token_revocations_asked += 1;
     }
     // A pushed authorization request (RFC 9126) carries its parameters in the body (the raw
     // body: the parsed parameters have already lost offline_access).

@@ -5,7 +5,10 @@
 //!
 //! - `fetch` with the API's token sealed in the session (the usual case), Bearer and DPoP;
 //! - `fetch` with a token the API refuses (revoked): renewed, then the retry;
-//! - a whole sign-in (the browser's part included), DPoP against Bearer.
+//! - a whole sign-in (the browser's part included), DPoP against Bearer;
+//! - the refresh grants a page's calls cost the provider: 30 calls to an API that refuses every
+//!   token, 20 calls with 30-second tokens, 10 concurrent calls needing a new token (counted by
+//!   the provider; the test command holds each to its budget).
 //!
 //! Run by `scripts/bench.sh` (the real local provider, the Secret Service, a real browser).
 //! Rounds alternate baseline and candidate; the medians are compared.
@@ -15,9 +18,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use gatehouse_contract::FetchRequest;
+use gatehouse_core::access_token::AccessToken;
 use gatehouse_core::clock::SystemClock;
 use gatehouse_core::config::{ApiSettings, Config, DpopMode, Settings};
-use gatehouse_core::secret::Secret;
 use gatehouse_core::session::Auth;
 use gatehouse_core::vault::{FileRecordStore, OsKeyring, Vault};
 use gatehouse_tests::idp::{Idp, IdpOptions};
@@ -68,7 +71,7 @@ where
 
 /// The baseline: a plain reqwest `GET` of `url` with `token` as a bearer token, its answer
 /// read to the end.
-async fn plain_get(client: &reqwest::Client, url: &str, token: &Secret, status: u16) {
+async fn plain_get(client: &reqwest::Client, url: &str, token: &AccessToken, status: u16) {
     let response = client
         .get(url)
         .bearer_auth(token.secret())
@@ -87,25 +90,41 @@ async fn fetch(auth: &Auth, url: &str) {
 
 /// A session on its own files and keyring entry, with DPoP as `dpop` says.
 fn session(idp: &Idp, orders: &ResourceServer, home: &TempDir, dpop: DpopMode) -> Auth {
+    session_for(idp, &[(orders, ORDERS)], home, dpop, &format!("{dpop:?}"))
+}
+
+/// A session calling each of `apis` (a server, and the resource its tokens are asked for), on
+/// files and a keyring entry named `name`.
+fn session_for(
+    idp: &Idp,
+    apis: &[(&ResourceServer, &str)],
+    home: &TempDir,
+    dpop: DpopMode,
+    name: &str,
+) -> Auth {
+    let apis = apis
+        .iter()
+        .map(|(server, resource)| ApiSettings {
+            url: format!("{}/v1", server.origin),
+            resource: (*resource).into(),
+            scopes: vec!["read".into()],
+            ..ApiSettings::default()
+        })
+        .collect();
     let config = Config::from_settings(Settings {
         issuer: Some(idp.issuer.clone()),
         client_id: Some(idp.client_id.clone()),
         browser: Some(vec![test_browser().to_string_lossy().into_owned()]),
         dpop: Some(dpop),
-        apis: Some(vec![ApiSettings {
-            url: format!("{}/v1", orders.origin),
-            resource: ORDERS.into(),
-            scopes: vec!["read".into()],
-            probe: None,
-        }]),
+        apis: Some(apis),
         ..Settings::default()
     })
     .expect("a valid configuration");
-    let service = format!("dev.gatehouse.bench.{dpop:?}");
+    let service = format!("dev.gatehouse.bench.{name}");
     let vault = Vault::new(
         Arc::new(OsKeyring::new(&service, &config.issuer, &config.client_id)),
         Arc::new(FileRecordStore::new(
-            home.path().join(format!("{dpop:?}.json")),
+            home.path().join(format!("{name}.json")),
         )),
         &config.issuer,
         &config.client_id,
@@ -113,15 +132,86 @@ fn session(idp: &Idp, orders: &ResourceServer, home: &TempDir, dpop: DpopMode) -
     Auth::new(config, vault, Arc::new(SystemClock), Arc::new(|_| {}))
 }
 
+/// The refresh grants the provider served.
+fn grants(idp: &Idp) -> u32 {
+    idp.stats().refresh_token
+}
+
+/// The refresh grants a page's calls cost, each case on a provider of its own.
+async fn refresh_grants(home: &TempDir) {
+    const PROFILE: &str = "https://profile.gatehouse.test/";
+    const OTHER: &str = "https://other.gatehouse.test/";
+    // An API that refuses every token: its server is for another resource than the one the
+    // session asks its tokens for.
+    let idp = Idp::start(IdpOptions {
+        resources: vec![PROFILE.into(), OTHER.into()],
+        ..Default::default()
+    });
+    let profile = ResourceServer::start(&idp, PROFILE);
+    let auth = session_for(&idp, &[(&profile, OTHER)], home, DpopMode::Off, "refuses");
+    auth.login().await.expect("login");
+    let url = format!("{}/v1/me", profile.origin);
+    for _ in 0..30 {
+        let answer = auth
+            .fetch(FetchRequest::get(&url))
+            .await
+            .expect("an answer");
+        assert_eq!(answer.status, 401);
+    }
+    println!(
+        "{:<60} {:>3} refresh grants (budget 3)",
+        "30 calls to an API that refuses every token",
+        grants(&idp)
+    );
+
+    // Tokens that live 30 seconds, less than the minimum remaining lifetime (60 s).
+    let idp = Idp::start(IdpOptions {
+        resources: vec![ORDERS.into()],
+        resource_token_ttl_secs: Some(30),
+        ..Default::default()
+    });
+    let orders = ResourceServer::start(&idp, ORDERS);
+    let auth = session_for(&idp, &[(&orders, ORDERS)], home, DpopMode::Off, "short");
+    auth.login().await.expect("login");
+    let url = format!("{}/v1/me", orders.origin);
+    for _ in 0..20 {
+        fetch(&auth, &url).await;
+    }
+    println!(
+        "{:<60} {:>3} refresh grants (budget 2)",
+        "20 calls with 30-second tokens",
+        grants(&idp)
+    );
+    let before = grants(&idp);
+    auth.logout().await.expect("logout");
+    auth.login().await.expect("login");
+    let calls: Vec<_> = (0..10)
+        .map(|_| {
+            let (auth, url) = (auth.clone(), url.clone());
+            tokio::spawn(async move { fetch(&auth, &url).await })
+        })
+        .collect();
+    for call in calls {
+        call.await.expect("the call");
+    }
+    println!(
+        "{:<60} {:>3} refresh grants (budget 1)",
+        "10 concurrent calls needing a new token",
+        grants(&idp) - before
+    );
+}
+
 #[tokio::main]
 async fn main() {
+    let home = TempDir::new("bench-api");
+    refresh_grants(&home).await;
+
     let idp = Idp::start(IdpOptions {
         resources: vec![ORDERS.into()],
         dpop: true,
         ..Default::default()
     });
     let orders = ResourceServer::start(&idp, ORDERS);
-    let home = TempDir::new("bench-api");
     let bearer = session(&idp, &orders, &home, DpopMode::Off);
     let dpop = session(&idp, &orders, &home, DpopMode::Auto);
 

@@ -4,9 +4,15 @@
 //!
 //! - Only under a configured API: the same origin, the path under its base (see
 //!   [`Api::covers`]). Anything else is refused without a request.
-//! - The page sets no credential: `Authorization` (RFC 6750 §2.1), `DPoP` (RFC 9449 §4.1),
-//!   `Cookie`, nor the connection's own headers (the Fetch standard's forbidden request
-//!   headers).
+//! - The path is checked as a strict server reads it, before any token is fetched: no encoded
+//!   `/`, `\` or `.` (`%2F`, `%5C`, `%2E`), no `;` parameters, nothing a server or gateway would
+//!   normalize first (`.` and `..` segments, empty ones, a backslash). A gateway that decodes
+//!   `/orders/..%2Fme` routes it outside `/orders`; the check here would not see it (RFC 3986
+//!   §6.2.2, §2.1).
+//! - Headers come from an allowlist ([`ALLOWED`], and the names an API lists in its
+//!   `headers`): the credentials are the backend's to add (RFC 6750 §2.1, RFC 9449 §4.1), and a
+//!   header such as `X-HTTP-Method-Override` or `X-Forwarded-Host` could make a server act
+//!   outside the API.
 //! - Redirects are not followed (the token would follow them); the page gets the 3xx.
 //! - Bodies are capped both ways, and each try has [`TIMEOUT`].
 //! - The answer's headers are filtered to [`READABLE`]: never `Set-Cookie`.
@@ -20,8 +26,8 @@ use reqwest::{Method, StatusCode};
 use url::Url;
 
 use crate::config::{Api, Config};
-use crate::oidc::dpop::{self, Prover};
-use crate::secret::Secret;
+use crate::oidc::dpop::{self, Nonce, Prover};
+use crate::session::Sendable;
 use crate::{Error, Result};
 
 /// How long one try of a call may take, from the request to the last byte of the answer.
@@ -30,23 +36,19 @@ pub const TIMEOUT: Duration = Duration::from_secs(30);
 /// The methods a page may use.
 const METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
-/// Request headers the page may not set: the credentials only the backend adds, the person's
-/// cookies, and the headers of the connection itself.
-const REFUSED: [&str; 14] = [
-    "authorization",
-    "dpop",
-    "cookie",
-    "cookie2",
-    "host",
-    "connection",
-    "content-length",
-    "keep-alive",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-    "expect",
-    "via",
+/// The request headers a page may set on any API's call: content negotiation, the body's
+/// type and language, the conditional requests (RFC 9110 §13) and `Range`. An API takes more
+/// when its `headers` setting names them.
+pub const ALLOWED: [&str; 9] = [
+    "accept",
+    "accept-language",
+    "content-type",
+    "content-language",
+    "if-match",
+    "if-none-match",
+    "if-modified-since",
+    "if-unmodified-since",
+    "range",
 ];
 
 /// The answer's headers the page is given: the Fetch standard's safelisted response headers,
@@ -77,10 +79,12 @@ pub(crate) struct Call<'a> {
     body: Option<String>,
 }
 
-/// Checks a page's call against the configured APIs; nothing is sent when it fails.
+/// Checks a page's call against the configured APIs; nothing is sent, and no token fetched,
+/// when it fails.
 pub(crate) fn check(config: &Config, request: FetchRequest) -> Result<Call<'_>> {
     let url = Url::parse(&request.url)
         .map_err(|_| Error::ApiCall("its URL is not an absolute URL".into()))?;
+    strict_path(&request.url, &url).map_err(|problem| Error::ApiCall(problem.into()))?;
     let api = config.api_for(&url).ok_or_else(|| Error::ApiNotAllowed {
         url: without_query(&url),
     })?;
@@ -95,10 +99,7 @@ pub(crate) fn check(config: &Config, request: FetchRequest) -> Result<Call<'_>> 
     let mut headers = HeaderMap::new();
     for (name, value) in &request.headers {
         let lower = name.to_ascii_lowercase();
-        if REFUSED.contains(&lower.as_str())
-            || lower.starts_with("proxy-")
-            || lower.starts_with("sec-")
-        {
+        if !ALLOWED.contains(&lower.as_str()) && !api.headers.contains(&lower) {
             return Err(Error::ApiCall(format!(
                 "the page may not set the header {name}"
             )));
@@ -128,29 +129,72 @@ pub(crate) fn check(config: &Config, request: FetchRequest) -> Result<Call<'_>> 
     })
 }
 
+/// The path of `text` (which parsed as `url`), as a strict server would read it: it must hold
+/// nothing a server or gateway decodes or normalizes before routing, so that the path checked
+/// against the API's base is the one the server acts on. `Err` says what is wrong.
+fn strict_path(text: &str, url: &Url) -> std::result::Result<(), &'static str> {
+    // The path as written: after the authority, up to the query or fragment.
+    let after_scheme = text.split_once("://").map_or(text, |(_, rest)| rest);
+    let path_start = after_scheme
+        .find(['/', '\\', '?', '#'])
+        .unwrap_or(after_scheme.len());
+    let rest = &after_scheme[path_start..];
+    let written = &rest[..rest.find(['?', '#']).unwrap_or(rest.len())];
+    if written.contains('\\') {
+        return Err("its path holds a backslash");
+    }
+    let lower = written.to_ascii_lowercase();
+    if ["%2f", "%5c", "%2e"]
+        .iter()
+        .any(|code| lower.contains(code))
+    {
+        return Err("its path holds an encoded /, \\ or . (%2F, %5C or %2E)");
+    }
+    if written.contains(';') {
+        return Err("its path holds a ; parameter");
+    }
+    // `.` and `..` anywhere, and empty segments (`//`) but for a trailing slash.
+    let segments: Vec<&str> = written.split('/').skip(1).collect();
+    let last = segments.len().saturating_sub(1);
+    let odd = segments
+        .iter()
+        .enumerate()
+        .any(|(i, segment)| matches!(*segment, "." | "..") || (segment.is_empty() && i < last));
+    let written = if written.is_empty() { "/" } else { written };
+    if odd || written != url.path() {
+        return Err("its path is not in normal form (no . or .. segments, no empty ones, every character a URL may hold as it is)");
+    }
+    Ok(())
+}
+
 impl Call<'_> {
-    /// Sends the call with `token`: as a bearer token (RFC 6750 §2.1), or with `dpop` as a
-    /// DPoP-bound one, with a proof naming the call and the token's hash (RFC 9449 §7.1). An
-    /// answer that asks for a nonce (`use_dpop_nonce`, RFC 9449 §9) is sent once more with it.
+    /// Sends the call with `token`, as its own record says: a bearer token (RFC 6750 §2.1), or
+    /// a DPoP-bound one with a proof naming the call and the token's hash (RFC 9449 §7.1), with
+    /// `nonce`, the API's last `DPoP-Nonce`. An answer that asks for a nonce
+    /// (`use_dpop_nonce`, RFC 9449 §9) is sent once more with it.
     pub(crate) async fn send(
         &self,
         client: &reqwest::Client,
-        token: &Secret,
-        dpop: Option<&Prover<'_>>,
+        token: &Sendable,
+        nonce: &Nonce,
+        now: i64,
     ) -> Result<reqwest::Response> {
+        let dpop = token.key.as_deref().map(|key| Prover { key, nonce, now });
+        let scheme = if dpop.is_some() { "DPoP" } else { "Bearer" };
         let mut tries = 0;
         loop {
             tries += 1;
             let mut headers = self.headers.clone();
-            let scheme = if dpop.is_some() { "DPoP" } else { "Bearer" };
-            let mut authorization = HeaderValue::from_str(&format!("{scheme} {}", token.secret()))
-                .map_err(|_| {
-                    Error::ApiAnswer("the provider's access token is not a header value".into())
-                })?;
+            let mut authorization =
+                HeaderValue::from_str(&format!("{scheme} {}", token.token.secret())).map_err(
+                    |_| {
+                        Error::ApiAnswer("the provider's access token is not a header value".into())
+                    },
+                )?;
             authorization.set_sensitive(true);
             headers.insert(AUTHORIZATION, authorization);
-            if let Some(dpop) = dpop {
-                let proof = dpop.proof(self.method.as_str(), &self.url, Some(token));
+            if let Some(dpop) = &dpop {
+                let proof = dpop.proof(self.method.as_str(), &self.url, Some(&token.token));
                 let mut proof = HeaderValue::from_str(&proof).expect("a JWT is a header value");
                 proof.set_sensitive(true);
                 headers.insert("dpop", proof);
@@ -166,12 +210,12 @@ impl Call<'_> {
                 origin: self.api.url.origin().ascii_serialization(),
                 timed_out: e.is_timeout(),
             })?;
-            let Some(dpop) = dpop else {
+            if dpop.is_none() {
                 return Ok(response);
-            };
+            }
             let fresh = dpop::nonce_in(response.headers());
             if let Some(fresh) = &fresh {
-                dpop.nonce.set(fresh);
+                nonce.set(fresh);
             }
             if tries == 2 || fresh.is_none() || !challenge_says(&response, "use_dpop_nonce") {
                 return Ok(response);

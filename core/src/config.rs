@@ -99,6 +99,11 @@ pub struct ApiSettings {
     /// does).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub probe: Option<String>,
+    /// Request headers the page may set on this API's calls, beyond the ones every call may
+    /// carry (`Accept`, `Content-Type`, the conditional ones, `Range`…). Never a credential or
+    /// a header of the connection.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<String>,
 }
 
 /// Whether the session's tokens are bound to a key of the app's (DPoP, RFC 9449).
@@ -141,6 +146,8 @@ pub struct Api {
     pub resource: String,
     pub scopes: Vec<String>,
     pub probe: Option<String>,
+    /// The headers the page may set beyond the usual ones, in lower case.
+    pub headers: Vec<String>,
 }
 
 impl Api {
@@ -160,6 +167,13 @@ impl Api {
             || path
                 .strip_prefix(base)
                 .is_some_and(|rest| rest.starts_with('/'))
+    }
+
+    /// Whether `name` names this API: its resource, or its base URL.
+    pub fn is_named(&self, name: &str) -> bool {
+        self.resource == name
+            || self.url.as_str() == name
+            || Url::parse(name).is_ok_and(|url| url == self.url)
     }
 
     /// The probe's URL, when the API has one.
@@ -376,17 +390,24 @@ impl Settings {
         for (i, api) in self.apis.iter().flatten().enumerate() {
             check_api(api)
                 .map_err(|p| ConfigError::invalid(Setting::Apis, format!("[{i}] {p}")))?;
-            if self
-                .apis
-                .iter()
-                .flatten()
-                .take(i)
-                .any(|a| a.resource == api.resource)
-            {
-                return Err(ConfigError::invalid(
-                    Setting::Apis,
-                    format!("[{i}] names the resource of an API before it"),
-                ));
+            for (j, before) in self.apis.iter().flatten().take(i).enumerate() {
+                if before.resource == api.resource {
+                    return Err(ConfigError::invalid(
+                        Setting::Apis,
+                        format!("[{i}] names the resource of an API before it"),
+                    ));
+                }
+                // A call under both would go to whichever came first, with its token.
+                if overlap(&before.url, &api.url) {
+                    return Err(ConfigError::invalid(
+                        Setting::Apis,
+                        format!(
+                            "[{i}] ({}) overlaps [{j}] ({}): a call under both could reach \
+                             either, so no API's base may lie under another's",
+                            api.url, before.url
+                        ),
+                    ));
+                }
             }
         }
         if self
@@ -472,6 +493,11 @@ impl Config {
                     resource: api.resource,
                     scopes: api.scopes,
                     probe: api.probe,
+                    headers: api
+                        .headers
+                        .iter()
+                        .map(|name| name.to_ascii_lowercase())
+                        .collect(),
                 })
                 .collect(),
             dpop: settings.dpop.unwrap_or(DpopMode::Auto),
@@ -518,9 +544,7 @@ impl Config {
 
     /// The API named `api`: by its resource, or by its base URL.
     pub fn api(&self, api: &str) -> Option<&Api> {
-        self.apis
-            .iter()
-            .find(|a| a.resource == api || a.url.as_str() == api)
+        self.apis.iter().find(|a| a.is_named(api))
     }
 
     /// The API a call to `url` goes to, if any.
@@ -546,14 +570,74 @@ fn single_words(words: &[String]) -> bool {
         .all(|s| !s.is_empty() && !s.contains(char::is_whitespace))
 }
 
-/// An API's base URL as an issuer's (`https`, or `http` on loopback; no query or fragment),
-/// without credentials; a resource that is an absolute URI without a fragment (RFC 8707 §2);
-/// single-word scopes; a probe that is a path.
+/// Whether two APIs' base URLs overlap: the same origin, and one's path is the other's or
+/// lies under it (segment by segment: `/v1` and `/v10` do not).
+fn overlap(a: &str, b: &str) -> bool {
+    let (Ok(a), Ok(b)) = (Url::parse(a), Url::parse(b)) else {
+        return false;
+    };
+    let under = |path: &str, base: &str| {
+        let base = base.trim_end_matches('/');
+        path.trim_end_matches('/') == base
+            || path
+                .strip_prefix(base)
+                .is_some_and(|rest| rest.starts_with('/'))
+    };
+    a.origin() == b.origin() && (under(a.path(), b.path()) || under(b.path(), a.path()))
+}
+
+/// The request headers no API may take from the page: the credentials only the backend adds
+/// (RFC 6750 §2.1, RFC 9449 §4.1), the person's cookies, and the connection's own (the Fetch
+/// standard's forbidden request headers).
+const NEVER_THE_PAGES: [&str; 14] = [
+    "authorization",
+    "dpop",
+    "cookie",
+    "cookie2",
+    "host",
+    "connection",
+    "content-length",
+    "keep-alive",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "expect",
+    "via",
+];
+
+/// An API's base URL as an issuer's (`https`; plain `http` only on the literal loopback
+/// addresses; no query or fragment), without credentials; a resource that is an absolute URI
+/// without a fragment (RFC 8707 §2); single-word scopes; a probe that is a path; headers that
+/// are header names and never a credential or the connection's.
 fn check_api(api: &ApiSettings) -> Result<(), String> {
+    // RFC 8252 §8.3: `localhost` may be resolved elsewhere than this machine (a hosts file, a
+    // resolver that answers for it); only the literal addresses are surely loopback.
+    let literal_loopback = |url: &Url| match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        _ => false,
+    };
+    if Url::parse(&api.url).is_ok_and(|url| url.scheme() == "http" && !literal_loopback(&url)) {
+        return Err("url must use https (plain http only on 127.0.0.1 or [::1])".into());
+    }
     check_issuer(&api.url).map_err(|p| format!("url {p}"))?;
     let url = Url::parse(&api.url).map_err(|_| "url is not a URL".to_owned())?;
     if !url.username().is_empty() || url.password().is_some() {
         return Err("url must not hold credentials".into());
+    }
+    for name in &api.headers {
+        let lower = name.to_ascii_lowercase();
+        let valid = reqwest::header::HeaderName::from_bytes(lower.as_bytes()).is_ok();
+        if !valid {
+            return Err(format!("headers: {name:?} is not a header name"));
+        }
+        if NEVER_THE_PAGES.contains(&lower.as_str())
+            || lower.starts_with("proxy-")
+            || lower.starts_with("sec-")
+        {
+            return Err(format!("headers: {name} is never the page's to set"));
+        }
     }
     let resource_ok = Url::parse(&api.resource).is_ok_and(|r| r.fragment().is_none());
     if !resource_ok {

@@ -74,12 +74,20 @@ pub enum Error {
     /// DPoP is required, and the provider does not take ES256 proofs (RFC 9449 §5.1).
     #[error("The identity provider does not offer DPoP, which this app is set up to require.")]
     DpopUnavailable,
+    /// A refresh of a session whose tokens are DPoP-bound (or with DPoP required) was answered
+    /// with tokens that are not (RFC 9449 §5): they were neither stored nor sent.
+    #[error("The identity provider sent tokens that are not bound to this app's key (DPoP), which this session requires, so they were not used.")]
+    DpopNotBound,
     /// An API that is not among the configured ones.
     #[error("{0} is not one of the APIs this app is set up to call.")]
     UnknownApi(String),
     /// A call the page asked for that is under none of the configured APIs; it was not sent.
     #[error("{url} is not under any of the APIs this app is set up to call, so it was not sent.")]
     ApiNotAllowed { url: String },
+    /// A call to a configured API that the window's capability does not grant
+    /// (`gatehouse:allow-fetch` with a scope that leaves it out); it was not sent.
+    #[error("This window may not call the API at {api}, so the call was not sent.")]
+    ApiOutOfScope { api: String },
     /// A call the page asked for that cannot be sent as it is.
     #[error("The call cannot be sent: {0}.")]
     ApiCall(String),
@@ -135,11 +143,12 @@ impl Error {
             | Self::IssuerMismatch { .. }
             | Self::NoAccessToken => ErrorKind::Provider,
             Self::Refused { .. } => ErrorKind::Refused,
-            Self::UnknownApi(_) | Self::ApiNotAllowed { .. } | Self::ApiCall(_) => {
-                ErrorKind::Config
-            }
+            Self::UnknownApi(_)
+            | Self::ApiNotAllowed { .. }
+            | Self::ApiOutOfScope { .. }
+            | Self::ApiCall(_) => ErrorKind::Config,
             Self::ApiUnreachable { .. } => ErrorKind::Network,
-            Self::ApiAnswer(_) | Self::DpopUnavailable => ErrorKind::Provider,
+            Self::ApiAnswer(_) | Self::DpopUnavailable | Self::DpopNotBound => ErrorKind::Provider,
             Self::Cancelled => ErrorKind::Cancelled,
             Self::Timeout(_) => ErrorKind::Timeout,
             Self::InvalidToken(_) | Self::SigningKeys(_) => ErrorKind::InvalidToken,

@@ -16,6 +16,7 @@
 //! Test doubles (`clock::ManualClock`, `vault::MemoryKeyStore`) need the `test-util`
 //! feature.
 
+pub mod access_token;
 pub mod api;
 mod browser;
 pub mod clock;

@@ -30,12 +30,14 @@ fn apis() -> Vec<ApiSettings> {
             resource: ORDERS.into(),
             scopes: vec!["read".into()],
             probe: None,
+            headers: Vec::new(),
         },
         ApiSettings {
             url: PROFILE_URL.into(),
             resource: PROFILE.into(),
             scopes: vec!["read".into(), "write".into()],
             probe: None,
+            headers: Vec::new(),
         },
     ]
 }
@@ -82,8 +84,8 @@ async fn each_api_gets_a_token_for_its_own_audience_from_the_one_refresh_token()
     let (orders, profile) = (orders.expect("orders"), profile.expect("profile"));
     let stats = idp.stats();
     assert_eq!((stats.refresh_token, stats.refresh_errors), (2, 0));
-    let orders_claims = verified(&idp, &orders, ORDERS).await;
-    let profile_claims = verified(&idp, &profile, PROFILE).await;
+    let orders_claims = verified(&idp, orders.token(), ORDERS).await;
+    let profile_claims = verified(&idp, profile.token(), PROFILE).await;
     assert_eq!(orders_claims["aud"], ORDERS);
     assert_eq!(orders_claims["scope"], "read");
     assert_eq!(profile_claims["aud"], PROFILE);
@@ -106,8 +108,8 @@ async fn each_api_gets_a_token_for_its_own_audience_from_the_one_refresh_token()
     let Opened::Session(record) = vault(&home, &config).open() else {
         panic!("a stored session")
     };
-    assert_eq!(record.api_tokens[ORDERS].token, orders);
-    assert_eq!(record.api_tokens[PROFILE].token, profile);
+    assert_eq!(&record.api_tokens[ORDERS].token, orders.token());
+    assert_eq!(&record.api_tokens[PROFILE].token, profile.token());
     drop(auth);
     let (second, _events) = common::auth(&home, &config, Arc::new(SystemClock));
     second.open().await;

@@ -11,6 +11,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use common::{auth, config_with, vault, WITH_REFRESH};
 use gatehouse_contract::FetchRequest;
+use gatehouse_core::access_token::TokenScheme;
 use gatehouse_core::clock::SystemClock;
 use gatehouse_core::config::{ApiSettings, Config, DpopMode};
 use gatehouse_core::oidc::dpop::DpopKey;
@@ -40,6 +41,7 @@ fn config(idp: &Idp, mode: Option<DpopMode>) -> Config {
             resource: ORDERS.into(),
             scopes: vec!["read".into()],
             probe: None,
+            headers: Vec::new(),
         }]);
     })
 }
@@ -79,7 +81,8 @@ async fn with_dpop_the_tokens_are_bound_to_the_sealed_key_and_worthless_without_
         .api_access_token(ORDERS)
         .await
         .expect("the API's token");
-    assert_eq!(claims(&orders)["cnf"]["jkt"], key.thumbprint());
+    assert_eq!(orders.scheme(), TokenScheme::Dpop);
+    assert_eq!(claims(orders.token())["cnf"]["jkt"], key.thumbprint());
     assert!(stored(&home, &config).api_tokens[ORDERS].dpop);
 
     // Renewal sends a proof with the provider's nonce.
@@ -128,7 +131,8 @@ async fn dpop_off_or_a_provider_without_it_gives_bearer_tokens() {
         assert!(record.dpop_key.is_none());
         assert!(!record.access_token.unwrap().dpop);
         let orders = auth.api_access_token(ORDERS).await.unwrap();
-        assert!(claims(&orders).get("cnf").is_none());
+        assert_eq!(orders.scheme(), TokenScheme::Bearer);
+        assert!(claims(orders.token()).get("cnf").is_none());
     }
 }
 
@@ -145,6 +149,7 @@ async fn an_api_call_carries_a_fresh_proof_and_neither_a_replay_nor_the_token_al
             resource: ORDERS.into(),
             scopes: vec!["read".into()],
             probe: None,
+            headers: Vec::new(),
         }]);
     });
     let (auth, _events) = auth(&home, &config, Arc::new(SystemClock));

@@ -11,7 +11,7 @@ use common::{auth, config_with, WITH_REFRESH};
 use gatehouse_contract::{FetchRequest, FetchResponse};
 use gatehouse_core::clock::SystemClock;
 use gatehouse_core::config::ApiSettings;
-use gatehouse_core::session::Auth;
+use gatehouse_core::session::{Auth, MAX_IN_FLIGHT};
 use gatehouse_core::Error;
 use gatehouse_tests::idp::{Idp, IdpOptions};
 use gatehouse_tests::resource::ResourceServer;
@@ -34,8 +34,14 @@ struct World {
 /// Signed in, with the orders API at `{orders}/v1` and the profile API at `{profile}/`; the
 /// profile API's tokens are asked for `profile_resource`.
 async fn world(name: &str, profile_resource: &str) -> World {
+    world_with(name, profile_resource, None).await
+}
+
+/// [`world`], with the APIs' tokens living `token_ttl` seconds when given.
+async fn world_with(name: &str, profile_resource: &str, token_ttl: Option<u64>) -> World {
     let idp = Idp::start(IdpOptions {
         resources: vec![ORDERS.into(), PROFILE.into(), OTHER.into()],
+        resource_token_ttl_secs: token_ttl,
         ..Default::default()
     });
     let orders = ResourceServer::start(&idp, ORDERS);
@@ -45,13 +51,14 @@ async fn world(name: &str, profile_resource: &str) -> World {
             url: format!("{}/v1", orders.origin),
             resource: ORDERS.into(),
             scopes: vec!["read".into()],
-            probe: None,
+            headers: vec!["X-Trace".into()],
+            ..ApiSettings::default()
         },
         ApiSettings {
             url: format!("{}/", profile.origin),
             resource: profile_resource.into(),
             scopes: vec!["read".into()],
-            probe: None,
+            ..ApiSettings::default()
         },
     ];
     let home = TempDir::new(name);
@@ -198,4 +205,154 @@ async fn a_token_the_api_keeps_refusing_is_renewed_once_and_its_401_reaches_the_
     );
     assert_eq!(w.profile.seen().len(), 2, "one try, one retry");
     assert_eq!(w.idp.stats().refresh_token, 2, "one token, one renewal");
+}
+
+/// The refresh grants the provider has served.
+fn grants(w: &World) -> u32 {
+    w.idp.stats().refresh_token
+}
+
+/// A page calling, in a loop, an API that refuses every token: one token, one renewal and
+/// retry, then the API backs off and its `401` goes straight to the page.
+#[tokio::test(flavor = "multi_thread")]
+async fn thirty_calls_to_an_api_that_refuses_every_token_cost_at_most_three_refresh_grants() {
+    let w = world("fetch-refuses-all", OTHER).await;
+    let url = format!("{}/me", w.profile.origin);
+    for _ in 0..30 {
+        let answer = w.auth.fetch(FetchRequest::get(url.clone())).await.unwrap();
+        assert_eq!(answer.status, 401);
+    }
+    let spent = grants(&w);
+    eprintln!("figure: 30 calls to an API that refuses every token: {spent} refresh grants");
+    assert!(spent <= 3, "{spent} refresh grants");
+    // Each call still reached the API: the page gets the API's own answer.
+    assert!(w.profile.seen().len() >= 30);
+    // An answer that takes the token ends the back-off: the orders API is not held back.
+    let orders = format!("{}/v1/me", w.orders.origin);
+    assert_eq!(
+        w.auth
+            .fetch(FetchRequest::get(orders))
+            .await
+            .unwrap()
+            .status,
+        200
+    );
+}
+
+/// Tokens that live 30 seconds, less than the minimum remaining lifetime (60 s here): each is
+/// used for the first half of its life, not renewed for every call.
+#[tokio::test(flavor = "multi_thread")]
+async fn twenty_calls_with_thirty_second_tokens_cost_at_most_two_refresh_grants() {
+    let w = world_with("fetch-short-tokens", PROFILE, Some(30)).await;
+    let url = format!("{}/v1/me", w.orders.origin);
+    for _ in 0..20 {
+        let answer = w.auth.fetch(FetchRequest::get(url.clone())).await.unwrap();
+        assert_eq!(answer.status, 200, "{}", answer.body);
+    }
+    let spent = grants(&w);
+    eprintln!("figure: 20 calls with 30-second tokens: {spent} refresh grants");
+    assert!(spent <= 2, "{spent} refresh grants");
+}
+
+/// Calls that need the same API's new token at once share one refresh.
+#[tokio::test(flavor = "multi_thread")]
+async fn ten_concurrent_calls_needing_a_new_token_cost_one_refresh_grant() {
+    let w = world_with("fetch-concurrent", PROFILE, Some(30)).await;
+    let url = format!("{}/v1/me", w.orders.origin);
+    let calls = (0..10).map(|_| {
+        let (auth, url) = (w.auth.clone(), url.clone());
+        tokio::spawn(async move { auth.fetch(FetchRequest::get(url)).await })
+    });
+    for call in calls.collect::<Vec<_>>() {
+        assert_eq!(call.await.unwrap().unwrap().status, 200);
+    }
+    let spent = grants(&w);
+    eprintln!("figure: 10 concurrent calls needing a new token: {spent} refresh grants");
+    assert_eq!(spent, 1);
+}
+
+/// A page cannot pile up answers (up to 4 MiB each) by calling at once: at most
+/// [`MAX_IN_FLIGHT`] calls are under way, the others wait their turn and are answered too.
+#[tokio::test(flavor = "multi_thread")]
+async fn fetch_holds_at_most_eight_calls_in_flight_and_queues_the_rest() {
+    let slow = SlowApi::start();
+    let idp = Idp::start(IdpOptions {
+        resources: vec![ORDERS.into()],
+        ..Default::default()
+    });
+    let home = TempDir::new("fetch-in-flight");
+    let apis = vec![ApiSettings {
+        url: format!("{}/v1", slow.origin),
+        resource: ORDERS.into(),
+        ..ApiSettings::default()
+    }];
+    let config = config_with(&idp, WITH_REFRESH, 60, |s| s.apis = Some(apis));
+    let (auth, _events) = auth(&home, &config, Arc::new(SystemClock));
+    auth.login().await.expect("login");
+    let calls: Vec<_> = (0..20)
+        .map(|i| {
+            let auth = auth.clone();
+            let url = format!("{}/v1/item/{i}", slow.origin);
+            tokio::spawn(async move { auth.fetch(FetchRequest::get(url)).await })
+        })
+        .collect();
+    for call in calls {
+        assert_eq!(call.await.unwrap().unwrap().status, 200);
+    }
+    let (most, answered) = slow.counts();
+    assert_eq!(answered, 20);
+    assert_eq!(most, MAX_IN_FLIGHT, "the most calls under way at once");
+}
+
+/// An API that takes a while (200 ms) to answer each call, and counts how many it is answering
+/// at once. It checks no token: only the number of calls matters here.
+struct SlowApi {
+    origin: String,
+    counts: Arc<std::sync::Mutex<(usize, usize, usize)>>,
+}
+
+impl SlowApi {
+    fn start() -> Self {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let origin = format!("http://{}", listener.local_addr().unwrap());
+        // Under way now, the most at once, answered.
+        let counts: Arc<std::sync::Mutex<(usize, usize, usize)>> = Arc::default();
+        let shared = counts.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let counts = shared.clone();
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(stream.try_clone().unwrap());
+                    let mut line = String::new();
+                    while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
+                        line.clear();
+                    }
+                    {
+                        let mut c = counts.lock().unwrap();
+                        c.0 += 1;
+                        c.1 = c.1.max(c.0);
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                    {
+                        let mut c = counts.lock().unwrap();
+                        c.0 -= 1;
+                        c.2 += 1;
+                    }
+                    let mut stream = stream;
+                    let _ = stream.write_all(
+                        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
+                          content-length: 2\r\nconnection: close\r\n\r\n{}",
+                    );
+                });
+            }
+        });
+        Self { origin, counts }
+    }
+
+    /// The most calls it answered at once, and how many it answered.
+    fn counts(&self) -> (usize, usize) {
+        let c = self.counts.lock().unwrap();
+        (c.1, c.2)
+    }
 }

@@ -288,7 +288,7 @@ async fn the_access_token_is_kept_sealed_and_renewed_before_it_expires() {
         panic!("a stored session")
     };
     let sealed = record.access_token.expect("sealed with the session");
-    assert_eq!(sealed.token, first);
+    assert_eq!(&sealed.token, first.token());
     assert!(sealed.expires_at.is_some(), "its expires_in is kept");
     assert_eq!(
         auth.access_token().await.unwrap(),
@@ -304,7 +304,11 @@ async fn the_access_token_is_kept_sealed_and_renewed_before_it_expires() {
     let Opened::Session(record) = vault(&home, &config).open() else {
         panic!("a stored session")
     };
-    assert_eq!(record.access_token.unwrap().token, second, "sealed again");
+    assert_eq!(
+        &record.access_token.unwrap().token,
+        second.token(),
+        "sealed again"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -432,10 +436,72 @@ async fn a_stored_session_past_its_time_limit_is_not_opened_at_start_and_its_ref
     // The record is gone, but the provider would still renew with its refresh token: revoked
     // (RFC 7009) in the background, which the app's exit waits for.
     third.shut_down().await;
-    assert_eq!(idp.stats().revocations, 1);
+    let stats = idp.stats();
+    assert_eq!(stats.refresh_token_revocations_asked, 1);
+    assert_eq!(
+        stats.access_token_revocations_asked, 1,
+        "its access token too"
+    );
+    assert_eq!(stats.revocations, 2, "both revoked");
     assert_eq!(
         idp.try_refresh(refresh_token.secret()),
         (400, Some("invalid_grant".into())),
         "the refresh token of the session removed at start renews nothing"
+    );
+}
+
+/// OIDC Core 3.1.2.1 `max_age` with RFC 7009 §2.1: at the session's time limit its access
+/// tokens end too, the session's own and each API's (`token_type_hint=access_token`), not only
+/// its refresh token: an API would take them until they expire.
+#[tokio::test(flavor = "multi_thread")]
+async fn at_the_time_limit_the_access_tokens_are_revoked_too() {
+    const ORDERS: &str = "https://orders.gatehouse.test/";
+    let idp = Idp::start(IdpOptions {
+        resources: vec![ORDERS.into()],
+        ..Default::default()
+    });
+    let home = TempDir::new("life-max-age-access");
+    let apis = vec![gatehouse_core::config::ApiSettings {
+        url: "http://127.0.0.1:9/v1".into(),
+        resource: ORDERS.into(),
+        ..Default::default()
+    }];
+    let config = config_with(&idp, WITH_REFRESH, 1, |s| {
+        s.max_age_secs = Some(6);
+        s.apis = Some(apis);
+    });
+    let (auth, mut events) = auth(&home, &config, Arc::new(SystemClock));
+    auth.login().await.expect("login");
+    auth.api_access_token(ORDERS)
+        .await
+        .expect("the API's token");
+    let session_token = auth.access_token().await.expect("the session's token");
+    assert_eq!(idp.userinfo_status(session_token.secret()), 200);
+    let _watcher = auth.watch_lifetime();
+    // The sign-in's own event, then the end at the limit.
+    while next_event(&mut events, Duration::from_secs(20))
+        .await
+        .1
+        .is_some()
+    {}
+    assert!(!auth.logged_in(), "ended at its limit");
+    // The revocations follow the end, bounded; wait for them as the exit would.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while idp.stats().access_token_revocations_asked < 2 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let stats = idp.stats();
+    assert_eq!(stats.refresh_token_revocations_asked, 1);
+    assert_eq!(
+        stats.access_token_revocations_asked, 2,
+        "the session's and the API's"
+    );
+    // The session's (opaque) token is revoked; the API's is a self-contained JWT, which
+    // oidc-provider cannot revoke (unsupported_token_type, RFC 7009 §2.2.1).
+    assert_eq!(stats.revocations, 2);
+    assert_eq!(
+        idp.userinfo_status(session_token.secret()),
+        401,
+        "the session's access token no longer opens the userinfo endpoint"
     );
 }

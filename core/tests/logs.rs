@@ -50,7 +50,7 @@ async fn at_trace_level_no_log_line_carries_a_token_code_or_verifier() {
         url: format!("{}/v1", orders.origin),
         resource: ORDERS.into(),
         scopes: vec!["read".into()],
-        probe: None,
+        ..ApiSettings::default()
     };
     let config = config_with(&idp, WITH_REFRESH, 60, |s| s.apis = Some(vec![api]));
     let (auth, _events) = auth(&home, &config, Arc::new(SystemClock));

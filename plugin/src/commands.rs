@@ -2,9 +2,10 @@
 //! [`crate::Gatehouse`]. None answers with a token.
 
 use gatehouse_contract::{command, FetchRequest, FetchResponse, SessionState};
-use tauri::ipc::Invoke;
+use tauri::ipc::{CommandScope, GlobalScope, Invoke};
 use tauri::{command, AppHandle, Manager, Runtime};
 
+use crate::scope::{ApiScope, Scope};
 use crate::{Gatehouse, GatehouseExt, Result};
 
 /// Signs in; resolves once signed in. The session itself reaches the UI once, with
@@ -43,12 +44,18 @@ pub(crate) async fn logout<R: Runtime>(app: AppHandle<R>) -> Result<()> {
 }
 
 /// Calls one of the configured APIs with its token: the page gets the answer, never the token.
+/// Granted on its own (`gatehouse:allow-fetch`), and only for the APIs its scope names.
 #[command]
 pub(crate) async fn fetch<R: Runtime>(
     app: AppHandle<R>,
     request: FetchRequest,
+    command_scope: CommandScope<ApiScope>,
+    global_scope: GlobalScope<ApiScope>,
 ) -> Result<FetchResponse> {
-    app.gatehouse().fetch(request).await
+    let scope = Scope::new(&command_scope, &global_scope);
+    app.gatehouse()
+        .fetch_within(request, |api| scope.allows(api))
+        .await
 }
 
 /// The answer to `logged_in` when it can be given on the calling thread: once the stored

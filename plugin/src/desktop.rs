@@ -6,9 +6,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use gatehouse_contract::{event, FetchRequest, FetchResponse, SessionState, SessionView};
+use gatehouse_core::access_token::AccessToken;
+#[cfg(doc)]
+use gatehouse_core::access_token::TokenScheme;
 use gatehouse_core::clock::SystemClock;
-use gatehouse_core::config::{Config, Settings};
-use gatehouse_core::secret::Secret;
+use gatehouse_core::config::{Api, Config, Settings};
 use gatehouse_core::session::{Auth, Change};
 use gatehouse_core::vault::{FileRecordStore, OsKeyring, Vault};
 use tauri::{AppHandle, Emitter, Runtime};
@@ -40,7 +42,9 @@ pub(crate) type SignInHook<R> = Arc<dyn Fn(&AppHandle<R>, &SessionView) + Send +
 ///
 /// Every method waits, at most for the first moments of a start, until the stored session has
 /// been opened, so that its first answer is the true one. No method gives a token to anything
-/// but Rust code: [`Gatehouse::access_token`] is for the host's own API calls.
+/// but Rust code: [`Gatehouse::fetch`] calls the host's APIs from Rust as the page's calls are
+/// made, and [`Gatehouse::access_token_for`] with [`Gatehouse::dpop_proof`] serve a host with an
+/// HTTP client of its own.
 pub struct Gatehouse<R: Runtime> {
     app: AppHandle<R>,
     auth: std::result::Result<Auth, Unavailable>,
@@ -247,57 +251,95 @@ impl<R: Runtime> Gatehouse<R> {
         }
     }
 
-    /// Calls one of the APIs in `plugins.gatehouse.apis` for the page, with that API's token,
-    /// and answers with the status, the headers a page may read and the body: what the
-    /// `fetch` command gives the webview, which never sees a token. Refused without a request:
-    /// a URL under no configured API (same origin, path under its base), the credential
-    /// headers (`Authorization`, `DPoP`, `Cookie`) and the connection's own. Bodies are
-    /// capped both ways, each try has a timeout, and a `401` with `invalid_token` gets one
-    /// new token and one more try.
+    /// Calls one of the APIs in `plugins.gatehouse.apis` with that API's token, and answers
+    /// with the status, the headers a page may read and the body: what the `fetch` command
+    /// gives the webview, and the safe way for the host's own Rust code to call its APIs, since
+    /// the token is sent with its own scheme (with a DPoP proof when it is bound) and never
+    /// leaves Rust. Refused without a request: a URL under no configured API (same origin,
+    /// path under its base, a path in normal form), a header outside the allowlist (`Accept`,
+    /// `Content-Type`, the conditional ones, `Range`, and the API's own `headers`). Bodies are
+    /// capped both ways, each try has a timeout, a `401` with `invalid_token` gets one new
+    /// token and one more try, and an API that refuses even that one gets no new token for a
+    /// while.
+    ///
+    /// ```no_run
+    /// use tauri_plugin_gatehouse::{FetchRequest, GatehouseExt};
+    ///
+    /// #[tauri::command]
+    /// async fn orders(app: tauri::AppHandle) -> Result<String, String> {
+    ///     let answer = app
+    ///         .gatehouse()
+    ///         .fetch(FetchRequest::get("https://orders.example/v1/orders"))
+    ///         .await
+    ///         .map_err(|e| e.to_string())?;
+    ///     Ok(answer.body)
+    /// }
+    /// ```
     pub async fn fetch(&self, request: FetchRequest) -> Result<FetchResponse> {
         Ok(self.ready().await?.fetch(request).await?)
     }
 
-    /// The session's access token, renewed first when it is about to expire: for the host's
-    /// own API calls from Rust. Never hand it to the webview, and never log it.
-    ///
-    /// ```no_run
-    /// use tauri_plugin_gatehouse::GatehouseExt;
-    ///
-    /// #[tauri::command]
-    /// async fn orders(app: tauri::AppHandle) -> Result<String, String> {
-    ///     let token = app.gatehouse().access_token().await.map_err(|e| e.to_string())?;
-    ///     // Send it as `Authorization: Bearer …` to the app's own API; answer with what the
-    ///     // page needs, never with the token.
-    ///     # let _ = token.secret();
-    ///     Ok("…".into())
-    /// }
-    /// ```
-    pub async fn access_token(&self) -> Result<Secret> {
+    /// [`Gatehouse::fetch`] for a window whose capability grants only the APIs `allowed` lets
+    /// through.
+    pub(crate) async fn fetch_within(
+        &self,
+        request: FetchRequest,
+        allowed: impl Fn(&Api) -> bool,
+    ) -> Result<FetchResponse> {
+        Ok(self.ready().await?.fetch_within(request, allowed).await?)
+    }
+
+    /// The session's access token with the scheme it must be sent with, renewed first when it
+    /// is about to expire: for a host that sends its own requests from Rust. A token bound to
+    /// the session's DPoP key ([`TokenScheme::Dpop`], the case whenever the provider offers
+    /// DPoP and `dpop` is not `off`) is refused without a proof from
+    /// [`Gatehouse::dpop_proof`]; [`Gatehouse::fetch`] does all of it. Never hand a token to
+    /// the webview, and never log it.
+    pub async fn access_token(&self) -> Result<AccessToken> {
         Ok(self.ready().await?.access_token().await?)
     }
 
     /// A fresh access token for one of the APIs in `plugins.gatehouse.apis`, named by its
-    /// `resource` or its `url`: obtained with the session's one refresh token narrowed to that
-    /// API (RFC 8707 `resource`, or Auth0's `audience`), sealed with the session, and renewed
-    /// when it would not outlive the minimum lifetime. A token is only ever given for the API
-    /// it was issued for.
+    /// `resource` or its `url`, with the scheme it must be sent with: obtained with the
+    /// session's one refresh token narrowed to that API (RFC 8707 `resource`, or Auth0's
+    /// `audience`), sealed with the session, and renewed when it is no longer fresh. A token is
+    /// only ever given for the API it was issued for.
     ///
     /// ```no_run
     /// use tauri_plugin_gatehouse::GatehouseExt;
     ///
     /// #[tauri::command]
     /// async fn orders(app: tauri::AppHandle) -> Result<String, String> {
+    ///     let url = "https://orders.example/v1/orders";
     ///     let gatehouse = app.gatehouse();
     ///     let token = gatehouse
     ///         .access_token_for("https://orders.example/")
     ///         .await
     ///         .map_err(|e| e.to_string())?;
-    ///     # let _ = token.secret();
+    ///     // `Authorization: Bearer …` or `Authorization: DPoP …`, and for DPoP a proof.
+    ///     let authorization = token.authorization();
+    ///     let proof = gatehouse
+    ///         .dpop_proof("GET", url, &token)
+    ///         .await
+    ///         .map_err(|e| e.to_string())?;
+    ///     # let _ = (authorization.secret(), proof);
     ///     Ok("…".into())
     /// }
     /// ```
-    pub async fn access_token_for(&self, api: &str) -> Result<Secret> {
+    pub async fn access_token_for(&self, api: &str) -> Result<AccessToken> {
         Ok(self.ready().await?.api_access_token(api).await?)
+    }
+
+    /// The `DPoP` header's value for sending `token` with `method` to `url` (RFC 9449 §7.1),
+    /// made with the session's key: `None` for a bearer token. A proof is good for one request;
+    /// make one for each. It carries the last `DPoP-Nonce` the API gave Gatehouse's own calls
+    /// ([`Gatehouse::fetch`] handles a server's `use_dpop_nonce` by itself).
+    pub async fn dpop_proof(
+        &self,
+        method: &str,
+        url: &str,
+        token: &AccessToken,
+    ) -> Result<Option<String>> {
+        Ok(self.ready().await?.dpop_proof(method, url, token)?)
     }
 }

@@ -5,8 +5,9 @@
 //! Auth0 first, any compliant provider too.
 //!
 //! Tokens stay in Rust. The webview sees a [`SessionView`] (a name, an email, a picture, an
-//! expiry) and the commands below; the host's own Rust code gets the access token from
-//! [`Gatehouse::access_token`] for its API calls.
+//! expiry) and the commands below; the host's own Rust code calls its APIs with
+//! [`Gatehouse::fetch`], or takes a token with its scheme from [`Gatehouse::access_token_for`]
+//! (and a DPoP proof from [`Gatehouse::dpop_proof`]) for an HTTP client of its own.
 //!
 //! # Use
 //!
@@ -29,12 +30,18 @@
 //! ```
 //!
 //! and the commands granted to the window in a capability file: `"gatehouse:default"`, with
-//! `"core:event:default"` for the events.
+//! `"core:event:default"` for the events. Calling the app's APIs from the page is granted on
+//! its own, to the windows that need it, and may be scoped to some of the APIs (see
+//! [`ApiScope`]):
+//!
+//! ```json
+//! { "identifier": "gatehouse:allow-fetch", "allow": [{ "api": "https://orders.example/" }] }
+//! ```
 //!
 //! # Commands and events
 //!
-//! `plugin:gatehouse|login`, `cancel_login`, `open_browser_again`, `logged_in`, `session` and
-//! `logout` (names in [`gatehouse_contract::command`]); events `gatehouse://session-changed`
+//! `plugin:gatehouse|login`, `cancel_login`, `open_browser_again`, `logged_in`, `session`,
+//! `logout` and `fetch` (names in [`gatehouse_contract::command`]); events `gatehouse://session-changed`
 //! (a [`SessionState`]: signed in with its view, or signed out and why) and
 //! `gatehouse://sign-in-waiting` (a [`SignInWaiting`]: the page the browser was asked to open).
 //! `gatehouse-yew` is the UI side: a provider component, `use_session()`, route guards.
@@ -44,6 +51,7 @@
 mod commands;
 mod desktop;
 mod error;
+mod scope;
 
 use std::sync::Arc;
 
@@ -53,13 +61,16 @@ use tauri::{AppHandle, Manager, Runtime};
 pub use desktop::Gatehouse;
 pub use error::{Error, Result};
 pub use gatehouse_contract::{
-    CommandError, ErrorKind, SessionState, SessionView, SignInWaiting, StorageStatus,
+    CommandError, ErrorKind, FetchRequest, FetchResponse, SessionState, SessionView, SignInWaiting,
+    StorageStatus,
 };
+pub use gatehouse_core::access_token::{AccessToken, TokenScheme};
 pub use gatehouse_core::config::{
     auth0_issuer, Api, ApiSettings, Config, ConfigError, DpopMode, ResourceParameter, Setting,
     Settings,
 };
 pub use gatehouse_core::secret::Secret;
+pub use scope::ApiScope;
 
 /// The store file the session is sealed in unless [`Builder::store_file`] says otherwise:
 /// named after the plugin, so that the host's own stores beside it never clash with it.

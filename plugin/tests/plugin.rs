@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use gatehouse_tests::idp::{Idp, IdpOptions};
+use gatehouse_tests::resource::ResourceServer;
 use gatehouse_tests::{test_browser, TempDir};
 use serde_json::{json, Value};
 use tauri::test::{mock_builder, mock_context, noop_assets, MockRuntime};
@@ -131,7 +132,10 @@ fn the_rust_api_signs_in_keeps_the_access_token_and_a_hosts_own_store_sits_besid
     ));
     let token = tauri::async_runtime::block_on(gatehouse.access_token()).expect("a token");
     assert!(!token.secret().is_empty());
-    assert_eq!(format!("{token:?}"), "Secret([redacted])");
+    assert_eq!(
+        format!("{token:?}"),
+        "AccessToken { scheme: Bearer, token: Secret([redacted]) }"
+    );
 
     let data = app.path().app_data_dir().unwrap();
     let session_file = data.join(tauri_plugin_gatehouse::DEFAULT_STORE_FILE);
@@ -154,4 +158,70 @@ fn the_rust_api_signs_in_keeps_the_access_token_and_a_hosts_own_store_sits_besid
     tauri::async_runtime::block_on(gatehouse.logout()).unwrap();
     assert!(!tauri::async_runtime::block_on(gatehouse.logged_in()));
     assert_eq!(idp.stats().revocations, 1);
+}
+
+/// The README's example of host code calling an API is this file, word for word.
+#[allow(dead_code)]
+#[path = "readme/host_api.rs"]
+mod readme_example;
+
+/// The README's Rust example, compiled here and run against the local provider with DPoP on
+/// and an API that checks every proof (RFC 9449 §7.1): both ways of calling it send the token
+/// with the DPoP scheme and a proof of their own, and the API takes them.
+#[test]
+fn the_readmes_rust_example_calls_a_dpop_api_against_the_local_provider() {
+    const ORDERS: &str = "https://orders.gatehouse.test/";
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
+        .expect("the README");
+    let example = include_str!("readme/host_api.rs");
+    assert!(
+        readme.contains(&format!("```rust\n{example}```")),
+        "the README's Rust example differs from plugin/tests/readme/host_api.rs"
+    );
+
+    let _env = ENV.lock().unwrap_or_else(|p| p.into_inner());
+    let idp = Idp::start(IdpOptions {
+        resources: vec![ORDERS.into()],
+        dpop: true,
+        ..Default::default()
+    });
+    let server = ResourceServer::start(&idp, ORDERS);
+    let home = TempDir::new("plugin-readme");
+    let api = format!("{}/v1", server.origin);
+    let app = host(
+        &home,
+        json!({
+            "issuer": idp.issuer,
+            "clientId": idp.client_id,
+            "apis": [{ "url": api, "resource": ORDERS }],
+        }),
+        tauri_plugin_gatehouse::Builder::new().settings(Settings {
+            browser: Some(vec![test_browser().to_string_lossy().into_owned()]),
+            ..Settings::default()
+        }),
+    )
+    .expect("the app starts");
+    let handle = app.handle().clone();
+    tauri::async_runtime::block_on(app.gatehouse().login()).expect("signed in");
+
+    let through_gatehouse = tauri::async_runtime::block_on(readme_example::orders(&handle, &api))
+        .expect("the API's answer");
+    let own_client =
+        tauri::async_runtime::block_on(readme_example::orders_with_own_client(&handle, &api))
+            .expect("the API's answer");
+    for body in [&through_gatehouse, &own_client] {
+        let body: Value = serde_json::from_str(body).expect("the API's JSON");
+        assert_eq!(body["aud"], ORDERS);
+        assert_eq!(body["target"], "/v1/orders");
+    }
+    let accepted: Vec<_> = server
+        .seen()
+        .into_iter()
+        .filter(|seen| seen.accepted.is_some())
+        .collect();
+    assert_eq!(accepted.len(), 2, "{:?}", server.why_refused());
+    for seen in accepted {
+        assert!(seen.header("authorization").unwrap().starts_with("DPoP "));
+        assert!(seen.header("dpop").is_some());
+    }
 }

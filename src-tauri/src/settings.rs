@@ -66,7 +66,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ),
     (
         "GATEHOUSE_APIS",
-        "the APIs the app calls, as JSON: [{\"url\", \"resource\", \"scopes\": [...], \"probe\"}]",
+        "the APIs the app calls, as JSON: [{\"url\", \"resource\", \"scopes\": [...], \"probe\", \"headers\": [...]}]",
         "none",
     ),
     (

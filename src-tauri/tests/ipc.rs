@@ -15,7 +15,7 @@ use gatehouse_tests::resource::ResourceServer;
 use gatehouse_tests::{test_browser, TempDir};
 use serde::de::DeserializeOwned;
 use tauri::test::get_ipc_response;
-use tauri::{App, Listener, WebviewWindow};
+use tauri::{App, Listener, WebviewWindow, WebviewWindowBuilder};
 
 #[path = "support/request.rs"]
 mod request;
@@ -317,6 +317,95 @@ fn the_window_reaches_only_the_configured_apis_and_never_sees_a_token() {
             assert!(!reply.contains(token.as_str()));
         }
     }
+    std::env::remove_var("GATEHOUSE_APIS");
+}
+
+/// `fetch` is granted on purpose: not in `gatehouse:default`, but as `gatehouse:allow-fetch`,
+/// which the app gives its main window alone, and which a capability may scope to some of the
+/// APIs (by `resource` or `url`). A window without it, or an API outside its scope, is refused
+/// before anything is sent.
+#[test]
+fn fetch_is_granted_on_purpose_and_a_scoped_capability_reaches_only_its_apis() {
+    use tauri::ipc::CapabilityBuilder;
+    use tauri::Manager;
+    const ORDERS: &str = "https://orders.gatehouse.test/";
+    const PROFILE: &str = "https://profile.gatehouse.test/";
+    let _env = ENV.lock().unwrap_or_else(|p| p.into_inner());
+    let idp = Idp::start(IdpOptions {
+        resources: vec![ORDERS.into(), PROFILE.into()],
+        ..Default::default()
+    });
+    let orders = ResourceServer::start(&idp, ORDERS);
+    let profile = ResourceServer::start(&idp, PROFILE);
+    let home = TempDir::new("ipc-fetch-grant");
+    set_env(home.path(), Some(&idp));
+    let apis = serde_json::json!([
+        { "url": format!("{}/v1", orders.origin), "resource": ORDERS },
+        { "url": format!("{}/", profile.origin), "resource": PROFILE },
+    ]);
+    std::env::set_var("GATEHOUSE_APIS", apis.to_string());
+    let app = start_app();
+    assert_eq!(app.invoke::<()>(command::LOGIN), Ok(()));
+    let orders_url = format!("{}/v1/me", orders.origin);
+    let profile_url = format!("{}/me", profile.origin);
+    let call = |window: &WebviewWindow<tauri::test::MockRuntime>, url: &str| {
+        let body = tauri::ipc::InvokeBody::Json(serde_json::json!({ "request": { "url": url } }));
+        get_ipc_response(window, invoke_request_with(command::FETCH, body))
+            .map(|reply| reply.deserialize::<serde_json::Value>().unwrap()["status"].clone())
+            .map_err(|e| e.clone())
+    };
+    let window = |label: &str| {
+        WebviewWindowBuilder::new(&app.app, label, Default::default())
+            .build()
+            .expect("a window")
+    };
+
+    // The main window: every configured API.
+    assert_eq!(call(&app.window, &orders_url), Ok(200.into()));
+    assert_eq!(call(&app.window, &profile_url), Ok(200.into()));
+
+    // A window with the sign-in's commands alone (gatehouse:default): no fetch.
+    app.app
+        .add_capability(
+            CapabilityBuilder::new("sign-in-only")
+                .window("sign-in-only")
+                .permission("gatehouse:default"),
+        )
+        .unwrap();
+    let sign_in_only = window("sign-in-only");
+    assert_eq!(invoke::<bool>(&sign_in_only, command::LOGGED_IN), Ok(true));
+    let refused = call(&sign_in_only, &orders_url).unwrap_err();
+    assert!(refused.to_string().contains("not allowed"), "{refused}");
+    // A window with no capability at all.
+    let bare = window("bare");
+    assert!(call(&bare, &orders_url).is_err());
+
+    // A capability scoped to the orders API, named by its resource.
+    app.app
+        .add_capability(
+            CapabilityBuilder::new("orders-only")
+                .window("orders-only")
+                .permission_scoped(
+                    "gatehouse:allow-fetch",
+                    vec![serde_json::json!({ "api": ORDERS })],
+                    Vec::<serde_json::Value>::new(),
+                ),
+        )
+        .unwrap();
+    let orders_only = window("orders-only");
+    assert_eq!(call(&orders_only, &orders_url), Ok(200.into()));
+    let out_of_scope: CommandError =
+        serde_json::from_value(call(&orders_only, &profile_url).unwrap_err()).unwrap();
+    assert_eq!(out_of_scope.kind, ErrorKind::Config);
+    assert_eq!(
+        out_of_scope.message,
+        format!(
+            "This window may not call the API at {}/, so the call was not sent.",
+            profile.origin
+        )
+    );
+    // Nothing reached an API but the allowed calls: the main window's two, the scoped one's.
+    assert_eq!((orders.seen().len(), profile.seen().len()), (2, 1));
     std::env::remove_var("GATEHOUSE_APIS");
 }
 

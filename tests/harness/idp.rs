@@ -36,6 +36,8 @@ pub struct IdpOptions {
     /// The APIs it issues access tokens for (RFC 8707 resource indicators), each with the
     /// scopes `read` and `write`: JWTs for that audience, signed with its key.
     pub resources: Vec<String>,
+    /// How long the APIs' access tokens live, in seconds; `None`: as long as ID tokens.
+    pub resource_token_ttl_secs: Option<u64>,
     /// DPoP (RFC 9449) on, with its nonces required.
     pub dpop: bool,
 }
@@ -48,6 +50,7 @@ impl Default for IdpOptions {
             deny: false,
             port: 0,
             resources: Vec::new(),
+            resource_token_ttl_secs: None,
             dpop: false,
         }
     }
@@ -58,7 +61,12 @@ impl Default for IdpOptions {
 pub struct Stats {
     pub authorization_code: u32,
     pub refresh_token: u32,
+    /// Revocations of any token the provider answered with 200.
     pub revocations: u32,
+    /// Revocation requests by `token_type_hint`, whatever the answer (oidc-provider refuses a
+    /// JWT access token as `unsupported_token_type`: it keeps no record of one).
+    pub refresh_token_revocations_asked: u32,
+    pub access_token_revocations_asked: u32,
     pub refresh_errors: u32,
     pub pushed_requests: u32,
     /// Authorization requests that asked for credentials (`prompt=login`).
@@ -92,6 +100,9 @@ impl Idp {
         }
         for resource in &options.resources {
             command.args(["--resource", resource]);
+        }
+        if let Some(ttl) = options.resource_token_ttl_secs {
+            command.args(["--resource-token-ttl", &ttl.to_string()]);
         }
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
@@ -143,6 +154,21 @@ impl Idp {
                 "the provider answers its stats: {e}\nits output:\n{}",
                 self.output()
             )
+        })
+    }
+
+    /// The status of a `GET` of the userinfo endpoint with `access_token` as a bearer token:
+    /// 200 while the provider takes it, 401 once it is revoked or expired.
+    pub fn userinfo_status(&self, access_token: &str) -> u16 {
+        let url = format!("{}/me", self.issuer);
+        off_runtime(|| {
+            reqwest::blocking::Client::new()
+                .get(url)
+                .bearer_auth(access_token)
+                .send()
+                .expect("the userinfo endpoint answers")
+                .status()
+                .as_u16()
         })
     }
 

@@ -10,6 +10,7 @@ fn config() -> Config {
             resource: "https://orders.example/".into(),
             scopes: vec![],
             probe: None,
+            headers: vec!["X-Trace".into()],
         }]),
         ..Settings::default()
     })
@@ -84,15 +85,95 @@ fn the_page_may_not_set_credentials_or_the_connections_headers() {
         &config,
         request("https://orders.example/v1/me", |r| {
             r.headers.insert("Accept".into(), "application/json".into());
-            r.headers.insert("X-Trace".into(), "1".into());
+            // The API lists it in its `headers`.
+            r.headers.insert("x-trace".into(), "1".into());
         }),
     );
     assert!(ok.is_ok());
     assert!(refused(request("https://orders.example/v1/me", |r| {
         r.headers
-            .insert("X-Evil".into(), "a\r\nAuthorization: Bearer x".into());
+            .insert("X-Trace".into(), "a\r\nAuthorization: Bearer x".into());
     }))
     .contains("is not a header value"));
+}
+
+/// Headers pass an allowlist: a header that could make a server or gateway act outside the API
+/// (method overrides, rewritten URLs, forwarded hosts) is refused, named, unless the API lists
+/// it. Nothing is sent and no token fetched.
+#[test]
+fn headers_outside_the_allowlist_are_refused_by_name() {
+    for name in [
+        "X-HTTP-Method-Override",
+        "X-Original-URL",
+        "X-Rewrite-URL",
+        "X-Forwarded-Host",
+        "X-Forwarded-For",
+        "Forwarded",
+        "Origin",
+        "Referer",
+    ] {
+        assert_eq!(
+            refused(request("https://orders.example/v1/me", |r| {
+                r.headers.insert(name.into(), "x".into());
+            })),
+            format!("The call cannot be sent: the page may not set the header {name}.")
+        );
+    }
+    for name in [
+        "Accept",
+        "Accept-Language",
+        "Content-Type",
+        "Content-Language",
+        "If-Match",
+        "If-None-Match",
+        "If-Modified-Since",
+        "If-Unmodified-Since",
+        "Range",
+    ] {
+        let call = request("https://orders.example/v1/me", |r| {
+            r.headers.insert(name.into(), "x".into());
+        });
+        assert!(check(&config(), call).is_ok(), "{name}");
+    }
+}
+
+/// RFC 3986 §2.1, §6.2.2: what a server or gateway decodes or normalizes before it routes
+/// could lead outside the API's base, so the path must already be in its normal form.
+#[test]
+fn a_path_a_server_would_read_otherwise_is_refused_before_any_token_is_fetched() {
+    for (url, why) in [
+        ("https://orders.example/v1/..%2Fme", "an encoded /, \\ or ."),
+        ("https://orders.example/v1/..%2fme", "an encoded /, \\ or ."),
+        ("https://orders.example/v1/..%5Cme", "an encoded /, \\ or ."),
+        (
+            "https://orders.example/v1/%2E%2E/me",
+            "an encoded /, \\ or .",
+        ),
+        ("https://orders.example/v1/%2e/me", "an encoded /, \\ or ."),
+        ("https://orders.example/v1/..;/me", "a ; parameter"),
+        ("https://orders.example/v1;a=b/me", "a ; parameter"),
+        ("https://orders.example/v1/me;jsessionid=1", "a ; parameter"),
+        ("https://orders.example/v1/../v1/me", "not in normal form"),
+        ("https://orders.example/v1/./me", "not in normal form"),
+        ("https://orders.example/v1//me", "not in normal form"),
+        ("https://orders.example/v1/a b", "not in normal form"),
+        ("https://orders.example/v1\\..\\me", "a backslash"),
+    ] {
+        let sentence = refused(FetchRequest::get(url));
+        assert!(
+            sentence.starts_with("The call cannot be sent: its path") && sentence.contains(why),
+            "{url}: {sentence}"
+        );
+    }
+    for url in [
+        "https://orders.example/v1",
+        "https://orders.example/v1/",
+        "https://orders.example/v1/orders/42?q=..%2F#top",
+        "https://orders.example/v1/a%20b",
+        "https://ORDERS.example/v1/me",
+    ] {
+        assert!(check(&config(), FetchRequest::get(url)).is_ok(), "{url}");
+    }
 }
 
 #[test]

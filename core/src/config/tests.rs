@@ -222,6 +222,7 @@ fn api(url: &str, resource: &str) -> ApiSettings {
         resource: resource.into(),
         scopes: vec!["read".into()],
         probe: None,
+        headers: Vec::new(),
     }
 }
 
@@ -337,7 +338,7 @@ fn an_api_that_cannot_be_used_is_refused_naming_its_place_in_the_list() {
     for (apis, sentence) in [
         (
             vec![api("http://a.example/", "https://a.example/")],
-            "apis [0] url must use https (plain http only on 127.0.0.1 or localhost)",
+            "apis [0] url must use https (plain http only on 127.0.0.1 or [::1])",
         ),
         (
             vec![api("https://a.example/", "not a uri")],
@@ -367,6 +368,93 @@ fn an_api_that_cannot_be_used_is_refused_naming_its_place_in_the_list() {
         let err = with_apis(apis, |_| {}).unwrap_err();
         assert_eq!(err.setting(), Some(Setting::Apis));
         assert_eq!(err.to_string(), sentence);
+    }
+}
+
+/// RFC 8252 §8.3: only the literal loopback addresses are surely this machine; `localhost` is
+/// whatever the resolver says.
+#[test]
+fn plain_http_is_taken_for_an_api_on_the_literal_loopback_only() {
+    for url in [
+        "http://127.0.0.1:8080/v1",
+        "http://[::1]:8080/v1",
+        "https://localhost/",
+    ] {
+        assert!(
+            with_apis(vec![api(url, "https://a.example/")], |_| {}).is_ok(),
+            "{url}"
+        );
+    }
+    for url in [
+        "http://localhost:8080/v1",
+        "http://LOCALHOST/",
+        "http://tauri.localhost/",
+    ] {
+        let err = with_apis(vec![api(url, "https://a.example/")], |_| {}).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "apis [0] url must use https (plain http only on 127.0.0.1 or [::1])",
+            "{url}"
+        );
+    }
+}
+
+/// Two APIs whose bases overlap would both cover a call under the inner one, which then went
+/// to whichever came first, with its token: a configuration error that names both.
+#[test]
+fn overlapping_api_bases_are_refused_naming_both() {
+    let overlapping = [
+        (
+            "https://a.example/orders",
+            "https://a.example/orders/archive",
+        ),
+        (
+            "https://a.example/orders/archive",
+            "https://a.example/orders",
+        ),
+        ("https://a.example/", "https://a.example/v1"),
+        ("https://a.example/v1/", "https://a.example/v1"),
+    ];
+    for (first, second) in overlapping {
+        let apis = vec![api(first, "urn:first"), api(second, "urn:second")];
+        let err = with_apis(apis, |_| {}).unwrap_err();
+        assert_eq!(err.setting(), Some(Setting::Apis));
+        let sentence = err.to_string();
+        assert!(
+            sentence.starts_with(&format!("apis [1] ({second}) overlaps [0] ({first})")),
+            "{sentence}"
+        );
+    }
+    for (first, second) in [
+        ("https://a.example/v1", "https://a.example/v10"),
+        ("https://a.example/v1", "https://b.example/v1"),
+        ("https://a.example/v1", "https://a.example:8443/v1"),
+    ] {
+        let apis = vec![api(first, "urn:first"), api(second, "urn:second")];
+        assert!(with_apis(apis, |_| {}).is_ok(), "{first} {second}");
+    }
+}
+
+/// An API's own headers are header names, and never the credentials or the connection's.
+#[test]
+fn an_apis_own_headers_are_never_credentials() {
+    let mut traced = api("https://a.example/", "urn:a");
+    traced.headers = vec!["X-Trace".into(), "x-tenant".into()];
+    let config = with_apis(vec![traced], |_| {}).unwrap();
+    assert_eq!(config.apis[0].headers, ["x-trace", "x-tenant"]);
+    for (name, problem) in [
+        ("Authorization", "is never the page's to set"),
+        ("DPoP", "is never the page's to set"),
+        ("Cookie", "is never the page's to set"),
+        ("Host", "is never the page's to set"),
+        ("Proxy-Authorization", "is never the page's to set"),
+        ("Sec-Fetch-Site", "is never the page's to set"),
+        ("X Bad", "is not a header name"),
+    ] {
+        let mut listed = api("https://a.example/", "urn:a");
+        listed.headers = vec![name.into()];
+        let err = with_apis(vec![listed], |_| {}).unwrap_err();
+        assert!(err.to_string().contains(problem), "{name}: {err}");
     }
 }
 

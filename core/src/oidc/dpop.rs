@@ -14,6 +14,7 @@ use p256::pkcs8::EncodePrivateKey;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use url::Url;
+use zeroize::ZeroizeOnDrop;
 
 use crate::secret::Secret;
 
@@ -21,15 +22,18 @@ use crate::secret::Secret;
 /// `dpop_signing_alg_values_supported`.
 pub const ALGORITHM: &str = "ES256";
 
-/// A session's DPoP key pair.
+/// A session's DPoP key pair. Its private parts are wiped from memory when it is dropped.
+#[derive(ZeroizeOnDrop)]
 pub struct DpopKey {
     /// The private key as PKCS #8 DER, base64url: what the vault seals.
     sealed: Secret,
     signing: EncodingKey,
     /// The public key, as every proof's header carries it.
+    #[zeroize(skip)]
     jwk: Jwk,
     /// Its JWK SHA-256 thumbprint (RFC 7638): the `dpop_jkt` of the authorization request,
     /// the `cnf.jkt` of the tokens bound to it.
+    #[zeroize(skip)]
     thumbprint: String,
 }
 

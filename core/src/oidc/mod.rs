@@ -34,7 +34,7 @@ pub use jwks::{Jwk, KeyError, KeySet, VerificationKey, ALLOWED_ALGORITHMS};
 #[cfg(feature = "test-util")]
 pub use par::{parse_par_response, PushedRequest};
 pub use pkce::{PkceChallenge, PkceVerifier};
-pub use token::{parse_token_response, TokenResponse};
+pub use token::{parse_token_response, TokenHint, TokenResponse};
 pub use types::{ClientId, CsrfState, IssuerUrl, Nonce};
 
 pub(crate) use authorization::AuthorizationRequest;

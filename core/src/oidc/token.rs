@@ -173,30 +173,54 @@ pub(crate) async fn post_with_dpop<F: serde::Serialize + ?Sized>(
     }
 }
 
-/// Revokes a refresh token (RFC 7009 §2.1), giving up after `limit`. The caller logs a failure;
-/// it never stops a logout.
+/// What a token given for revocation is (RFC 7009 §2.1 `token_type_hint`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenHint {
+    RefreshToken,
+    AccessToken,
+}
+
+impl TokenHint {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::RefreshToken => "refresh_token",
+            Self::AccessToken => "access_token",
+        }
+    }
+}
+
+/// Revokes a token (RFC 7009 §2.1), giving up after `limit`. The caller logs a failure; it
+/// never stops a logout.
 pub(crate) async fn revoke(
     client: &reqwest::Client,
     endpoint: &Url,
     client_id: &ClientId,
-    refresh_token: &Secret,
+    token: &Secret,
+    hint: TokenHint,
     limit: Duration,
 ) -> Result<(), RequestError> {
     let form = [
-        ("token", refresh_token.secret()),
-        ("token_type_hint", "refresh_token"),
+        ("token", token.secret()),
+        ("token_type_hint", hint.as_str()),
         ("client_id", client_id),
     ];
     let request = client.post(endpoint.clone()).form(&form).timeout(limit);
-    let status = send(request, endpoint.as_str()).await?.status;
-    // RFC 7009 §2.2: 200 whether or not the token was valid.
-    if status == 200 {
-        Ok(())
-    } else {
-        Err(RequestError::Status {
+    let response = send(request, endpoint.as_str()).await?;
+    match response.status {
+        // RFC 7009 §2.2: 200 whether or not the token was valid.
+        200 => Ok(()),
+        // RFC 7009 §2.2.1: an error response, such as `unsupported_token_type` for a token
+        // the server cannot revoke (a self-contained JWT access token, which lives until it
+        // expires).
+        400 | 401 => Err(RequestError::refusal(
+            endpoint.as_str(),
+            response.status,
+            &response.body,
+        )),
+        status => Err(RequestError::Status {
             url: endpoint.to_string(),
             status,
-        })
+        }),
     }
 }
 

@@ -7,13 +7,14 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use gatehouse_contract::{SessionState, StorageStatus};
 
-use super::policy::{Due, Lifetime, Policy};
+use super::policy::{Due, Policy, TokenTimes};
 use super::state::{Active, Ended, State};
 use super::{Change, Notify};
 use crate::clock::Clock;
+use crate::oidc::dpop::DpopKey;
 use crate::oidc::IdClaims;
-use crate::secret::Secret;
-use crate::vault::{AccessToken, Opened, Pending, SessionRecord, Vault};
+use crate::vault::{Opened, Pending, SessionRecord, TokenRecord, Vault};
+use crate::{Error, Result};
 
 pub(super) struct Keeper {
     vault: Vault,
@@ -35,6 +36,10 @@ struct Slot {
     /// Bumped on every change of state, so that a flow that waited can tell whether another
     /// one changed the session meanwhile.
     generation: u64,
+    /// The session's DPoP key as read from its record: reading one derives the public key and
+    /// its thumbprint, which each call would otherwise do again. Dropped, and so wiped from
+    /// memory (its parts are zeroized on drop), as soon as the session ends.
+    dpop_key: Option<Arc<DpopKey>>,
 }
 
 /// The session as one look saw it.
@@ -53,6 +58,7 @@ impl Keeper {
             slot: Mutex::new(Slot {
                 state: State::SignedOut { ended: None },
                 generation: 0,
+                dpop_key: None,
             }),
             writing: tokio::sync::Mutex::new(()),
             ask_credentials: AtomicBool::new(false),
@@ -71,11 +77,11 @@ impl Keeper {
     /// Reads the stored session into memory; the UI is told nothing (it asks). Blocking
     /// (keyring and file).
     ///
-    /// A stored session not worth keeping is removed; when it holds a refresh token (one past
-    /// its time limit), that token is returned, for the caller to revoke: the provider would
-    /// still renew it.
-    #[must_use = "a refresh token returned here is still good at the provider until revoked"]
-    pub(super) fn restore(&self) -> Option<Secret> {
+    /// A stored session not worth keeping is removed; one past its time limit is returned, for
+    /// the caller to revoke its tokens: the provider would still renew its refresh token, and
+    /// the APIs still take its access tokens.
+    #[must_use = "the tokens of a record returned here are still good until revoked"]
+    pub(super) fn restore(&self) -> Option<SessionRecord> {
         let signed_out = self.vault.signed_out();
         self.ask_credentials.store(signed_out, Ordering::Relaxed);
         let record = match self.vault.open() {
@@ -112,13 +118,14 @@ impl Keeper {
         if let Err(e) = self.vault.destroy() {
             tracing::warn!(error = %e, "could not remove the expired session");
         }
-        let ended = if self.policy.past_limit(lifetime, now) {
+        let past_limit = self.policy.past_limit(lifetime, now);
+        let ended = if past_limit {
             Ended::TimeLimit
         } else {
             Ended::Expired
         };
         self.set(State::SignedOut { ended: Some(ended) });
-        active.record.refresh_token
+        past_limit.then_some(active.record)
     }
 
     /// Whether there is certainly no stored session to open. Blocking (reads the session file,
@@ -161,17 +168,15 @@ impl Keeper {
         }
     }
 
-    /// `access`, a token of `active`'s record, when it is fresh by the session's policy: it
-    /// outlives now by the minimum lifetime (a token that says not when it expires lives as
-    /// long as the session), within the session's time limit.
-    pub(super) fn fresh(&self, active: &Active, access: &AccessToken) -> Option<Secret> {
-        let lifetime = Lifetime {
-            expires_at: access.expires_at.unwrap_or(active.record.expires_at),
-            ..active.lifetime()
+    /// Whether `access`, a token of `active`'s record, is fresh by the session's policy (see
+    /// [`Policy::token_is_fresh`]).
+    pub(super) fn fresh(&self, active: &Active, access: &TokenRecord) -> bool {
+        let token = TokenTimes {
+            issued_at: access.issued_at,
+            expires_at: access.expires_at,
         };
         self.policy
-            .is_fresh(lifetime, self.now())
-            .then(|| access.token.clone())
+            .token_is_fresh(token, active.lifetime(), self.now())
     }
 
     /// What the lifetime policy asks of the session now, and the generation it saw.
@@ -335,10 +340,29 @@ impl Keeper {
         self.policy.is_fresh(active.lifetime(), self.now())
     }
 
-    /// Replaces the state and counts the change; returns the state it replaced.
+    /// The DPoP key `record`'s tokens are bound to, if they are; read once for a session.
+    pub(super) fn session_key(&self, record: &SessionRecord) -> Result<Option<Arc<DpopKey>>> {
+        let Some(sealed) = &record.dpop_key else {
+            return Ok(None);
+        };
+        let mut slot = self.lock();
+        if let Some(key) = slot.dpop_key.as_ref().filter(|key| key.sealed() == sealed) {
+            return Ok(Some(key.clone()));
+        }
+        let key =
+            Arc::new(DpopKey::from_sealed(sealed).map_err(|e| Error::Internal(e.to_string()))?);
+        slot.dpop_key = Some(key.clone());
+        Ok(Some(key))
+    }
+
+    /// Replaces the state and counts the change; returns the state it replaced. A session that
+    /// ends takes its DPoP key out of memory with it.
     fn set(&self, state: State) -> State {
         let mut slot = self.lock();
         slot.generation += 1;
+        if matches!(state, State::SignedOut { .. }) {
+            slot.dpop_key = None;
+        }
         std::mem::replace(&mut slot.state, state)
     }
 
@@ -354,3 +378,6 @@ pub(super) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
+
+#[cfg(test)]
+mod tests;

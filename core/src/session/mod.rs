@@ -8,6 +8,7 @@
 //! state and record, and the `upstream` provider, discovered once, that validates what it
 //! sends.
 
+mod calls;
 mod completion;
 mod keeper;
 mod policy;
@@ -23,14 +24,16 @@ use gatehouse_contract::{FetchRequest, FetchResponse, SessionState, SessionView,
 use tokio::time::MissedTickBehavior;
 use tracing::Instrument;
 
+use crate::access_token::{AccessToken, TokenScheme};
 use crate::api;
 use crate::browser::Browser;
 use crate::clock::Clock;
 use crate::config::{Api, Config};
-use crate::oidc::dpop::{DpopKey, Prover};
-use crate::secret::Secret;
 use crate::vault::Vault;
 use crate::{Error, Result};
+use calls::Calls;
+pub(crate) use calls::Sendable;
+pub use calls::MAX_IN_FLIGHT;
 use keeper::Keeper;
 use policy::{Policy, TICK};
 use renewal::Renewal;
@@ -65,6 +68,8 @@ struct Flows {
     sign_in: SignIn,
     renewal: Renewal,
     sign_out: SignOut,
+    /// The page's API calls in flight, and each API's back-off.
+    calls: Calls,
     /// The revocation of a refresh token whose session was removed at start, in the
     /// background; the app's exit waits for it ([`Auth::shut_down`]).
     revoking: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
@@ -91,6 +96,7 @@ impl Auth {
                 config,
                 keeper,
                 upstream,
+                calls: Calls::new(),
                 revoking: std::sync::Mutex::new(None),
             }),
         }
@@ -103,18 +109,18 @@ impl Auth {
     /// Opens the stored session and, when its ID token is no longer fresh, renews it before
     /// returning (so the UI never shows a session that is about to go). A fresh token needs
     /// no network: it was validated when it came and has been under the vault's seal since.
-    /// One found past its time limit is removed, and its refresh token revoked in the
-    /// background.
+    /// One found past its time limit is removed, and its tokens revoked in the background.
     pub async fn open(&self) {
         let this = self.clone();
         let restored = tokio::task::spawn_blocking(move || this.inner.keeper.restore());
         match restored.instrument(tracing::debug_span!("restore")).await {
             Ok(None) => {}
-            // Removed at start (past its time limit), yet the provider would still renew it
-            // (RFC 7009 §2): revoked in the background, not on the window's way.
-            Ok(Some(refresh_token)) => {
+            // Removed at start (past its time limit), yet the provider would still renew its
+            // refresh token and the APIs take its access tokens (RFC 7009 §2): revoked in the
+            // background, not on the window's way.
+            Ok(Some(record)) => {
                 let upstream = self.inner.upstream.clone();
-                let revoking = tokio::spawn(async move { upstream.revoke(&refresh_token).await });
+                let revoking = tokio::spawn(async move { upstream.revoke_session(&record).await });
                 *self.revoking() = Some(revoking);
             }
             Err(e) => tracing::warn!(error = %e, "opening the stored session failed"),
@@ -153,7 +159,10 @@ impl Auth {
     /// Signs in through the system browser. Ends on success, a provider error, Cancel
     /// ([`Auth::cancel_login`]) or the configured timeout.
     pub async fn login(&self) -> Result<SessionView> {
-        self.inner.sign_in.login().await
+        let view = self.inner.sign_in.login().await?;
+        // A new sign-in: every API gets its chance again.
+        self.inner.calls.signed_in();
+        Ok(view)
     }
 
     /// Ends the sign-in in progress, if any; its `login` returns [`Error::Cancelled`].
@@ -202,9 +211,9 @@ impl Auth {
         self.inner.renewal.renew().await
     }
 
-    /// The session's access token, for the app's own API calls: renewed first when it would
-    /// not outlive now by the minimum remaining lifetime. Never for the UI.
-    pub async fn access_token(&self) -> Result<Secret> {
+    /// The session's access token, for the app's own API calls, with the scheme it must be
+    /// sent with: renewed first when it is no longer fresh. Never for the UI.
+    pub async fn access_token(&self) -> Result<AccessToken> {
         if let Some(token) = self.fresh_access_token()? {
             return Ok(token);
         }
@@ -213,85 +222,127 @@ impl Auth {
     }
 
     /// An access token for one of the configured APIs, named by its resource or base URL
-    /// (see [`Config::api`]): the one sealed with the session while it is fresh, otherwise a
-    /// new one from the refresh token, narrowed to that API (RFC 8707). Never for the UI.
-    pub async fn api_access_token(&self, api: &str) -> Result<Secret> {
+    /// (see [`Config::api`]), with the scheme it must be sent with: the one sealed with the
+    /// session while it is fresh, otherwise a new one from the refresh token, narrowed to that
+    /// API (RFC 8707). Never for the UI.
+    pub async fn api_access_token(&self, api: &str) -> Result<AccessToken> {
         let config = &self.inner.config;
         let api = config
             .api(api)
             .ok_or_else(|| Error::UnknownApi(api.to_owned()))?;
-        self.api_token(api).await
+        Ok(self.api_token(api).await?.into_access_token())
     }
 
-    /// `api`'s token: the sealed one while it is fresh, otherwise a new one.
-    async fn api_token(&self, api: &Api) -> Result<Secret> {
-        let keeper = &self.inner.keeper;
+    /// A DPoP proof (RFC 9449 §4.2, §7.1) for sending `token` with `method` to `url`, made with
+    /// the session's key, for a host that sends its own requests: `None` for a bearer token.
+    /// The proof carries the last `DPoP-Nonce` the API at `url`'s origin gave Gatehouse's own
+    /// calls; it is good for one request.
+    pub fn dpop_proof(
+        &self,
+        method: &str,
+        url: &str,
+        token: &AccessToken,
+    ) -> Result<Option<String>> {
+        if token.scheme() == TokenScheme::Bearer {
+            return Ok(None);
+        }
+        let url = url::Url::parse(url)
+            .map_err(|_| Error::ApiCall("its URL is not an absolute URL".into()))?;
+        let Some(active) = self.inner.keeper.seen().active else {
+            return Err(Error::Expired);
+        };
+        let key = self
+            .inner
+            .keeper
+            .session_key(&active.record)?
+            .ok_or_else(|| Error::ApiCall("the session's tokens are not DPoP-bound".into()))?;
+        let upstream = &self.inner.upstream;
+        let nonce = upstream.api_nonce(&url.origin().ascii_serialization());
+        let prover = crate::oidc::dpop::Prover {
+            key: &key,
+            nonce: &nonce,
+            now: upstream.now(),
+        };
+        Ok(Some(prover.proof(
+            &method.to_ascii_uppercase(),
+            &url,
+            Some(token.token()),
+        )))
+    }
+
+    /// `api`'s token as it is sent: the sealed one while it is fresh (or while the API is
+    /// backing off, when it gets no new one), otherwise a new one.
+    async fn api_token(&self, api: &Api) -> Result<Sendable> {
+        let Flows { keeper, calls, .. } = &*self.inner;
         let Some(active) = keeper.seen().active else {
             return Err(Error::Expired);
         };
-        let cached = active.record.api_tokens.get(&api.resource);
-        if let Some(token) = cached.and_then(|access| keeper.fresh(&active, access)) {
-            return Ok(token);
+        if let Some(record) = active.record.api_tokens.get(&api.resource) {
+            if keeper.fresh(&active, record) || calls.backing_off(&api.resource, keeper.now()) {
+                return Sendable::of(record, &active, keeper);
+            }
         }
         self.inner.renewal.api_token(api, None).await
     }
 
     /// Sends a call the page asked for to one of the configured APIs, with that API's token
     /// (see [`crate::api`] for what is checked first), and answers with what the page may
-    /// read. An answer of `401` with `invalid_token` (RFC 6750 §3.1) leads to one new token and
-    /// one more try. The token never reaches the page.
+    /// read. The token never reaches the page.
+    ///
+    /// A page cannot make it hammer the provider: at most [`MAX_IN_FLIGHT`] calls are under way
+    /// at once; calls that need the same API's new token share one refresh; a `401` with
+    /// `invalid_token` (RFC 6750 §3.1) leads to one new token and one more try, and when the API
+    /// refuses that one too it gets no new token for a while (30 seconds, doubling up to five
+    /// minutes; a sign-in, or an answer that is not a `401`, ends the wait), its `401` going
+    /// straight to the page meanwhile.
     pub async fn fetch(&self, request: FetchRequest) -> Result<FetchResponse> {
-        let call = api::check(&self.inner.config, request)?;
-        let origin = call.api.url.origin().ascii_serialization();
-        let http = self.inner.upstream.http();
-        let nonce = self.inner.upstream.api_nonce(&origin);
-        let token = self.api_token(call.api).await?;
-        let key = self.api_dpop_key(&call.api.resource)?;
-        let mut response = call
-            .send(http, &token, self.call_dpop(&key, &nonce).as_ref())
-            .await?;
-        if api::token_refused(&response) {
-            tracing::info!(api = %call.api.url, "the API refused its token; renewing it once");
-            let renewed = self.inner.renewal.api_token(call.api, Some(&token)).await?;
-            let key = self.api_dpop_key(&call.api.resource)?;
-            response = call
-                .send(http, &renewed, self.call_dpop(&key, &nonce).as_ref())
-                .await?;
+        self.fetch_within(request, |_| true).await
+    }
+
+    /// [`Auth::fetch`] reaching only the APIs `allowed` lets through (a window's capability);
+    /// a call to another is refused before anything is fetched or sent.
+    pub async fn fetch_within(
+        &self,
+        request: FetchRequest,
+        allowed: impl Fn(&Api) -> bool,
+    ) -> Result<FetchResponse> {
+        let Flows {
+            config,
+            keeper,
+            upstream,
+            renewal,
+            calls,
+            ..
+        } = &*self.inner;
+        let call = api::check(config, request)?;
+        let api = call.api;
+        if !allowed(api) {
+            return Err(Error::ApiOutOfScope {
+                api: api.url.to_string(),
+            });
+        }
+        let _turn = calls.turn().await;
+        let origin = api.url.origin().ascii_serialization();
+        let (http, nonce) = (upstream.http(), upstream.api_nonce(&origin));
+        let token = self.api_token(api).await?;
+        let mut response = call.send(http, &token, &nonce, keeper.now()).await?;
+        if api::token_refused(&response) && !calls.backing_off(&api.resource, keeper.now()) {
+            tracing::info!(api = %api.url, "the API refused its token; renewing it once");
+            let renewed = renewal.api_token(api, Some(&token.token)).await?;
+            response = call.send(http, &renewed, &nonce, keeper.now()).await?;
+            if api::token_refused(&response) {
+                calls.back_off(&api.resource, &renewed.token, keeper.now());
+            }
+        }
+        if response.status() != reqwest::StatusCode::UNAUTHORIZED {
+            calls.accepted(&api.resource);
         }
         api::answer(response, &origin).await
     }
 
-    fn call_dpop<'a>(
-        &self,
-        key: &'a Option<Arc<DpopKey>>,
-        nonce: &'a crate::oidc::dpop::Nonce,
-    ) -> Option<Prover<'a>> {
-        key.as_ref().map(|key| Prover {
-            key,
-            nonce,
-            now: self.inner.upstream.now(),
-        })
-    }
-
-    /// The session's DPoP key when the API's token is bound to it.
-    fn api_dpop_key(&self, resource: &str) -> Result<Option<Arc<DpopKey>>> {
-        let Some(active) = self.inner.keeper.seen().active else {
-            return Err(Error::Expired);
-        };
-        if !active
-            .record
-            .api_tokens
-            .get(resource)
-            .is_some_and(|t| t.dpop)
-        {
-            return Ok(None);
-        }
-        self.inner.upstream.session_key(&active.record)
-    }
-
     /// The access token if the session has one that is fresh; `Ok(None)` when it needs
     /// renewing first.
-    fn fresh_access_token(&self) -> Result<Option<Secret>> {
+    fn fresh_access_token(&self) -> Result<Option<AccessToken>> {
         let keeper = &self.inner.keeper;
         let Some(active) = keeper.seen().active else {
             return Err(Error::Expired);
@@ -299,7 +350,12 @@ impl Auth {
         let Some(access) = &active.record.access_token else {
             return Err(Error::NoAccessToken);
         };
-        Ok(keeper.fresh(&active, access))
+        if !keeper.fresh(&active, access) {
+            return Ok(None);
+        }
+        Ok(Some(
+            Sendable::of(access, &active, keeper)?.into_access_token(),
+        ))
     }
 
     /// One look at the clock: a session about to stop being fresh is renewed when it can be;

@@ -38,6 +38,15 @@ impl Lifetime {
     }
 }
 
+/// What the policy needs to know of an access token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TokenTimes {
+    /// When it was issued, seconds since the epoch, when known.
+    pub issued_at: Option<i64>,
+    /// When it expires, seconds since the epoch; `None` when the provider did not say.
+    pub expires_at: Option<i64>,
+}
+
 /// What to do with a session now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Due {
@@ -76,6 +85,26 @@ impl Policy {
     /// lifetime, and the session is within its time limit.
     pub fn is_fresh(&self, session: Lifetime, now: i64) -> bool {
         session.expires_at > now.saturating_add(self.min_ttl) && !self.past_limit(session, now)
+    }
+
+    /// Whether an access token is still worth sending: it outlives now by the smaller of the
+    /// minimum remaining lifetime and half its own lifetime, within the session's time limit.
+    /// A token that lives 30 seconds, shorter than the minimum lifetime, is then used for its
+    /// first 15 instead of being renewed for every call (a page cannot turn its calls into
+    /// refresh grants). A token whose issue time is not known keeps the minimum lifetime; one
+    /// that says not when it expires lives as long as the session.
+    pub fn token_is_fresh(&self, token: TokenTimes, session: Lifetime, now: i64) -> bool {
+        let Some(expires_at) = token.expires_at else {
+            return self.is_fresh(session, now);
+        };
+        let margin = match token.issued_at {
+            Some(issued_at) => self
+                .min_ttl
+                .min(expires_at.saturating_sub(issued_at) / 2)
+                .max(0),
+            None => self.min_ttl,
+        };
+        expires_at > now.saturating_add(margin) && !self.past_limit(session, now)
     }
 
     /// When the session ends whatever its tokens say: `max_age` after the person authenticated
@@ -247,6 +276,45 @@ mod tests {
         let s = session(600, false);
         assert!(!p.is_fresh(s, s.expires_at));
         assert_eq!(p.due(s, s.expires_at + 1), Due::End);
+    }
+
+    #[test]
+    fn an_access_token_is_renewed_ahead_by_the_smaller_of_min_ttl_and_half_its_life() {
+        let p = policy(60);
+        let s = session(3600, true);
+        let token = |lifetime: i64| TokenTimes {
+            issued_at: Some(IAT),
+            expires_at: Some(IAT + lifetime),
+        };
+        // A 30-second token, shorter than the minimum lifetime: used for its first 15 seconds.
+        assert!(p.token_is_fresh(token(30), s, IAT));
+        assert!(p.token_is_fresh(token(30), s, IAT + 14));
+        assert!(!p.token_is_fresh(token(30), s, IAT + 15));
+        // An hour's token: renewed a minute ahead, as the session is.
+        assert!(p.token_is_fresh(token(3600), s, IAT + 3539));
+        assert!(!p.token_is_fresh(token(3600), s, IAT + 3540));
+        // Without its issue time, the minimum lifetime; without its expiry, the session's.
+        let unknown = TokenTimes {
+            issued_at: None,
+            ..token(30)
+        };
+        assert!(!p.token_is_fresh(unknown, s, IAT));
+        let endless = TokenTimes {
+            issued_at: Some(IAT),
+            expires_at: None,
+        };
+        assert!(p.token_is_fresh(endless, s, IAT + 3539));
+        assert!(!p.token_is_fresh(endless, s, IAT + 3540));
+        // Never past the session's time limit.
+        let limited = limited(20);
+        assert!(limited.token_is_fresh(token(3600), s, IAT + 19));
+        assert!(!limited.token_is_fresh(token(3600), s, IAT + 20));
+        // A token that expired before it was issued (a broken provider) is fresh until it expires.
+        let backwards = TokenTimes {
+            issued_at: Some(IAT + 10),
+            expires_at: Some(IAT),
+        };
+        assert!(!p.token_is_fresh(backwards, s, IAT));
     }
 
     #[test]

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use gatehouse_contract::{SessionState, SessionView};
 
+use super::calls::Sendable;
 use super::keeper::Keeper;
 use super::policy::{Due, Lifetime};
 use super::state::{Active, Ended};
@@ -74,14 +75,15 @@ impl Renewal {
     }
 
     /// Ends a session that reached its time limit (OIDC Core 3.1.2.1 `max_age`), with the
-    /// writing right held. Its refresh token could still renew it at the provider, so it is
-    /// revoked (RFC 7009): nothing outlives the limit.
+    /// writing right held. Its refresh token could still renew it at the provider and its
+    /// access tokens still open the APIs, so they are revoked (RFC 7009): nothing outlives the
+    /// limit.
     async fn end_at_limit(&self, active: &Active) {
         tracing::info!("the session reached its time limit");
         self.keeper.end(Ended::TimeLimit, true).await;
-        if let Some(refresh_token) = &active.record.refresh_token {
-            self.upstream.revoke(refresh_token).await;
-        }
+        // Its access tokens too, the session's and each API's: an API would take them until
+        // they expire (RFC 7009 §2.1 `token_type_hint=access_token`).
+        self.upstream.revoke_session(&active.record).await;
     }
 
     /// Nothing renews a session past its time limit: one that has reached it is ended here
@@ -111,26 +113,27 @@ impl Renewal {
     /// An access token for `api`, obtained with the session's refresh token narrowed to the
     /// API (RFC 8707 §2.2, or Auth0's `audience`), and sealed with the session. It shares the
     /// renewal's turn: one refresh at a time, the rotated refresh token saved before anything
-    /// uses it again. A call that waited finds the token the one before it fetched.
+    /// uses it again. A call that waited finds the token the one before it fetched, so calls
+    /// that need the same API's token share one refresh.
     /// `refused`, when given, is a token the API refused (RFC 6750 §3.1 `invalid_token`): it is
     /// not given again, however fresh it looks.
-    pub(super) async fn api_token(&self, api: &Api, refused: Option<&Secret>) -> Result<Secret> {
+    pub(super) async fn api_token(&self, api: &Api, refused: Option<&Secret>) -> Result<Sendable> {
         let _writing = self.keeper.writing().await;
         let Some(previous) = self.keeper.seen().active else {
             return Err(Error::Expired);
         };
         self.within_limit(&previous).await?;
         let cached = previous.record.api_tokens.get(&api.resource);
-        if let Some(token) = cached.and_then(|access| self.keeper.fresh(&previous, access)) {
-            if refused != Some(&token) {
-                return Ok(token);
+        if let Some(record) = cached.filter(|record| self.keeper.fresh(&previous, record)) {
+            if refused != Some(&record.token) {
+                return Sendable::of(record, &previous, &self.keeper);
             }
         }
         let Some(refresh_token) = previous.record.refresh_token.clone() else {
             return Err(Error::NoAccessToken);
         };
         let provider = self.upstream.provider().await?;
-        let key = self.upstream.session_key(&previous.record)?;
+        let key = self.keeper.session_key(&previous.record)?;
         let scope = api.scopes.join(" ");
         let mut extra = vec![(self.resource_parameter.name(), api.resource.as_str())];
         if !scope.is_empty() {
@@ -142,7 +145,7 @@ impl Renewal {
             &self.client_id,
             &refresh_token,
             &extra,
-            key.as_ref().map(|key| self.upstream.dpop(key)).as_ref(),
+            key.as_deref().map(|key| self.upstream.dpop(key)).as_ref(),
         )
         .await;
         let response = match response {
@@ -157,20 +160,26 @@ impl Renewal {
             // reach: the session goes on.
             Err(e) => return Err(e.into()),
         };
+        // Tokens that lost their DPoP binding are refused here, before anything is stored.
         let (record, claims) = self
             .upstream
             .accept_api_token(&provider, response, &previous, &api.resource)
             .await?;
-        let token = record.api_tokens[&api.resource].token.clone();
         let storage = self.keeper.save_after(&record, previous.storage).await;
-        self.keeper.replace(Active {
+        let active = Active {
             record,
             claims,
             storage,
             stalled: previous.stalled,
-        });
+        };
+        let token = Sendable::of(
+            &active.record.api_tokens[&api.resource],
+            &active,
+            &self.keeper,
+        );
+        self.keeper.replace(active);
         tracing::info!(api = %api.url, "access token for the API obtained");
-        Ok(token)
+        token
     }
 
     /// Renews the session with its refresh token. One renewal runs at a time; a call that had
@@ -202,7 +211,7 @@ impl Renewal {
                 .map_err(Failure::Unreachable)?;
             // RFC 9449 §5: a refresh token bound to the session's key goes with a proof.
             let key = self
-                .upstream
+                .keeper
                 .session_key(&previous.record)
                 .map_err(Failure::Rejected)?;
             let response = refresh(
@@ -210,7 +219,7 @@ impl Renewal {
                 &provider.metadata.token_endpoint,
                 &self.client_id,
                 &refresh_token,
-                key.as_ref().map(|key| self.upstream.dpop(key)).as_ref(),
+                key.as_deref().map(|key| self.upstream.dpop(key)).as_ref(),
             )
             .await
             // invalid_grant: revoked, expired, or a rotated token presented twice.
@@ -259,8 +268,15 @@ impl Renewal {
             }
             Err(Failure::Rejected(e)) => {
                 tracing::warn!(error = %e, "the provider refused to renew the session");
-                self.keeper.end(Ended::Expired, true).await;
-                Err(Error::Expired)
+                // Tokens that lost their DPoP binding end the session with that reason; any
+                // other refusal, as expired.
+                let ended = match e {
+                    Error::DpopNotBound => Ended::Unbound,
+                    _ => Ended::Expired,
+                };
+                let error = ended.error();
+                self.keeper.end(ended, true).await;
+                Err(error)
             }
             Err(Failure::Unreachable(e)) => {
                 tracing::warn!(error = %e, "the session could not be renewed");

@@ -29,6 +29,8 @@ pub(super) enum Ended {
     TimeLimit,
     /// Renewal failed because the provider could not be reached; the record is kept.
     Unreachable { url: String },
+    /// A renewal brought tokens that are not bound to the session's DPoP key (RFC 9449 §5).
+    Unbound,
 }
 
 impl Ended {
@@ -39,6 +41,7 @@ impl Ended {
             Self::Expired => Error::Expired,
             Self::TimeLimit => Error::TimeLimit,
             Self::Unreachable { url } => Error::RenewalUnreachable { url: url.clone() },
+            Self::Unbound => Error::DpopNotBound,
         }
     }
 

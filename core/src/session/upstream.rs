@@ -7,17 +7,16 @@ use std::time::Duration;
 
 use tracing::Instrument;
 
-use super::keeper::lock;
 use super::state::Active;
 use crate::clock::Clock;
 use crate::config::{Config, DpopMode};
 use crate::oidc::dpop::{self, DpopKey, Prover};
 use crate::oidc::{
     discover, http, revoke, IdClaims, JwksCache, Nonce, Origin, ProviderMetadata, RemoteKeys,
-    TokenResponse, UnverifiedIdToken, ValidationParams,
+    RequestError, TokenHint, TokenResponse, UnverifiedIdToken, ValidationParams,
 };
 use crate::secret::Secret;
-use crate::vault::{AccessToken, SessionRecord};
+use crate::vault::{SessionRecord, TokenRecord};
 use crate::{Error, Result};
 
 /// How long a revocation may take (RFC 7009) before the flow that asked moves on.
@@ -35,9 +34,6 @@ pub(super) struct Upstream {
     dpop_nonce: dpop::Nonce,
     /// Each API's last `DPoP-Nonce`, by origin (RFC 9449 §9).
     api_nonces: std::sync::Mutex<std::collections::HashMap<String, Arc<dpop::Nonce>>>,
-    /// The session's DPoP key as last read from its record: reading one derives the public
-    /// key and its thumbprint, which each call would otherwise do again.
-    session_key: std::sync::Mutex<Option<Arc<DpopKey>>>,
 }
 
 /// The provider's metadata and its signing keys.
@@ -58,23 +54,7 @@ impl Upstream {
             provider: tokio::sync::Mutex::new(None),
             dpop_nonce: dpop::Nonce::default(),
             api_nonces: Default::default(),
-            session_key: Default::default(),
         }
-    }
-
-    /// The DPoP key `record`'s tokens are bound to, if they are; read once for a session.
-    pub(super) fn session_key(&self, record: &SessionRecord) -> Result<Option<Arc<DpopKey>>> {
-        let Some(sealed) = &record.dpop_key else {
-            return Ok(None);
-        };
-        let mut cached = lock(&self.session_key);
-        if let Some(key) = cached.as_ref().filter(|key| key.sealed() == sealed) {
-            return Ok(Some(key.clone()));
-        }
-        let key =
-            Arc::new(DpopKey::from_sealed(sealed).map_err(|e| Error::Internal(e.to_string()))?);
-        *cached = Some(key.clone());
-        Ok(Some(key))
     }
 
     /// DPoP with `key` for a request to the provider, now.
@@ -178,6 +158,7 @@ impl Upstream {
         response: TokenResponse,
         previous: &Active,
     ) -> Result<(SessionRecord, IdClaims)> {
+        self.keeps_binding(&previous.record, &response)?;
         let kept = previous.record.refresh_token.clone();
         if response.id_token.is_some() {
             let origin = Origin::Refresh {
@@ -224,6 +205,7 @@ impl Upstream {
         previous: &Active,
         resource: &str,
     ) -> Result<(SessionRecord, IdClaims)> {
+        self.keeps_binding(&previous.record, &response)?;
         let token = access_token(&response, self.clock.now()).ok_or(Error::NoAccessToken)?;
         let (mut record, claims) = if response.id_token.is_some() {
             let (mut record, claims) = self.accept_refresh(provider, response, previous).await?;
@@ -240,6 +222,18 @@ impl Upstream {
         };
         record.api_tokens.insert(resource.to_owned(), token);
         Ok((record, claims))
+    }
+
+    /// RFC 9449 §5: a session whose tokens are bound to its DPoP key stays bound, whatever the
+    /// setting, and with DPoP required every token is bound. A refresh answered with tokens
+    /// that are not (`token_type` Bearer) is not taken: they are neither stored nor sent, since
+    /// taking them would quietly turn a stolen token back into one that works alone.
+    fn keeps_binding(&self, previous: &SessionRecord, response: &TokenResponse) -> Result<()> {
+        let bound = previous.dpop_key.is_some() || self.config.dpop == DpopMode::Required;
+        if bound && !response.is_dpop() {
+            return Err(Error::DpopNotBound);
+        }
+        Ok(())
     }
 
     /// The record of a response with an ID token, validated for `origin`.
@@ -293,6 +287,29 @@ impl Upstream {
     /// RFC 7009: tells the provider the refresh token is no longer wanted. Bounded by
     /// [`REVOCATION_LIMIT`]; a failure is logged, the session is over anyway.
     pub(super) async fn revoke(&self, refresh_token: &Secret) {
+        self.revoke_all(&[(refresh_token, TokenHint::RefreshToken)])
+            .await;
+    }
+
+    /// RFC 7009 for every token of `record`: its refresh token, then its access tokens, the
+    /// session's and each API's (`token_type_hint=access_token`, §2.1), so that none outlives
+    /// the session where the provider can revoke it.
+    pub(super) async fn revoke_session(&self, record: &SessionRecord) {
+        let mut tokens = Vec::new();
+        if let Some(refresh_token) = &record.refresh_token {
+            tokens.push((refresh_token, TokenHint::RefreshToken));
+        }
+        let access = record.access_token.iter().chain(record.api_tokens.values());
+        tokens.extend(access.map(|access| (&access.token, TokenHint::AccessToken)));
+        self.revoke_all(&tokens).await;
+    }
+
+    /// Revokes `tokens` one after the other, all within [`REVOCATION_LIMIT`]; failures are
+    /// logged, the session is over anyway.
+    async fn revoke_all(&self, tokens: &[(&Secret, TokenHint)]) {
+        if tokens.is_empty() {
+            return;
+        }
         let revoked = tokio::time::timeout(REVOCATION_LIMIT, async {
             let provider = self.provider().await?;
             let Some(endpoint) = &provider.metadata.revocation_endpoint else {
@@ -300,33 +317,52 @@ impl Upstream {
                 return Ok(());
             };
             let client_id = &self.config.client_id;
-            revoke(
-                self.http(),
-                endpoint,
-                client_id,
-                refresh_token,
-                REVOCATION_LIMIT,
-            )
-            .await
-            .map_err(Error::from)
+            for (token, hint) in tokens {
+                let done = revoke(
+                    self.http(),
+                    endpoint,
+                    client_id,
+                    token,
+                    *hint,
+                    REVOCATION_LIMIT,
+                )
+                .await;
+                match done {
+                    Ok(()) => tracing::info!(hint = hint.as_str(), "token revoked"),
+                    Err(RequestError::OAuth(e)) if e.error == "unsupported_token_type" => {
+                        tracing::info!(
+                            hint = hint.as_str(),
+                            "the provider cannot revoke this token (RFC 7009 §2.2.1 \
+                             unsupported_token_type); it lives until it expires"
+                        );
+                    }
+                    Err(e) => tracing::warn!(
+                        hint = hint.as_str(),
+                        error = %Error::from(e),
+                        "could not revoke a token"
+                    ),
+                }
+            }
+            Ok::<_, Error>(())
         })
         .await;
         match revoked {
-            Ok(Ok(())) => tracing::info!("refresh token revoked"),
-            Ok(Err(e)) => tracing::warn!(error = %e, "could not revoke the refresh token"),
-            Err(_) => tracing::warn!("revoking the refresh token timed out"),
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "could not revoke the session's tokens"),
+            Err(_) => tracing::warn!("revoking the session's tokens timed out"),
         }
     }
 }
 
 /// The response's access token, and when it expires (its `expires_in` after `now`).
-fn access_token(response: &TokenResponse, now: i64) -> Option<AccessToken> {
-    response.access_token.clone().map(|token| AccessToken {
+fn access_token(response: &TokenResponse, now: i64) -> Option<TokenRecord> {
+    response.access_token.clone().map(|token| TokenRecord {
         token,
         dpop: response.is_dpop(),
         expires_at: response
             .expires_in
             .and_then(|secs| i64::try_from(secs).ok())
             .map(|secs| now.saturating_add(secs)),
+        issued_at: Some(now),
     })
 }

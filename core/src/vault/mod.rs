@@ -32,7 +32,7 @@ pub struct SessionRecord {
     /// The access token of the last token response, for the app's own API calls. Records
     /// sealed before it was kept have none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub access_token: Option<AccessToken>,
+    pub access_token: Option<TokenRecord>,
     /// When the session expires, seconds since the epoch: the ID token's `exp`, or after a
     /// refresh that brought no ID token (OIDC Core 12.2), its access token's.
     pub expires_at: i64,
@@ -48,7 +48,7 @@ pub struct SessionRecord {
     /// Each API's access token, by the API's resource (RFC 8707): obtained with the refresh
     /// token, sealed with the session, and never given for another API.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub api_tokens: BTreeMap<String, AccessToken>,
+    pub api_tokens: BTreeMap<String, TokenRecord>,
     /// The session's DPoP private key (RFC 9449), when its tokens are bound to it: sealed with
     /// them, so that a token taken without it is worth nothing; destroyed with the session.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -57,9 +57,9 @@ pub struct SessionRecord {
     pub client_id: String,
 }
 
-/// An access token and when it expires.
+/// The record of an access token: the token, how it is sent, and when it was issued and expires.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AccessToken {
+pub struct TokenRecord {
     pub token: Secret,
     /// Bound to the session's DPoP key (`token_type` DPoP, RFC 9449 §5): sent with the
     /// `DPoP` scheme and a proof.
@@ -68,6 +68,11 @@ pub struct AccessToken {
     /// Seconds since the epoch, from the response's `expires_in`; `None` when the provider did
     /// not say (the token then counts as living as long as the session).
     pub expires_at: Option<i64>,
+    /// When it was issued, seconds since the epoch: with `expires_at`, its lifetime, half of
+    /// which is the most it is renewed ahead of its expiry. Records sealed before it was kept
+    /// have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_at: Option<i64>,
 }
 
 impl fmt::Debug for SessionRecord {
@@ -87,11 +92,12 @@ impl fmt::Debug for SessionRecord {
     }
 }
 
-impl fmt::Debug for AccessToken {
+impl fmt::Debug for TokenRecord {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AccessToken")
+        f.debug_struct("TokenRecord")
             .field("token", &self.token)
             .field("expires_at", &self.expires_at)
+            .field("issued_at", &self.issued_at)
             .field("dpop", &self.dpop)
             .finish()
     }

@@ -7,10 +7,11 @@ fn record(issuer: &str) -> SessionRecord {
     SessionRecord {
         id_token: Secret::new("header.payload-with-Ada.signature".into()),
         refresh_token: Some(Secret::new("refresh-token-value".into())),
-        access_token: Some(AccessToken {
+        access_token: Some(TokenRecord {
             token: Secret::new("access-token-value".into()),
             dpop: false,
             expires_at: Some(1_800_000_300),
+            issued_at: Some(1_800_000_000),
         }),
         expires_at: 1_800_000_000,
         renewed_at: None,

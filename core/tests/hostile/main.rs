@@ -3,6 +3,7 @@
 //! for real: discovery, the authorization request (pushed or not), the browser's redirect to
 //! the loopback listener, the code exchange with PKCE, key selection and validation.
 
+mod binding;
 mod checklist;
 #[path = "../common/mod.rs"]
 mod common;

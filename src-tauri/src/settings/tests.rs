@@ -381,7 +381,7 @@ fn apis_come_as_json_from_the_environment_or_the_file() {
     assert_eq!(
         config(&vars, None).unwrap_err(),
         "The configuration is not valid: GATEHOUSE_APIS [0] url must use https (plain http only on \
-         127.0.0.1 or localhost)."
+         127.0.0.1 or [::1])."
     );
     let mut vars = REQUIRED.to_vec();
     vars.push(("GATEHOUSE_APIS", "orders"));
