@@ -17,15 +17,13 @@ mod session;
 
 pub use error::{CommandError, ErrorKind};
 pub use fetch::{FetchRequest, FetchResponse, MAX_REQUEST_BODY, MAX_RESPONSE_BODY};
-pub use session::{SessionState, SessionView, SignInWaiting, StorageStatus};
+pub use session::{SessionState, SessionView, SignInWaiting, StartHint, StorageStatus};
 
 /// The plugin's name: its commands are `plugin:gatehouse|…`, its permissions `gatehouse:…`.
 pub const PLUGIN: &str = "gatehouse";
 
-/// The global the plugin's start script defines in a window before the page runs:
-/// `{ signedOut: bool, apiProbe: string | null }`. `signedOut` is true when sign-in is
-/// configured and no session is stored, so the page can draw its signed-out screen without
-/// waiting for its first IPC call; `apiProbe` is the URL of the first configured API's `probe`.
+/// The global the plugin's start script defines in a window before the page runs: a
+/// [`StartHint`], frozen.
 pub const START_GLOBAL: &str = "__GATEHOUSE_START__";
 
 macro_rules! commands {

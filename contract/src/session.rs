@@ -141,3 +141,20 @@ mod tests {
         );
     }
 }
+
+/// What the plugin tells a window before its page runs (as [`crate::START_GLOBAL`]), so that
+/// the page can draw its first screen without waiting for its first IPC call.
+///
+/// ```
+/// use gatehouse_contract::StartHint;
+/// let hint: StartHint = serde_json::from_str(r#"{"signedOut": true}"#).unwrap();
+/// assert!(hint.signed_out);
+/// assert_eq!(serde_json::to_string(&hint).unwrap(), r#"{"signedOut":true}"#);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StartHint {
+    /// Sign-in is configured and no session is stored: the page may draw its signed-out
+    /// screen at once.
+    pub signed_out: bool,
+}

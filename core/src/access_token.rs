@@ -3,8 +3,12 @@
 //! token, so the scheme travels with it and the one header to send is made here.
 
 use std::fmt;
+use std::sync::Arc;
 
+use crate::oidc::dpop::DpopKey;
 use crate::secret::Secret;
+use crate::vault::TokenRecord;
+use crate::{Error, Result};
 
 /// How an access token is sent (RFC 6750 §2.1, RFC 9449 §7.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -80,5 +84,44 @@ impl fmt::Debug for AccessToken {
             .field("scheme", &self.scheme)
             .field("token", &self.token)
             .finish()
+    }
+}
+
+/// An access token as it is sent, with the DPoP key it is bound to, both read from one record
+/// of the session: the scheme and the proof are always those of the token sent (RFC 9449 §7.1),
+/// never those of whatever the session holds by the time the call goes out.
+pub(crate) struct Sendable {
+    pub token: Secret,
+    /// The key of its proofs when it is DPoP-bound; `None` for a bearer token.
+    pub key: Option<Arc<DpopKey>>,
+}
+
+impl Sendable {
+    /// `record` as it is sent, with `session_key`, the key of the session it is a token of. A
+    /// token recorded as DPoP-bound is never sent as a bearer token: without its key it is not
+    /// sent at all.
+    pub(crate) fn of(record: &TokenRecord, session_key: Option<Arc<DpopKey>>) -> Result<Self> {
+        let key = match (record.dpop, session_key) {
+            (false, _) => None,
+            (true, Some(key)) => Some(key),
+            (true, None) => {
+                return Err(Error::Internal(
+                    "a DPoP-bound token is recorded without its key".into(),
+                ))
+            }
+        };
+        Ok(Self {
+            token: record.token.clone(),
+            key,
+        })
+    }
+
+    /// The token with its scheme, for the host's own code.
+    pub(crate) fn into_access_token(self) -> AccessToken {
+        let scheme = match self.key {
+            Some(_) => TokenScheme::Dpop,
+            None => TokenScheme::Bearer,
+        };
+        AccessToken::new(self.token, scheme)
     }
 }

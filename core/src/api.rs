@@ -25,9 +25,9 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, WWW_AUT
 use reqwest::{Method, StatusCode};
 use url::Url;
 
+use crate::access_token::Sendable;
 use crate::config::{Api, Config};
 use crate::oidc::dpop::{self, Nonce, Prover};
-use crate::session::Sendable;
 use crate::{Error, Result};
 
 /// How long one try of a call may take, from the request to the last byte of the answer.

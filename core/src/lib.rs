@@ -29,3 +29,11 @@ pub mod vault;
 
 pub use browser::BrowserError;
 pub use error::{Error, Result};
+
+/// Locks a std mutex; a poisoned one still holds consistent data here (every critical section
+/// is a plain assignment or read), so poison is not an error.
+pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}

@@ -5,6 +5,7 @@ mod components;
 mod hooks;
 mod pages;
 pub mod route;
+pub mod start;
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod ssr_tests;

@@ -1,7 +1,7 @@
 //! The routes: `/home` only for a signed-in person, `/login` only for the others, and every
 //! other address to whichever of the two the session allows.
 
-use gatehouse_yew::{RequireSignIn, RequireSignedOut};
+use gatehouse_yew::{RequireSignedIn, RequireSignedOut};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -23,16 +23,16 @@ pub enum Route {
 pub fn switch(route: Route) -> Html {
     match route {
         Route::Home => html! {
-            <RequireSignIn<Route> login={Route::Login} fallback={html! { <Loading /> }}>
+            <RequireSignedIn<Route> redirect={Route::Login} fallback={html! { <Loading /> }}>
                 <Home />
-            </RequireSignIn<Route>>
+            </RequireSignedIn<Route>>
         },
         // `/login`, `/` (where the window opens) and any address the app does not know: the
         // login route's page, whose guard sends a signed-in person home, and the address made
         // `/login`. The same tree at each address, so that the move to `/login` redraws
         // nothing (a click on the page is never lost to a redraw).
         Route::Login | Route::Root | Route::NotFound => html! {
-            <RequireSignedOut<Route> home={Route::Home} fallback={html! { <Loading /> }}>
+            <RequireSignedOut<Route> redirect={Route::Home} fallback={html! { <Loading /> }}>
                 <Login />
                 <AddressIs route={Route::Login} />
             </RequireSignedOut<Route>>

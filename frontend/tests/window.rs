@@ -284,16 +284,31 @@ export function record_clipboard() {
   });
 }
 export function clipboard() { return window.__gatehouse_clipboard ?? null; }
+
+// What Gatehouse's backend tells its own page before it runs (null: nothing).
+export function set_app_js(value) {
+  delete window.__GATEHOUSE_APP__;
+  if (value !== 'null') {
+    Object.defineProperty(window, '__GATEHOUSE_APP__', { value: JSON.parse(value), configurable: true });
+  }
+}
 "#)]
 extern "C" {
     fn record_clipboard();
     fn clipboard() -> Option<String>;
+    fn set_app_js(value: &str);
+}
+
+/// What Gatehouse's backend tells its page before it runs (`gatehouse_ui::start::APP_GLOBAL`).
+fn set_app(value: Value) {
+    set_app_js(&value.to_string());
 }
 
 #[wasm_bindgen_test]
 async fn home_shows_the_apis_answer_through_fetch_when_a_probe_is_configured() {
     let probe = "http://127.0.0.1:4001/v1/me";
-    set_start(json!({"signedOut": false, "apiProbe": probe}));
+    set_start(json!({"signedOut": false}));
+    set_app(json!({"apiProbe": probe}));
     tauri(json!({
         "session": {"ok": signed_in()},
         "logged_in": {"ok": true},
@@ -313,11 +328,13 @@ async fn home_shows_the_apis_answer_through_fetch_when_a_probe_is_configured() {
         json!({"url": probe, "method": "GET", "headers": {}, "body": null})
     );
     set_start(Value::Null);
+    set_app(Value::Null);
 }
 
 #[wasm_bindgen_test]
 async fn a_refused_probe_says_why_and_without_a_probe_home_calls_nothing() {
-    set_start(json!({"signedOut": false, "apiProbe": "http://127.0.0.1:4001/v1/me"}));
+    set_start(json!({"signedOut": false}));
+    set_app(json!({"apiProbe": "http://127.0.0.1:4001/v1/me"}));
     tauri(json!({
         "session": {"ok": signed_in()},
         "logged_in": {"ok": true},
@@ -333,6 +350,7 @@ async fn a_refused_probe_says_why_and_without_a_probe_home_calls_nothing() {
     drop(app);
 
     set_start(Value::Null);
+    set_app(Value::Null);
     tauri(json!({"session": {"ok": signed_in()}, "logged_in": {"ok": true}})).await;
     let app = Window::at("/home").await;
     TimeoutFuture::new(50).await;

@@ -5,7 +5,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use gatehouse_contract::{event, FetchRequest, FetchResponse, SessionState, SessionView};
+use gatehouse_contract::{
+    event, FetchRequest, FetchResponse, SessionState, SessionView, StartHint,
+};
 use gatehouse_core::access_token::AccessToken;
 #[cfg(doc)]
 use gatehouse_core::access_token::TokenScheme;
@@ -17,22 +19,6 @@ use tauri::{AppHandle, Emitter, Runtime};
 use tokio::sync::watch;
 
 use crate::{Error, Result};
-
-/// Why there is no session to be had, decided once at start.
-#[derive(Debug, Clone)]
-enum Unavailable {
-    NotConfigured(String),
-    Store(String),
-}
-
-impl From<&Unavailable> for Error {
-    fn from(unavailable: &Unavailable) -> Self {
-        match unavailable {
-            Unavailable::NotConfigured(sentence) => Error::NotConfigured(sentence.clone()),
-            Unavailable::Store(reason) => Error::Store(reason.clone()),
-        }
-    }
-}
 
 /// Told of every interactive sign-in that succeeds, with the session's view.
 pub(crate) type SignInHook<R> = Arc<dyn Fn(&AppHandle<R>, &SessionView) + Send + Sync>;
@@ -47,7 +33,8 @@ pub(crate) type SignInHook<R> = Arc<dyn Fn(&AppHandle<R>, &SessionView) + Send +
 /// HTTP client of its own.
 pub struct Gatehouse<R: Runtime> {
     app: AppHandle<R>,
-    auth: std::result::Result<Auth, Unavailable>,
+    /// The session, or why there is none to be had, decided once at start.
+    auth: Result<Auth>,
     restored: watch::Receiver<bool>,
     /// Configured, and no session stored: known before the window opens.
     nothing_stored: bool,
@@ -79,7 +66,6 @@ impl<R: Runtime> Gatehouse<R> {
                 });
             }
             Err(e) => {
-                let e = Error::from(e);
                 tracing::warn!(kind = %e.kind(), "{e}");
                 let _ = done.send(true);
             }
@@ -98,15 +84,15 @@ impl<R: Runtime> Gatehouse<R> {
         app: &AppHandle<R>,
         settings: std::result::Result<Settings, String>,
         store_file: &str,
-    ) -> std::result::Result<Auth, Unavailable> {
-        let settings = settings.map_err(Unavailable::NotConfigured)?;
+    ) -> Result<Auth> {
+        let settings = settings.map_err(Error::NotConfigured)?;
         let config = Config::from_settings(settings).map_err(|e| {
-            Unavailable::NotConfigured(format!(
+            Error::NotConfigured(format!(
                 "Sign-in is not set up: {e} (plugins.gatehouse in tauri.conf.json)."
             ))
         })?;
         let path = tauri_plugin_store::resolve_store_path(app, store_file)
-            .map_err(|e| Unavailable::Store(e.to_string()))?;
+            .map_err(|e| Error::Store(e.to_string()))?;
         let identifier = &app.config().identifier;
         let keys = OsKeyring::new(identifier, &config.issuer, &config.client_id);
         let vault = Vault::new(
@@ -143,7 +129,7 @@ impl<R: Runtime> Gatehouse<R> {
     }
 
     fn configured(&self) -> Result<&Auth> {
-        self.auth.as_ref().map_err(Error::from)
+        self.auth.as_ref().map_err(Error::clone)
     }
 
     /// The answer to `logged_in` without waiting: `None` while the stored session is being
@@ -154,10 +140,9 @@ impl<R: Runtime> Gatehouse<R> {
     }
 
     /// A script for the window, run before the page's own: it defines
-    /// [`gatehouse_contract::START_GLOBAL`], which tells the page whether it can show its
-    /// signed-out screen at once (configured, nothing stored), and the URL of the first
-    /// configured API's `probe`, if any (`apiProbe`), for a page that shows the API answers.
-    /// Optional: without it the page asks, which costs one IPC round trip at start.
+    /// [`gatehouse_contract::START_GLOBAL`] as a [`gatehouse_contract::StartHint`], which tells
+    /// the page whether it can show its signed-out screen at once (configured, nothing
+    /// stored). Optional: without it the page asks, which costs one IPC round trip at start.
     ///
     /// ```no_run
     /// # fn setup(app: &tauri::App) -> Result<(), Box<dyn std::error::Error>> {
@@ -171,14 +156,12 @@ impl<R: Runtime> Gatehouse<R> {
     /// # }
     /// ```
     pub fn start_script(&self) -> String {
-        let probe = self
-            .config()
-            .ok()
-            .and_then(|config| config.apis.iter().find_map(|api| api.probe_url()))
-            .map(String::from);
-        let start = serde_json::json!({ "signedOut": self.nothing_stored, "apiProbe": probe });
+        let hint = StartHint {
+            signed_out: self.nothing_stored,
+        };
+        let hint = serde_json::to_string(&hint).expect("a StartHint serialises");
         format!(
-            "Object.defineProperty(window, '{}', {{ value: Object.freeze({start}) }});",
+            "Object.defineProperty(window, '{}', {{ value: Object.freeze({hint}) }});",
             gatehouse_contract::START_GLOBAL,
         )
     }
@@ -194,7 +177,7 @@ impl<R: Runtime> Gatehouse<R> {
         self.configured().map(Auth::config)
     }
 
-    /// The seed's `loggedIn`: a session is stored and its ID token outlives the minimum
+    /// Whether the person is signed in: a session is stored and its ID token outlives the minimum
     /// remaining lifetime.
     pub async fn logged_in(&self) -> bool {
         self.ready().await.is_ok_and(Auth::logged_in)

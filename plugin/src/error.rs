@@ -1,6 +1,8 @@
 //! The plugin's one error type. Across IPC it is the contract's `{ kind, message }`, which the
 //! UI matches on; its message is a sentence for a person and never holds token material.
 
+use std::sync::Arc;
+
 use gatehouse_contract::{CommandError, ErrorKind};
 use serde::{Serialize, Serializer};
 
@@ -15,7 +17,7 @@ use serde::{Serialize, Serializer};
 ///     serde_json::json!({ "kind": "config", "message": "Set the issuer." })
 /// );
 /// ```
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The sign-in has no usable settings; the sentence says what to set.
@@ -24,9 +26,16 @@ pub enum Error {
     /// The session file's place cannot be worked out; the sentence says why.
     #[error("The session file cannot be opened: {0}.")]
     Store(String),
-    /// The sign-in, the session or the provider: the core's sentence.
+    /// The sign-in, the session or the provider: the core's sentence. Shared, so that an error
+    /// decided once (a start without settings) answers every call the same.
     #[error(transparent)]
-    Auth(#[from] gatehouse_core::Error),
+    Auth(Arc<gatehouse_core::Error>),
+}
+
+impl From<gatehouse_core::Error> for Error {
+    fn from(err: gatehouse_core::Error) -> Self {
+        Self::Auth(Arc::new(err))
+    }
 }
 
 /// The plugin's results.

@@ -62,12 +62,12 @@ pub use desktop::Gatehouse;
 pub use error::{Error, Result};
 pub use gatehouse_contract::{
     CommandError, ErrorKind, FetchRequest, FetchResponse, SessionState, SessionView, SignInWaiting,
-    StorageStatus,
+    StartHint, StorageStatus,
 };
 pub use gatehouse_core::access_token::{AccessToken, TokenScheme};
 pub use gatehouse_core::config::{
-    auth0_issuer, Api, ApiSettings, Config, ConfigError, DpopMode, ResourceParameter, Setting,
-    Settings,
+    auth0_issuer, reference_table, Api, ApiSettings, Config, ConfigError, DpopMode, LayerError,
+    Naming, ResourceParameter, Setting, Settings,
 };
 pub use gatehouse_core::secret::Secret;
 pub use scope::ApiScope;
@@ -216,6 +216,9 @@ impl<R: Runtime> Builder<R> {
             commands::fetch
         ];
         tauri::plugin::Builder::<R, Option<Settings>>::new(gatehouse_contract::PLUGIN)
+            // `logged_in` from memory on the calling thread once the stored session is open:
+            // through Tauri's IPC (src-tauri/benches/ipc.rs) 3.68 µs against a no-op
+            // command's 3.53 µs (1.04), where the async command costs 23.8 µs (6.6).
             .invoke_handler(move |invoke| match commands::logged_in_now(&invoke) {
                 Some(answer) => {
                     invoke.resolver.resolve(answer);

@@ -2,7 +2,9 @@
 //! window, no D-Bus, no configuration), for packagers and scripts. Every other argument is
 //! left alone: a WebDriver session, for one, starts the app with its own.
 
-use crate::settings::VARIABLES;
+use tauri_plugin_gatehouse::Setting;
+
+use crate::settings::APP_VARIABLES;
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Command {
@@ -66,12 +68,9 @@ pub fn help(product: &str, identifier: &str) -> String {
         version = env!("CARGO_PKG_VERSION"),
         description = env!("CARGO_PKG_DESCRIPTION"),
     );
-    let width = VARIABLES
-        .iter()
-        .map(|(name, ..)| name.len())
-        .max()
-        .unwrap_or(0);
-    for (name, meaning, default) in VARIABLES {
+    let rows = variables();
+    let width = rows.iter().map(|(name, ..)| name.len()).max().unwrap_or(0);
+    for (name, meaning, default) in rows {
         text.push_str(&format!(
             "  {name:width$}  {meaning} (default: {default})\n"
         ));
@@ -81,6 +80,23 @@ pub fn help(product: &str, identifier: &str) -> String {
         config_file_hint(identifier)
     ));
     text
+}
+
+/// Every variable the app reads, `(name, meaning, default)`: each setting's own (an alias in
+/// brackets), then the app's.
+fn variables() -> Vec<(String, String, String)> {
+    let settings = Setting::ALL.iter().filter_map(|setting| {
+        let (name, aliases) = setting.env().split_first()?;
+        let meaning = match aliases {
+            [] => setting.help().to_owned(),
+            aliases => format!("{} (or {})", setting.help(), aliases.join(", ")),
+        };
+        Some((name.to_string(), meaning, setting.default_text().to_owned()))
+    });
+    let app = APP_VARIABLES.iter().map(|(name, meaning, default)| {
+        (name.to_string(), meaning.to_string(), default.to_string())
+    });
+    settings.chain(app).collect()
 }
 
 /// Where the app's configuration file is on this system (Tauri's app configuration
@@ -123,8 +139,8 @@ mod tests {
     #[test]
     fn help_lists_every_configuration_variable_and_the_file() {
         let text = help("Gatehouse", "dev.gatehouse.desktop");
-        for (name, ..) in VARIABLES {
-            assert!(text.contains(name), "{name} is missing from:\n{text}");
+        for (name, ..) in variables() {
+            assert!(text.contains(&name), "{name} is missing from:\n{text}");
         }
         assert!(text.contains("config.json"), "{text}");
         assert!(text.contains("dev.gatehouse.desktop"), "{text}");

@@ -57,6 +57,7 @@ fn open_window<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<(), Box<dyn std:
     let platform = Platform::current(config.use_https_scheme);
     tauri::WebviewWindowBuilder::from_config(app, &config)?
         .initialization_script(gatehouse.start_script())
+        .initialization_script(app_script(app))
         // RFC 8252 §8.12: the provider's pages (and any other) only ever in the system
         // browser. The window stays on the app's own pages: no navigation away, no new window.
         .on_navigation(move |url| {
@@ -78,6 +79,22 @@ fn open_window<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<(), Box<dyn std:
         })
         .build()?;
     Ok(())
+}
+
+/// The app's own script for its window, run before the page: `window.__GATEHOUSE_APP__`
+/// (the UI's `start::APP_GLOBAL`) holds the URL of the first configured API's `probe`, which
+/// Home calls through the plugin's `fetch` to show that the API answers.
+pub fn app_script<R: Runtime>(app: &tauri::AppHandle<R>) -> String {
+    let probe = app
+        .gatehouse()
+        .config()
+        .ok()
+        .and_then(|config| config.apis.iter().find_map(|api| api.probe_url()))
+        .map(String::from);
+    let hint = serde_json::json!({ "apiProbe": probe });
+    format!(
+        "Object.defineProperty(window, '__GATEHOUSE_APP__', {{ value: Object.freeze({hint}) }});"
+    )
 }
 
 /// Where the app's own pages come from: Tauri's custom protocol, which is

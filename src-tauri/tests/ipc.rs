@@ -230,10 +230,20 @@ fn fetch(
         .map_err(|e| e.clone())
 }
 
-#[test]
-fn the_window_reaches_only_the_configured_apis_and_never_sees_a_token() {
-    const ORDERS: &str = "https://orders.gatehouse.test/";
-    const PROFILE: &str = "https://profile.gatehouse.test/";
+const ORDERS: &str = "https://orders.gatehouse.test/";
+const PROFILE: &str = "https://profile.gatehouse.test/";
+
+/// The local provider with two APIs, a resource server for each, and the app's environment on
+/// private folders of `label`'s; the environment's lock held.
+struct TwoApis {
+    _env: std::sync::MutexGuard<'static, ()>,
+    idp: Idp,
+    orders: ResourceServer,
+    profile: ResourceServer,
+    _home: TempDir,
+}
+
+fn two_apis(label: &str) -> TwoApis {
     let _env = ENV.lock().unwrap_or_else(|p| p.into_inner());
     let idp = Idp::start(IdpOptions {
         resources: vec![ORDERS.into(), PROFILE.into()],
@@ -241,19 +251,34 @@ fn the_window_reaches_only_the_configured_apis_and_never_sees_a_token() {
     });
     let orders = ResourceServer::start(&idp, ORDERS);
     let profile = ResourceServer::start(&idp, PROFILE);
-    let home = TempDir::new("ipc-fetch");
+    let home = TempDir::new(label);
     set_env(home.path(), Some(&idp));
+    TwoApis {
+        _env,
+        idp,
+        orders,
+        profile,
+        _home: home,
+    }
+}
+
+#[test]
+fn the_window_reaches_only_the_configured_apis_and_never_sees_a_token() {
+    let TwoApis {
+        _env,
+        idp,
+        orders,
+        profile,
+        _home,
+    } = two_apis("ipc-fetch");
     let apis = serde_json::json!([
         { "url": format!("{}/v1", orders.origin), "resource": ORDERS, "scopes": ["read"], "probe": "/me" },
         { "url": format!("{}/", profile.origin), "resource": PROFILE, "scopes": ["read"] },
     ]);
     std::env::set_var("GATEHOUSE_APIS", apis.to_string());
     let app = start_app();
-    use tauri_plugin_gatehouse::GatehouseExt;
     assert!(
-        app.app
-            .gatehouse()
-            .start_script()
+        gatehouse_lib::app_script(app.app.handle())
             .contains(&format!("\"apiProbe\":\"{}/v1/me\"", orders.origin)),
         "the page learns where the probe is"
     );
@@ -328,17 +353,13 @@ fn the_window_reaches_only_the_configured_apis_and_never_sees_a_token() {
 fn fetch_is_granted_on_purpose_and_a_scoped_capability_reaches_only_its_apis() {
     use tauri::ipc::CapabilityBuilder;
     use tauri::Manager;
-    const ORDERS: &str = "https://orders.gatehouse.test/";
-    const PROFILE: &str = "https://profile.gatehouse.test/";
-    let _env = ENV.lock().unwrap_or_else(|p| p.into_inner());
-    let idp = Idp::start(IdpOptions {
-        resources: vec![ORDERS.into(), PROFILE.into()],
-        ..Default::default()
-    });
-    let orders = ResourceServer::start(&idp, ORDERS);
-    let profile = ResourceServer::start(&idp, PROFILE);
-    let home = TempDir::new("ipc-fetch-grant");
-    set_env(home.path(), Some(&idp));
+    let TwoApis {
+        _env,
+        idp: _idp,
+        orders,
+        profile,
+        _home,
+    } = two_apis("ipc-fetch-grant");
     let apis = serde_json::json!([
         { "url": format!("{}/v1", orders.origin), "resource": ORDERS },
         { "url": format!("{}/", profile.origin), "resource": PROFILE },

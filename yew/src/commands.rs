@@ -1,11 +1,11 @@
 //! The plugin's commands and events, typed. Most apps use them through
 //! [`crate::use_session`]; they are here for code that needs them directly.
 
-use gatehouse_contract::{command, event, CommandError, SessionState, SignInWaiting};
+use gatehouse_contract::{command, event, CommandError, SessionState, SignInWaiting, StartHint};
 
 use crate::ipc::{invoke, listen, Listening};
 
-/// Starts a sign-in; resolves once signed in (the session arrives with
+/// Starts a sign-in (the plugin's `login` command); resolves once signed in (the session arrives with
 /// [`on_session_changed`]), or with why not: `cancelled`, `refused`, `timeout`…
 pub async fn login() -> Result<(), CommandError> {
     invoke(command::LOGIN, &()).await
@@ -21,7 +21,7 @@ pub async fn open_browser_again() -> Result<(), CommandError> {
     invoke(command::OPEN_BROWSER_AGAIN, &()).await
 }
 
-/// The seed's `loggedIn()`: a session is stored and its ID token outlives the minimum
+/// Whether the person is signed in: a session is stored and its ID token outlives the minimum
 /// remaining lifetime.
 pub async fn logged_in() -> Result<bool, CommandError> {
     invoke(command::LOGGED_IN, &()).await
@@ -32,7 +32,7 @@ pub async fn session() -> Result<SessionState, CommandError> {
     invoke(command::SESSION, &()).await
 }
 
-/// Signs out.
+/// Signs out (the plugin's `logout` command).
 pub async fn logout() -> Result<(), CommandError> {
     invoke(command::LOGOUT, &()).await
 }
@@ -52,43 +52,22 @@ pub async fn on_sign_in_waiting(
     listen(event::SIGN_IN_WAITING, on_waiting).await
 }
 
-/// Whether the plugin's start script said, before the page ran, that sign-in is configured and
-/// no session is stored; false when there is no such script (and outside a browser).
+/// What the plugin's start script told the window before the page ran (see
+/// `Gatehouse::start_script` in `tauri-plugin-gatehouse`); `None` without such a script, and
+/// outside a browser.
 #[cfg(target_arch = "wasm32")]
-pub fn known_signed_out_at_start() -> bool {
-    use wasm_bindgen::JsValue;
-    let global = JsValue::from_str(gatehouse_contract::START_GLOBAL);
-    let start = js_sys::Reflect::get(&js_sys::global(), &global).unwrap_or(JsValue::UNDEFINED);
-    start.is_object()
-        && js_sys::Reflect::get(&start, &JsValue::from_str("signedOut"))
-            .ok()
-            .and_then(|value| value.as_bool())
-            == Some(true)
-}
-
-/// The URL of the first configured API's `probe`, as the plugin's start script gave it: a
-/// call a page may make with [`crate::fetch::fetch`] to show that the API answers.
-#[cfg(target_arch = "wasm32")]
-pub fn api_probe_at_start() -> Option<String> {
+pub fn start_hint() -> Option<StartHint> {
     use wasm_bindgen::JsValue;
     let global = JsValue::from_str(gatehouse_contract::START_GLOBAL);
     let start = js_sys::Reflect::get(&js_sys::global(), &global).ok()?;
-    if !start.is_object() {
+    if start.is_undefined() {
         return None;
     }
-    js_sys::Reflect::get(&start, &JsValue::from_str("apiProbe"))
-        .ok()?
-        .as_string()
+    serde_wasm_bindgen::from_value(start).ok()
 }
 
 /// Outside a browser there is no start script: none.
 #[cfg(not(target_arch = "wasm32"))]
-pub fn api_probe_at_start() -> Option<String> {
+pub fn start_hint() -> Option<StartHint> {
     None
-}
-
-/// Outside a browser there is no start script: false.
-#[cfg(not(target_arch = "wasm32"))]
-pub fn known_signed_out_at_start() -> bool {
-    false
 }

@@ -1,23 +1,25 @@
-//! Route guards for yew-router, as the seed's `requireAuth` guards its routes with
-//! `loggedIn()`: [`RequireSignIn`] shows its children only to a signed-in person and sends
-//! everyone else to the app's login route; its twin [`RequireSignedOut`] keeps the login route
-//! for those who are not signed in and sends the others home.
+//! Route guards for yew-router, a pair: [`RequireSignedIn`] shows its children only to a
+//! signed-in person and sends everyone else to the app's sign-in route; [`RequireSignedOut`]
+//! keeps the sign-in route for those who are not signed in and sends the others on. And the
+//! conditional components [`SignedIn`] and [`SignedOut`], which show their children only in
+//! that state.
 //!
-//! A guard decides from [`crate::use_signed_in`], the plugin's `logged_in` for the session it
-//! announced. A page the session does not allow is never drawn: the guard draws its
-//! `fallback` while the answer is not known, and nothing on its way elsewhere. The address is
-//! replaced, not pushed, so that there is no way back to a page the session has left.
+//! A guard decides from [`crate::use_signed_in`]: the plugin's `logged_in`, asked when the
+//! first guard guards a route, then the plugin's word with each change of session. A page the
+//! session does not allow is never drawn: the guard draws its `fallback` while the answer is
+//! not known, and nothing on its way elsewhere. The address is replaced, not pushed, so that
+//! there is no way back to a page the session has left.
 
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::hooks::use_signed_in;
 
-/// [`RequireSignIn`]'s properties.
+/// The properties of a route guard: [`RequireSignedIn`] and [`RequireSignedOut`].
 #[derive(Properties, PartialEq)]
-pub struct RequireSignInProps<R: Routable> {
-    /// Where to send a person who is not signed in.
-    pub login: R,
+pub struct RequireProps<R: Routable> {
+    /// Where to send a person the guard does not let through.
+    pub redirect: R,
     /// Drawn while the stored session is being opened.
     #[prop_or_default]
     pub fallback: Html,
@@ -26,10 +28,10 @@ pub struct RequireSignInProps<R: Routable> {
     pub children: Html,
 }
 
-/// Shows its children only to a signed-in person; sends everyone else to `login`.
+/// Shows its children only to a signed-in person; sends everyone else to `redirect`.
 ///
 /// ```
-/// use gatehouse_yew::RequireSignIn;
+/// use gatehouse_yew::{RequireSignedIn, RequireSignedOut};
 /// use yew::prelude::*;
 /// use yew_router::prelude::*;
 ///
@@ -44,37 +46,28 @@ pub struct RequireSignInProps<R: Routable> {
 /// fn switch(route: Route) -> Html {
 ///     match route {
 ///         Route::Home => html! {
-///             <RequireSignIn<Route> login={Route::Login}>
+///             <RequireSignedIn<Route> redirect={Route::Login}>
 ///                 <h1>{ "Home" }</h1>
-///             </RequireSignIn<Route>>
+///             </RequireSignedIn<Route>>
 ///         },
-///         Route::Login => html! { <h1>{ "Log in" }</h1> },
+///         Route::Login => html! {
+///             <RequireSignedOut<Route> redirect={Route::Home}>
+///                 <h1>{ "Log in" }</h1>
+///             </RequireSignedOut<Route>>
+///         },
 ///     }
 /// }
 /// ```
-#[function_component(RequireSignIn)]
-pub fn require_sign_in<R: Routable + 'static>(props: &RequireSignInProps<R>) -> Html {
-    use_guard(true, &props.login, &props.fallback, &props.children)
+#[function_component(RequireSignedIn)]
+pub fn require_signed_in<R: Routable + 'static>(props: &RequireProps<R>) -> Html {
+    use_guard(true, &props.redirect, &props.fallback, &props.children)
 }
 
-/// [`RequireSignedOut`]'s properties.
-#[derive(Properties, PartialEq)]
-pub struct RequireSignedOutProps<R: Routable> {
-    /// Where to send a person who is signed in.
-    pub home: R,
-    /// Drawn while the stored session is being opened.
-    #[prop_or_default]
-    pub fallback: Html,
-    /// The page for the person the guard lets through.
-    #[prop_or_default]
-    pub children: Html,
-}
-
-/// Shows its children only to a person who is not signed in (the login route); sends a
-/// signed-in person to `home`.
+/// Shows its children only to a person who is not signed in (the sign-in route); sends a
+/// signed-in person to `redirect`.
 #[function_component(RequireSignedOut)]
-pub fn require_signed_out<R: Routable + 'static>(props: &RequireSignedOutProps<R>) -> Html {
-    use_guard(false, &props.home, &props.fallback, &props.children)
+pub fn require_signed_out<R: Routable + 'static>(props: &RequireProps<R>) -> Html {
+    use_guard(false, &props.redirect, &props.fallback, &props.children)
 }
 
 /// The children when the person is as `wanted`; otherwise nothing, on the way to `elsewhere`.
@@ -100,5 +93,50 @@ fn use_guard<R: Routable + 'static>(
         None => fallback.clone(),
         Some(_) if leave => Html::default(),
         Some(_) => children.clone(),
+    }
+}
+
+/// The properties of [`SignedIn`] and [`SignedOut`].
+#[derive(Properties, PartialEq)]
+pub struct ShownProps {
+    /// Shown in the component's state only.
+    #[prop_or_default]
+    pub children: Html,
+}
+
+/// Shows its children only while the person is signed in; nothing otherwise, nor while the
+/// stored session is being opened.
+///
+/// ```
+/// use gatehouse_yew::{SignedIn, SignedOut};
+/// use yew::prelude::*;
+///
+/// #[function_component(Header)]
+/// fn header() -> Html {
+///     html! {
+///         <header>
+///             <SignedIn><a href="/home">{ "Home" }</a></SignedIn>
+///             <SignedOut><a href="/login">{ "Log in" }</a></SignedOut>
+///         </header>
+///     }
+/// }
+/// ```
+#[function_component(SignedIn)]
+pub fn signed_in(props: &ShownProps) -> Html {
+    shown_when(use_signed_in() == Some(true), &props.children)
+}
+
+/// Shows its children only while the person is not signed in; nothing otherwise, nor while the
+/// stored session is being opened.
+#[function_component(SignedOut)]
+pub fn signed_out(props: &ShownProps) -> Html {
+    shown_when(use_signed_in() == Some(false), &props.children)
+}
+
+fn shown_when(shown: bool, children: &Html) -> Html {
+    if shown {
+        children.clone()
+    } else {
+        Html::default()
     }
 }

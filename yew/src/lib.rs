@@ -6,9 +6,10 @@
 //! - [`GatehouseProvider`]: the session for every component under it, kept in step with the
 //!   plugin's events.
 //! - [`use_session`]: the [`SessionStatus`] (loading; signed out, with the reason; signing in,
-//!   with the link; signed in, with the view; failed) and `login`, `logout`, `cancel`,
-//!   `open_browser_again`.
-//! - [`RequireSignIn`] and [`RequireSignedOut`]: route guards for yew-router.
+//!   with the link; signed in, with the view; failed) and `sign_in`, `sign_out`, `cancel`,
+//!   `open_browser_again`, the same callbacks at every render.
+//! - [`RequireSignedIn`] and [`RequireSignedOut`]: route guards for yew-router;
+//!   [`SignedIn`] and [`SignedOut`]: parts of a page shown in that state only.
 //! - [`ipc::invoke`] and [`ipc::listen`]: typed IPC over serde, for the app's own commands
 //!   too; [`commands`], the plugin's own, typed.
 //! - [`fetch`]: calls of the app's configured APIs through the backend, which adds their
@@ -16,10 +17,10 @@
 //!
 //! The window needs Tauri's JavaScript API as `window.__TAURI__` (`"withGlobalTauri": true`
 //! in `tauri.conf.json`) and the plugin's permissions (`"gatehouse:default"` and
-//! `"core:event:default"` in a capability).
+//! `"core:event:default"` in a capability; `"gatehouse:allow-fetch"` for [`fetch`]).
 //!
 //! ```
-//! use gatehouse_yew::{GatehouseProvider, RequireSignIn, RequireSignedOut};
+//! use gatehouse_yew::{GatehouseProvider, RequireSignedIn, RequireSignedOut};
 //! use yew::prelude::*;
 //! use yew_router::prelude::*;
 //!
@@ -34,10 +35,10 @@
 //! fn switch(route: Route) -> Html {
 //!     match route {
 //!         Route::Login => html! {
-//!             <RequireSignedOut<Route> home={Route::Home}><p>{ "Log in" }</p></RequireSignedOut<Route>>
+//!             <RequireSignedOut<Route> redirect={Route::Home}><p>{ "Log in" }</p></RequireSignedOut<Route>>
 //!         },
 //!         Route::Home => html! {
-//!             <RequireSignIn<Route> login={Route::Login}><p>{ "Home" }</p></RequireSignIn<Route>>
+//!             <RequireSignedIn<Route> redirect={Route::Login}><p>{ "Home" }</p></RequireSignedIn<Route>>
 //!         },
 //!     }
 //! }
@@ -64,9 +65,9 @@ mod state;
 
 pub use gatehouse_contract::{
     CommandError, ErrorKind, FetchRequest, FetchResponse, SessionState, SessionView, SignInWaiting,
-    StorageStatus,
+    StartHint, StorageStatus,
 };
-pub use guard::{RequireSignIn, RequireSignInProps, RequireSignedOut, RequireSignedOutProps};
+pub use guard::{RequireProps, RequireSignedIn, RequireSignedOut, ShownProps, SignedIn, SignedOut};
 pub use hooks::{use_session, use_signed_in, UseSession};
 pub use provider::{GatehouseProvider, GatehouseProviderProps, SessionContext};
-pub use state::{Access, Action, SessionStatus, SessionStore};
+pub use state::SessionStatus;

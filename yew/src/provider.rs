@@ -9,6 +9,8 @@ use yew::prelude::*;
 
 use crate::commands;
 use crate::ipc::Listening;
+use gatehouse_contract::SessionState;
+
 use crate::state::{Action, SessionStatus, SessionStore};
 
 /// The session as the components under a [`GatehouseProvider`] share it; read it with
@@ -28,11 +30,11 @@ pub struct GatehouseProviderProps {
     pub initial: Option<SessionStatus>,
 }
 
-/// Gives the components under it the session: asks the plugin for it once the window has
-/// painted its first screen (the plugin's start script, when the app adds it, may answer
-/// before any IPC), then follows every `gatehouse://session-changed` and
-/// `gatehouse://sign-in-waiting` event, and asks `logged_in` again after each change, for the
-/// route guards.
+/// Gives the components under it the session: asks the plugin for it (and `logged_in`, for the
+/// route guards' first decision) once the window has painted its first screen (the plugin's
+/// start script, when the app adds it, may answer before any IPC), then follows every
+/// `gatehouse://session-changed` and `gatehouse://sign-in-waiting` event: each event's session
+/// is the whole truth, so nothing is asked again.
 ///
 /// ```
 /// use gatehouse_yew::GatehouseProvider;
@@ -53,7 +55,7 @@ pub fn gatehouse_provider(props: &GatehouseProviderProps) -> Html {
     let given = initial.is_some();
     let store = use_reducer(move || match initial {
         Some(status) => SessionStore::with_status(status),
-        None => SessionStore::at_start(commands::known_signed_out_at_start()),
+        None => SessionStore::at_start(commands::start_hint().is_some_and(|hint| hint.signed_out)),
     });
 
     {
@@ -66,19 +68,6 @@ pub fn gatehouse_provider(props: &GatehouseProviderProps) -> Html {
             }
             // Unmounted: stop listening.
             move || listening.close()
-        });
-    }
-    {
-        // After each change of the session (the start's own question is asked by `follow`).
-        let dispatcher = store.dispatcher();
-        let asks = store.asks_logged_in() && !given;
-        use_effect_with(store.revision, move |&revision| {
-            if asks && revision > 0 {
-                spawn_local(async move {
-                    let answer = logged_in().await;
-                    dispatcher.dispatch(Action::LoggedIn { answer, revision });
-                });
-            }
         });
     }
 
@@ -135,13 +124,17 @@ async fn follow(
     }
     if ask_logged_in {
         let (session, answer) = futures::join!(commands::session(), logged_in());
-        dispatcher.dispatch(Action::LoggedIn {
-            answer,
-            revision: 0,
-        });
+        dispatcher.dispatch(Action::LoggedIn(answer));
         dispatcher.dispatch(Action::Loaded(session));
     } else {
-        dispatcher.dispatch(Action::Loaded(commands::session().await));
+        // The start hint said signed out; should the answer say otherwise (a reload), the
+        // guards still hear `logged_in` before they let anyone in.
+        let session = commands::session().await;
+        let signed_in = matches!(session, Ok(SessionState::SignedIn { .. }));
+        dispatcher.dispatch(Action::Loaded(session));
+        if signed_in {
+            dispatcher.dispatch(Action::LoggedIn(logged_in().await));
+        }
     }
 }
 

@@ -63,27 +63,26 @@ impl From<SessionState> for SessionStatus {
 
 /// What a route guard may decide now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
+pub(crate) enum Access {
     /// Not known yet: the stored session is being opened.
     Wait,
-    /// Signed in: `logged_in` said so.
+    /// Signed in.
     SignedIn,
     /// Not signed in.
     SignedOut,
 }
 
-/// The provider's state: the status, the last answer to `logged_in`, and what the UI is doing.
+/// The provider's state: the status, whether the person is signed in, and what the UI is doing.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct SessionStore {
+pub(crate) struct SessionStore {
     /// Where the session stands.
     pub status: SessionStatus,
-    /// A logout is under way (its button should not be pressed twice).
-    pub logging_out: bool,
-    /// The last answer to `logged_in`, kept while it is asked again.
+    /// A sign-out is under way (its button should not be pressed twice).
+    pub signing_out: bool,
+    /// Whether the person is signed in: `logged_in`'s answer at start, then each
+    /// `gatehouse://session-changed` event's word, which comes from the same function in the
+    /// plugin.
     pub logged_in: Option<bool>,
-    /// Counts the session's changes heard from the plugin: `logged_in` is asked again after
-    /// each, and an answer to an older question is dropped.
-    pub revision: u64,
     /// The status is the plugin's word from before the page ran, not yet confirmed: the first
     /// answer to `session` may still correct it (after a reload, that word is as old as the
     /// window).
@@ -92,7 +91,7 @@ pub struct SessionStore {
 
 /// What moves the [`SessionStore`].
 #[derive(Debug, Clone, PartialEq)]
-pub enum Action {
+pub(crate) enum Action {
     /// The answer to `session` at start.
     Loaded(Result<SessionState, CommandError>),
     /// A `gatehouse://session-changed` event.
@@ -100,22 +99,17 @@ pub enum Action {
     /// The plugin's events cannot be heard.
     Failed(CommandError),
     /// The person asked to sign in.
-    LoginStarted,
+    SignInStarted,
     /// A `gatehouse://sign-in-waiting` event.
     Waiting(SignInWaiting),
     /// The answer to `login`: the session itself comes with [`Action::Changed`].
-    LoginFinished(Result<(), CommandError>),
+    SignInFinished(Result<(), CommandError>),
     /// The person asked to sign out.
-    LogoutStarted,
+    SignOutStarted,
     /// The answer to `logout`.
-    LogoutFinished(Result<(), CommandError>),
-    /// The answer to `logged_in`.
-    LoggedIn {
-        /// What `logged_in` said.
-        answer: bool,
-        /// The [`SessionStore::revision`] it was asked at.
-        revision: u64,
-    },
+    SignOutFinished(Result<(), CommandError>),
+    /// The answer to `logged_in`, asked at start.
+    LoggedIn(bool),
 }
 
 impl SessionStore {
@@ -148,8 +142,8 @@ impl SessionStore {
         }
     }
 
-    /// What a route guard decides: signed in once `logged_in` said so for a session the plugin
-    /// announced; signed out as soon as there is no session.
+    /// What a route guard decides: signed in once `logged_in` (at start) or the plugin's event
+    /// said so for the session it announced; signed out as soon as there is no session.
     pub fn access(&self) -> Access {
         match (&self.status, self.logged_in) {
             (SessionStatus::Loading, _) | (SessionStatus::SignedIn(_), None) => Access::Wait,
@@ -158,7 +152,7 @@ impl SessionStore {
         }
     }
 
-    /// Whether `logged_in` is worth asking now: only a session can be logged in.
+    /// Whether `logged_in` is worth asking at start: only a session can be signed in.
     pub fn asks_logged_in(&self) -> bool {
         matches!(
             self.status,
@@ -166,17 +160,16 @@ impl SessionStore {
         )
     }
 
-    /// Takes the plugin's word for the session. A change is a new revision; the first word
-    /// after loading is not, since the `logged_in` asked alongside `session` at start answers
-    /// for it.
-    fn heard(&mut self, state: SessionState) {
-        if self.status != SessionStatus::Loading {
-            self.revision += 1;
-        }
+    /// Takes the plugin's word for the session. An event's word is the whole truth: the
+    /// plugin emits a session only while `logged_in` holds for it. The answer to `session` at
+    /// start waits for `logged_in`'s, asked alongside it.
+    fn heard(&mut self, state: SessionState, event: bool) {
         self.status = state.into();
-        if !matches!(self.status, SessionStatus::SignedIn(_)) {
-            // No session: not logged in, without asking.
-            self.logged_in = Some(false);
+        match self.status {
+            SessionStatus::SignedIn(_) if event => self.logged_in = Some(true),
+            SessionStatus::SignedIn(_) => {}
+            // No session: not signed in, without asking.
+            _ => self.logged_in = Some(false),
         }
     }
 }
@@ -191,32 +184,35 @@ impl Reducible for SessionStore {
             Action::Loaded(Ok(state)) => {
                 // An event may have arrived first; it is newer.
                 if next.status == SessionStatus::Loading || hinted {
-                    next.heard(state);
+                    if hinted {
+                        // The hint's "signed out" was a guess; `logged_in` is asked now.
+                        next.logged_in = None;
+                    }
+                    next.heard(state, false);
                 }
             }
             Action::Loaded(Err(error)) | Action::Failed(error) => {
                 next.status = SessionStatus::Failed(error);
                 next.logged_in = Some(false);
-                next.revision += 1;
             }
             Action::Changed(state) => {
                 // A sign-in under way is not ended by news of the old session's end.
                 let old_news = matches!(state, SessionState::SignedOut { .. })
                     && matches!(next.status, SessionStatus::SigningIn { .. });
                 if !old_news {
-                    next.heard(state);
+                    next.heard(state, true);
                 }
-                next.logging_out = false;
+                next.signing_out = false;
             }
-            Action::LoginStarted => next.status = SessionStatus::SigningIn { waiting: None },
+            Action::SignInStarted => next.status = SessionStatus::SigningIn { waiting: None },
             Action::Waiting(waiting) => {
                 // Only the sign-in on screen: a late event after Cancel is not shown.
                 if let SessionStatus::SigningIn { waiting: shown } = &mut next.status {
                     *shown = Some(waiting);
                 }
             }
-            Action::LoginFinished(Ok(())) => {}
-            Action::LoginFinished(Err(error)) => {
+            Action::SignInFinished(Ok(())) => {}
+            Action::SignInFinished(Err(error)) => {
                 if !matches!(next.status, SessionStatus::SignedIn(_)) {
                     // Cancel is what the person asked for, not something that went wrong.
                     let reason = (error.kind != ErrorKind::Cancelled).then_some(error);
@@ -224,16 +220,21 @@ impl Reducible for SessionStore {
                     next.logged_in = Some(false);
                 }
             }
-            Action::LogoutStarted => next.logging_out = true,
-            Action::LogoutFinished(result) => {
-                next.logging_out = false;
+            Action::SignOutStarted => next.signing_out = true,
+            Action::SignOutFinished(result) => {
+                next.signing_out = false;
                 next.status = SessionStatus::SignedOut {
                     reason: result.err(),
                 };
                 next.logged_in = Some(false);
             }
-            Action::LoggedIn { answer, revision } => {
-                if revision == next.revision {
+            Action::LoggedIn(answer) => {
+                // Only while the session it answers for is still the one on screen.
+                if matches!(
+                    next.status,
+                    SessionStatus::Loading | SessionStatus::SignedIn(_)
+                ) && next.logged_in.is_none()
+                {
                     next.logged_in = Some(answer);
                 }
             }

@@ -10,8 +10,8 @@ mod support;
 use gatehouse_yew::commands;
 use gatehouse_yew::ipc::{invoke, listen};
 use gatehouse_yew::{
-    use_session, ErrorKind, GatehouseProvider, RequireSignIn, RequireSignedOut, SessionState,
-    SessionStatus,
+    use_session, ErrorKind, GatehouseProvider, RequireSignedIn, RequireSignedOut, SessionState,
+    SessionStatus, SignedIn, SignedOut,
 };
 use gloo_timers::future::TimeoutFuture;
 use serde::{Deserialize, Serialize};
@@ -165,9 +165,9 @@ fn status() -> Html {
     html! {
         <>
             <p id="status">{ text }</p>
-            <button id="login" onclick={session.login.reform(|_| ())}>{ "login" }</button>
+            <button id="login" onclick={session.sign_in.reform(|_| ())}>{ "login" }</button>
             <button id="cancel" onclick={session.cancel.reform(|_| ())}>{ "cancel" }</button>
-            <button id="logout" onclick={session.logout.reform(|_| ())}>{ "logout" }</button>
+            <button id="logout" onclick={session.sign_out.reform(|_| ())}>{ "logout" }</button>
         </>
     }
 }
@@ -175,14 +175,17 @@ fn status() -> Html {
 fn switch(route: Route) -> Html {
     match route {
         Route::Login => html! {
-            <RequireSignedOut<Route> home={Route::Home}>
+            <RequireSignedOut<Route> redirect={Route::Home}>
                 <h1 id="login-page">{ "Log in" }</h1><Status />
+                <SignedOut><p id="signed-out-part">{ "out" }</p></SignedOut>
             </RequireSignedOut<Route>>
         },
         Route::Home => html! {
-            <RequireSignIn<Route> login={Route::Login} fallback={html! { <p id="wait">{ "…" }</p> }}>
+            <RequireSignedIn<Route> redirect={Route::Login} fallback={html! { <p id="wait">{ "…" }</p> }}>
                 <h1 id="home-page">{ "Home" }</h1><Status />
-            </RequireSignIn<Route>>
+                <SignedIn><p id="signed-in-part">{ "in" }</p></SignedIn>
+                <SignedOut><p id="signed-out-part">{ "out" }</p></SignedOut>
+            </RequireSignedIn<Route>>
         },
     }
 }
@@ -221,7 +224,7 @@ async fn the_guard_asks_logged_in_and_lets_a_signed_in_person_home() {
 
 #[wasm_bindgen_test]
 async fn a_session_the_plugin_no_longer_counts_as_logged_in_stays_outside() {
-    // The seed's loggedIn(): a token too close to its expiry does not count.
+    // logged_in: a token too close to its expiry does not count.
     tauri(json!({"session": {"ok": signed_in()}, "logged_in": {"ok": false}})).await;
     let app = Mounted::<App>::at("/home").await;
     assert!(app.find("#home-page").is_none());
@@ -247,6 +250,7 @@ async fn a_sign_in_reaches_home_through_the_event_and_logout_returns_to_login() 
     )
     .await;
     let app = Mounted::<App>::at("/login").await;
+    let asked_at_start = called("logged_in");
     app.click("#login").await;
     assert_eq!(app.text("#status"), "signing in: ");
     send(
@@ -264,14 +268,22 @@ async fn a_sign_in_reaches_home_through_the_event_and_logout_returns_to_login() 
         app.root.inner_html()
     );
     assert_eq!(path(), "/home");
+    assert!(app.find("#signed-in-part").is_some() && app.find("#signed-out-part").is_none());
+    assert_eq!(
+        called("logged_in"),
+        asked_at_start,
+        "the event's session is the plugin's word: nothing asked after it"
+    );
 
     set_reply("logged_in", json!({"ok": false}));
     app.click("#logout").await;
     send("gatehouse://session-changed", signed_out()).await;
     TimeoutFuture::new(100).await;
     assert!(app.find("#login-page").is_some());
+    assert!(app.find("#signed-out-part").is_some());
     assert_eq!(path(), "/login");
     assert_eq!(called("logout"), 1);
+    assert_eq!(called("logged_in"), asked_at_start);
 }
 
 #[wasm_bindgen_test]

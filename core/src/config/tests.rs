@@ -467,3 +467,122 @@ fn a_probe_is_a_path_under_the_apis_base() {
     assert_eq!(probe.as_str(), "https://a.example/v1/health");
     assert!(config.apis[0].covers(&probe));
 }
+
+/// The defaults `--help` and the README show are the ones the configuration fills in.
+#[test]
+fn the_defaults_declared_for_help_are_the_ones_config_fills_in() {
+    let c = Config::from_settings(required()).unwrap();
+    assert_eq!(
+        Setting::MinTtl.default_text(),
+        c.min_ttl.as_secs().to_string()
+    );
+    assert_eq!(
+        Setting::Leeway.default_text(),
+        c.leeway.as_secs().to_string()
+    );
+    assert_eq!(
+        Setting::LoginTimeout.default_text(),
+        c.login_timeout.as_secs().to_string()
+    );
+    assert_eq!(Setting::Scopes.default_text(), c.scopes.join(" "));
+    assert_eq!(
+        Setting::EndSession.default_text(),
+        c.end_session.to_string()
+    );
+    assert!(Setting::RedirectPort
+        .default_text()
+        .starts_with(&c.redirect_port.to_string()));
+    assert!(Setting::Dpop.default_text().starts_with("auto"));
+    assert_eq!(c.dpop, DpopMode::Auto);
+}
+
+/// One declaration per setting: its key, variables and file key name it alone.
+#[test]
+fn every_setting_is_named_once_in_each_place() {
+    use std::collections::HashSet;
+    let mut keys = HashSet::new();
+    let mut variables = HashSet::new();
+    let mut file_keys = HashSet::new();
+    for &setting in Setting::ALL {
+        assert!(keys.insert(setting.key()), "{setting:?}");
+        for name in setting.env() {
+            assert!(name
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'));
+            assert!(variables.insert(*name), "{name}");
+        }
+        if let Some(file_key) = setting.file_key() {
+            assert!(file_keys.insert(file_key), "{file_key}");
+            // The file key is the key in snake case.
+            let snake: String = setting
+                .key()
+                .chars()
+                .flat_map(|c| {
+                    let lower = c.to_ascii_lowercase();
+                    (c.is_ascii_uppercase().then_some('_').into_iter()).chain([lower])
+                })
+                .collect();
+            assert_eq!(file_key, snake);
+        }
+        assert!(!setting.help().is_empty() && !setting.default_text().is_empty());
+    }
+    assert_eq!(keys.len(), Setting::ALL.len());
+}
+
+/// The environment and a file each give a setting by its own name, in its own form, and a
+/// value that cannot be read is named in the layer's words.
+#[test]
+fn the_environment_and_a_file_give_each_setting_by_its_own_name() {
+    let env = |pairs: &'static [(&'static str, &'static str)]| {
+        move |name: &str| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.to_string())
+        }
+    };
+    let from_env = Settings::from_env(env(&[
+        ("GATEHOUSE_ISSUER", " https://id.example/ "),
+        ("AUTH0_CLIENT_ID", "from-alias"),
+        ("GATEHOUSE_SCOPES", "openid  email"),
+        ("GATEHOUSE_BROWSER", "'/opt/my browser/run' --new-tab"),
+        ("GATEHOUSE_END_SESSION", "yes"),
+        ("GATEHOUSE_DPOP", "off"),
+        ("GATEHOUSE_MIN_TTL_SECS", ""),
+    ]))
+    .unwrap();
+    assert_eq!(from_env.issuer.as_deref(), Some("https://id.example/"));
+    assert_eq!(from_env.client_id.as_deref(), Some("from-alias"));
+    assert_eq!(from_env.scopes.unwrap(), ["openid", "email"]);
+    assert_eq!(
+        from_env.browser.unwrap(),
+        ["/opt/my browser/run", "--new-tab"]
+    );
+    assert_eq!(from_env.end_session, Some(true));
+    assert_eq!(from_env.dpop, Some(DpopMode::Off));
+    assert_eq!(from_env.min_ttl_secs, None, "empty counts as not set");
+    let bad = Settings::from_env(env(&[("GATEHOUSE_REDIRECT_PORT", "70000")])).unwrap_err();
+    assert_eq!(
+        bad.to_string(),
+        "GATEHOUSE_REDIRECT_PORT must be a whole number, not \"70000\""
+    );
+    assert_eq!(bad.setting(), Some(Setting::RedirectPort));
+
+    let from_file = Settings::from_file(
+        br#"{"client_id": "c", "scopes": "openid profile", "leeway_secs": 5, "dpop": "required"}"#,
+    )
+    .unwrap();
+    assert_eq!(from_file.scopes.unwrap(), ["openid", "profile"]);
+    assert_eq!(
+        (from_file.leeway_secs, from_file.dpop),
+        (Some(5), Some(DpopMode::Required))
+    );
+    let bad = Settings::from_file(br#"{"leeway_secs": "5"}"#).unwrap_err();
+    assert_eq!(
+        bad.to_string(),
+        "leeway_secs must be a whole number, not \"5\""
+    );
+    let unknown = Settings::from_file(br#"{"productName": "x"}"#).unwrap_err();
+    assert_eq!(unknown.to_string(), "has no setting called \"productName\"");
+    assert!(Settings::from_file(b"[1]").is_err());
+}

@@ -9,17 +9,12 @@
 //! a sealed write and a keyring update.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use tokio::sync::{Semaphore, SemaphorePermit};
 
-use super::keeper::{lock, Keeper};
-use super::state::Active;
-use crate::access_token::{AccessToken, TokenScheme};
-use crate::oidc::dpop::DpopKey;
+use crate::lock;
 use crate::secret::Secret;
-use crate::vault::TokenRecord;
-use crate::{Error, Result};
 
 /// How many of the page's calls may be under way at once; the rest wait their turn, so that
 /// answers of up to 4 MiB each cannot pile up in memory.
@@ -104,43 +99,6 @@ impl Calls {
     /// A new sign-in: every back-off is over.
     pub(super) fn signed_in(&self) {
         lock(&self.back_offs).clear();
-    }
-}
-
-/// An access token as it is sent, with the DPoP key it is bound to, both read from one record
-/// of the session: the scheme and the proof are always those of the token sent (RFC 9449 §7.1),
-/// never those of whatever the session holds by the time the call goes out.
-pub(crate) struct Sendable {
-    pub token: Secret,
-    /// The key of its proofs when it is DPoP-bound; `None` for a bearer token.
-    pub key: Option<Arc<DpopKey>>,
-}
-
-impl Sendable {
-    /// `record`, a token of `active`'s record, as it is sent. A token recorded as DPoP-bound is
-    /// never sent as a bearer token: without its key it is not sent at all.
-    pub(super) fn of(record: &TokenRecord, active: &Active, keeper: &Keeper) -> Result<Self> {
-        let key = if record.dpop {
-            let key = keeper.session_key(&active.record)?;
-            Some(key.ok_or_else(|| {
-                Error::Internal("a DPoP-bound token is recorded without its key".into())
-            })?)
-        } else {
-            None
-        };
-        Ok(Self {
-            token: record.token.clone(),
-            key,
-        })
-    }
-
-    /// The token with its scheme, for the host's own code.
-    pub(super) fn into_access_token(self) -> AccessToken {
-        let scheme = match self.key {
-            Some(_) => TokenScheme::Dpop,
-            None => TokenScheme::Bearer,
-        };
-        AccessToken::new(self.token, scheme)
     }
 }
 

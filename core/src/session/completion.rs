@@ -11,14 +11,13 @@ use std::sync::{Arc, Mutex};
 use gatehouse_contract::SessionView;
 use tracing::Instrument;
 
-use super::keeper::{lock, Keeper};
+use super::context::Context;
 use super::state::Active;
-use super::upstream::{Provider, Upstream};
-use crate::config::Config;
+use super::upstream::Provider;
 use crate::oidc::dpop::DpopKey;
 use crate::oidc::{exchange_code, Nonce, PkceVerifier};
 use crate::secret::Secret;
-use crate::{Error, Result};
+use crate::{lock, Error, Result};
 
 /// Whether a sign-in stands, decided once: its completion and its ending race for it.
 #[derive(Debug, Default)]
@@ -58,9 +57,7 @@ impl Verdict {
 
 /// What the completion needs of the sign-in that waited for the code.
 pub(super) struct Completion {
-    pub config: Arc<Config>,
-    pub upstream: Arc<Upstream>,
-    pub keeper: Arc<Keeper>,
+    pub ctx: Arc<Context>,
     pub provider: Arc<Provider>,
     pub verifier: PkceVerifier,
     pub nonce: Nonce,
@@ -75,23 +72,28 @@ impl Completion {
     /// part is `token_request` (and `signing_keys` when they are not cached); the rest is the
     /// app's.
     pub(super) async fn run(self, code: Secret) -> Result<SessionView> {
+        let Context {
+            config,
+            keeper,
+            upstream,
+            ..
+        } = &*self.ctx;
         let response = exchange_code(
-            self.upstream.http(),
+            upstream.http(),
             &self.provider.metadata.token_endpoint,
-            &self.config.client_id,
+            &config.client_id,
             &code,
             &self.verifier,
             &self.redirect_uri,
             self.dpop_key
                 .as_ref()
-                .map(|key| self.upstream.dpop(key))
+                .map(|key| upstream.dpop(key))
                 .as_ref(),
         )
         .instrument(tracing::debug_span!("token_request"))
         .await?;
         let issued = response.refresh_token.clone();
-        let (record, claims) = match self
-            .upstream
+        let (record, claims) = match upstream
             .accept(
                 &self.provider,
                 response,
@@ -108,14 +110,13 @@ impl Completion {
             }
         };
         // Not while a renewal of an older session is writing its own record.
-        let writing = self.keeper.writing().await;
+        let writing = keeper.writing().await;
         if self.verdict.ended() {
             drop(writing);
             self.revoke(issued).await;
             return Err(Error::Cancelled);
         }
-        let (storage, pending) = self
-            .keeper
+        let (storage, pending) = keeper
             .write(&record)
             .instrument(tracing::debug_span!("write"))
             .await;
@@ -124,12 +125,12 @@ impl Completion {
             // is on disk is the session as it is (RFC 7009 for the refresh token it brought).
             tracing::info!("the sign-in ended while its session was being saved; undoing it");
             drop(pending);
-            self.keeper.undo_write().await;
+            keeper.undo_write().await;
             drop(writing);
             self.revoke(issued).await;
             return Err(Error::Cancelled);
         }
-        let view = self.keeper.install(Active {
+        let view = keeper.install(Active {
             record,
             claims,
             storage,
@@ -139,14 +140,14 @@ impl Completion {
         drop(writing);
         // The window has its page; what is left is bookkeeping: the keyring's generation, and
         // the sign-out mark.
-        Keeper::settle(pending).await;
-        self.keeper.signed_in().await;
+        keeper.settle(pending).await;
+        keeper.signed_in().await;
         Ok(view)
     }
 
     async fn revoke(&self, refresh_token: Option<Secret>) {
         if let Some(refresh_token) = refresh_token {
-            self.upstream.revoke(&refresh_token).await;
+            self.ctx.upstream.revoke(&refresh_token).await;
         }
     }
 }

@@ -8,13 +8,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use gatehouse_contract::{SessionState, StorageStatus};
 
 use super::policy::{Due, Policy, TokenTimes};
-use super::state::{Active, Ended, State};
-use super::{Change, Notify};
+use super::state::{Active, Change, Ended, Notify, State};
 use crate::clock::Clock;
+use crate::config::Config;
 use crate::oidc::dpop::DpopKey;
 use crate::oidc::IdClaims;
 use crate::vault::{Opened, Pending, SessionRecord, TokenRecord, Vault};
-use crate::{Error, Result};
+use crate::{lock, Error, Result};
 
 pub(super) struct Keeper {
     vault: Vault,
@@ -50,10 +50,16 @@ pub(super) struct Seen {
 }
 
 impl Keeper {
-    pub(super) fn new(vault: Vault, policy: Policy, clock: Arc<dyn Clock>, notify: Notify) -> Self {
+    /// The keeper of a session on `vault`, by `config`'s lifetime rules.
+    pub(super) fn new(
+        vault: Vault,
+        config: &Config,
+        clock: Arc<dyn Clock>,
+        notify: Notify,
+    ) -> Self {
         Self {
             vault,
-            policy,
+            policy: Policy::new(config.min_ttl, config.max_age),
             clock,
             slot: Mutex::new(Slot {
                 state: State::SignedOut { ended: None },
@@ -134,16 +140,15 @@ impl Keeper {
         self.vault.has_record() == Some(false)
     }
 
-    /// The seed's `loggedIn`: a session exists and its ID token's `exp` is later than now plus
-    /// the minimum remaining lifetime.
+    /// `logged_in`: a session exists and its ID token's `exp` is later than now plus the
+    /// minimum remaining lifetime. The same answer as [`Keeper::state`]'s, from it: the two
+    /// cannot disagree.
     pub(super) fn logged_in(&self) -> bool {
-        match &self.lock().state {
-            State::SignedIn(active) => self.is_fresh(active),
-            State::SignedOut { .. } => false,
-        }
+        matches!(self.state(), SessionState::SignedIn { .. })
     }
 
-    /// The session as the UI sees it.
+    /// The session as the UI sees it: signed in with its view while it is fresh, or signed out
+    /// and, when it ended by itself, why.
     pub(super) fn state(&self) -> SessionState {
         match &self.lock().state {
             State::SignedIn(active) if self.is_fresh(active) => SessionState::SignedIn {
@@ -240,7 +245,7 @@ impl Keeper {
         match previous {
             StorageStatus::Persisted => {
                 let (storage, pending) = self.write(record).await;
-                Self::settle(pending).await;
+                self.settle(pending).await;
                 storage
             }
             memory_only => memory_only,
@@ -248,7 +253,7 @@ impl Keeper {
     }
 
     /// Moves the keyring to the generation of the record [`Keeper::write`] wrote.
-    pub(super) async fn settle(pending: Option<Pending>) {
+    pub(super) async fn settle(&self, pending: Option<Pending>) {
         if let Some(pending) = pending {
             let _ = tokio::task::spawn_blocking(move || pending.settle()).await;
         }
@@ -284,7 +289,7 @@ impl Keeper {
         match self.seen().active {
             Some(active) if active.storage == StorageStatus::Persisted => {
                 let (_, pending) = self.write(&active.record).await;
-                Self::settle(pending).await;
+                self.settle(pending).await;
             }
             _ => self.destroy(false).await,
         }
@@ -369,14 +374,6 @@ impl Keeper {
     fn lock(&self) -> MutexGuard<'_, Slot> {
         lock(&self.slot)
     }
-}
-
-/// Locks a std mutex; a poisoned one still holds consistent data here (every critical section
-/// is a plain assignment), so poison is not an error.
-pub(super) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(test)]

@@ -3,13 +3,15 @@
 //!
 //! [`Auth`] is the face of it. Behind it each flow is a type of its own, in a file that reads
 //! alone: `sign_in` (the browser, the loopback redirect, the code exchange), `renewal` (the
-//! lifetime watcher and refresh), `sign_out` (destroy, revoke, end the provider session).
-//! They share two narrow pieces: the `keeper`, the only one that changes the session's
-//! state and record, and the `upstream` provider, discovered once, that validates what it
-//! sends.
+//! lifetime watcher, refresh, and the APIs' tokens), `sign_out` (destroy, revoke, end the
+//! provider session), and `calls` (what keeps the page's API calls from multiplying the
+//! provider's work). They share one `context`: the configuration, the `keeper` (the only one
+//! that changes the session's state and record), the `upstream` provider (discovered once, it
+//! validates what it sends), the browser, and what the UI is told.
 
 mod calls;
 mod completion;
+mod context;
 mod keeper;
 mod policy;
 mod renewal;
@@ -20,38 +22,22 @@ mod upstream;
 
 use std::sync::Arc;
 
-use gatehouse_contract::{FetchRequest, FetchResponse, SessionState, SessionView, SignInWaiting};
-use tokio::time::MissedTickBehavior;
+use gatehouse_contract::{FetchRequest, FetchResponse, SessionState, SessionView};
 use tracing::Instrument;
 
-use crate::access_token::{AccessToken, TokenScheme};
+use crate::access_token::{AccessToken, Sendable, TokenScheme};
 use crate::api;
-use crate::browser::Browser;
 use crate::clock::Clock;
 use crate::config::{Api, Config};
 use crate::vault::Vault;
 use crate::{Error, Result};
 use calls::Calls;
-pub(crate) use calls::Sendable;
 pub use calls::MAX_IN_FLIGHT;
-use keeper::Keeper;
-use policy::{Policy, TICK};
+use context::Context;
 use renewal::Renewal;
 use sign_in::SignIn;
 use sign_out::SignOut;
-use upstream::Upstream;
-
-/// What the UI is told.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Change {
-    /// The session changed: signed in with its view, or signed out and why.
-    Session(SessionState),
-    /// A sign-in waits for the browser: the page it was asked to open, and whether it did.
-    Waiting(SignInWaiting),
-}
-
-/// Told of every [`Change`].
-pub type Notify = Arc<dyn Fn(Change) + Send + Sync>;
+pub use state::{Change, Notify};
 
 /// The session of one configured provider and client.
 ///
@@ -62,40 +48,26 @@ pub struct Auth {
 }
 
 struct Flows {
-    config: Arc<Config>,
-    keeper: Arc<Keeper>,
-    upstream: Arc<Upstream>,
+    ctx: Arc<Context>,
     sign_in: SignIn,
     renewal: Renewal,
     sign_out: SignOut,
     /// The page's API calls in flight, and each API's back-off.
     calls: Calls,
-    /// The revocation of a refresh token whose session was removed at start, in the
-    /// background; the app's exit waits for it ([`Auth::shut_down`]).
+    /// The revocation of the tokens of a session removed at start, in the background; the
+    /// app's exit waits for it ([`Auth::shut_down`]).
     revoking: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl Auth {
     pub fn new(config: Config, vault: Vault, clock: Arc<dyn Clock>, notify: Notify) -> Self {
-        let config = Arc::new(config);
-        let browser = Browser::new(config.browser.clone());
-        let policy = Policy::new(config.min_ttl, config.max_age);
-        let keeper = Arc::new(Keeper::new(vault, policy, clock.clone(), notify.clone()));
-        let upstream = Arc::new(Upstream::new(config.clone(), clock));
+        let ctx = Context::new(config, vault, clock, notify);
         Self {
             inner: Arc::new(Flows {
-                sign_in: SignIn::new(
-                    config.clone(),
-                    upstream.clone(),
-                    keeper.clone(),
-                    browser.clone(),
-                    notify,
-                ),
-                renewal: Renewal::new(&config, upstream.clone(), keeper.clone()),
-                sign_out: SignOut::new(config.clone(), upstream.clone(), keeper.clone(), browser),
-                config,
-                keeper,
-                upstream,
+                sign_in: SignIn::new(ctx.clone()),
+                renewal: Renewal::new(ctx.clone()),
+                sign_out: SignOut::new(ctx.clone()),
+                ctx,
                 calls: Calls::new(),
                 revoking: std::sync::Mutex::new(None),
             }),
@@ -103,7 +75,7 @@ impl Auth {
     }
 
     pub fn config(&self) -> &Config {
-        &self.inner.config
+        &self.inner.ctx.config
     }
 
     /// Opens the stored session and, when its ID token is no longer fresh, renews it before
@@ -111,16 +83,17 @@ impl Auth {
     /// no network: it was validated when it came and has been under the vault's seal since.
     /// One found past its time limit is removed, and its tokens revoked in the background.
     pub async fn open(&self) {
-        let this = self.clone();
-        let restored = tokio::task::spawn_blocking(move || this.inner.keeper.restore());
+        let ctx = self.inner.ctx.clone();
+        let restored = tokio::task::spawn_blocking(move || ctx.keeper.restore());
         match restored.instrument(tracing::debug_span!("restore")).await {
             Ok(None) => {}
             // Removed at start (past its time limit), yet the provider would still renew its
             // refresh token and the APIs take its access tokens (RFC 7009 §2): revoked in the
             // background, not on the window's way.
             Ok(Some(record)) => {
-                let upstream = self.inner.upstream.clone();
-                let revoking = tokio::spawn(async move { upstream.revoke_session(&record).await });
+                let ctx = self.inner.ctx.clone();
+                let revoking =
+                    tokio::spawn(async move { ctx.upstream.revoke_session(&record).await });
                 *self.revoking() = Some(revoking);
             }
             Err(e) => tracing::warn!(error = %e, "opening the stored session failed"),
@@ -134,26 +107,26 @@ impl Auth {
     /// that the first sign-in or renewal does not wait for it. Blocking: run it off the
     /// window's path, once the window has its first screen.
     pub fn warm_up(&self) {
-        self.inner.upstream.warm_up();
+        self.inner.ctx.upstream.warm_up();
     }
 
     /// Whether there is certainly no stored session to open: the window may then show the
     /// signed-out page at once instead of waiting for [`Auth::open`]. Blocking (reads the
     /// session file, no keyring call).
     pub fn nothing_stored(&self) -> bool {
-        self.inner.keeper.nothing_stored()
+        self.inner.ctx.keeper.nothing_stored()
     }
 
-    /// The seed's `loggedIn`: a session exists and its ID token's `exp` is later than now
+    /// Whether the person is signed in: a session exists and its ID token's `exp` is later than now
     /// plus the minimum remaining lifetime.
     pub fn logged_in(&self) -> bool {
-        self.inner.keeper.logged_in()
+        self.inner.ctx.keeper.logged_in()
     }
 
     /// The session as the UI sees it: signed in with its view, or signed out and, when the
     /// last session ended by itself or could not be opened, why.
     pub fn session(&self) -> SessionState {
-        self.inner.keeper.state()
+        self.inner.ctx.keeper.state()
     }
 
     /// Signs in through the system browser. Ends on success, a provider error, Cancel
@@ -226,7 +199,7 @@ impl Auth {
     /// session while it is fresh, otherwise a new one from the refresh token, narrowed to that
     /// API (RFC 8707). Never for the UI.
     pub async fn api_access_token(&self, api: &str) -> Result<AccessToken> {
-        let config = &self.inner.config;
+        let config = &self.inner.ctx.config;
         let api = config
             .api(api)
             .ok_or_else(|| Error::UnknownApi(api.to_owned()))?;
@@ -248,15 +221,15 @@ impl Auth {
         }
         let url = url::Url::parse(url)
             .map_err(|_| Error::ApiCall("its URL is not an absolute URL".into()))?;
-        let Some(active) = self.inner.keeper.seen().active else {
+        let Some(active) = self.inner.ctx.keeper.seen().active else {
             return Err(Error::Expired);
         };
-        let key = self
-            .inner
-            .keeper
+        let Context {
+            keeper, upstream, ..
+        } = &*self.inner.ctx;
+        let key = keeper
             .session_key(&active.record)?
             .ok_or_else(|| Error::ApiCall("the session's tokens are not DPoP-bound".into()))?;
-        let upstream = &self.inner.upstream;
         let nonce = upstream.api_nonce(&url.origin().ascii_serialization());
         let prover = crate::oidc::dpop::Prover {
             key: &key,
@@ -273,13 +246,13 @@ impl Auth {
     /// `api`'s token as it is sent: the sealed one while it is fresh (or while the API is
     /// backing off, when it gets no new one), otherwise a new one.
     async fn api_token(&self, api: &Api) -> Result<Sendable> {
-        let Flows { keeper, calls, .. } = &*self.inner;
+        let (keeper, calls) = (&self.inner.ctx.keeper, &self.inner.calls);
         let Some(active) = keeper.seen().active else {
             return Err(Error::Expired);
         };
         if let Some(record) = active.record.api_tokens.get(&api.resource) {
             if keeper.fresh(&active, record) || calls.backing_off(&api.resource, keeper.now()) {
-                return Sendable::of(record, &active, keeper);
+                return Sendable::of(record, keeper.session_key(&active.record)?);
             }
         }
         self.inner.renewal.api_token(api, None).await
@@ -306,14 +279,13 @@ impl Auth {
         request: FetchRequest,
         allowed: impl Fn(&Api) -> bool,
     ) -> Result<FetchResponse> {
-        let Flows {
+        let Flows { renewal, calls, .. } = &*self.inner;
+        let Context {
             config,
             keeper,
             upstream,
-            renewal,
-            calls,
             ..
-        } = &*self.inner;
+        } = &*self.inner.ctx;
         let call = api::check(config, request)?;
         let api = call.api;
         if !allowed(api) {
@@ -343,7 +315,7 @@ impl Auth {
     /// The access token if the session has one that is fresh; `Ok(None)` when it needs
     /// renewing first.
     fn fresh_access_token(&self) -> Result<Option<AccessToken>> {
-        let keeper = &self.inner.keeper;
+        let keeper = &self.inner.ctx.keeper;
         let Some(active) = keeper.seen().active else {
             return Err(Error::Expired);
         };
@@ -353,9 +325,8 @@ impl Auth {
         if !keeper.fresh(&active, access) {
             return Ok(None);
         }
-        Ok(Some(
-            Sendable::of(access, &active, keeper)?.into_access_token(),
-        ))
+        let key = keeper.session_key(&active.record)?;
+        Ok(Some(Sendable::of(access, key)?.into_access_token()))
     }
 
     /// One look at the clock: a session about to stop being fresh is renewed when it can be;
@@ -367,15 +338,6 @@ impl Auth {
     /// Starts the lifetime watcher on the current tokio runtime. It stops by itself when the
     /// last handle to this session is dropped.
     pub fn watch_lifetime(&self) -> tokio::task::JoinHandle<()> {
-        let weak = Arc::downgrade(&self.inner);
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(TICK);
-            tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
-            loop {
-                tick.tick().await;
-                let Some(inner) = weak.upgrade() else { break };
-                inner.renewal.check().await;
-            }
-        })
+        renewal::watch(Arc::downgrade(&self.inner.ctx))
     }
 }

@@ -81,7 +81,7 @@ impl Policy {
         }
     }
 
-    /// The seed's `loggedIn`: the ID token's `exp` is later than now plus the minimum remaining
+    /// Whether a session counts as signed in: the ID token's `exp` is later than now plus the minimum remaining
     /// lifetime, and the session is within its time limit.
     pub fn is_fresh(&self, session: Lifetime, now: i64) -> bool {
         session.expires_at > now.saturating_add(self.min_ttl) && !self.past_limit(session, now)

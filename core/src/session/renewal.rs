@@ -5,26 +5,22 @@
 //! machine sleeps or the clock jumps, so it ticks every [`super::policy::TICK`] and asks the
 //! clock each time.
 
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 use gatehouse_contract::{SessionState, SessionView};
+use tokio::time::MissedTickBehavior;
 
-use super::calls::Sendable;
-use super::keeper::Keeper;
-use super::policy::{Due, Lifetime};
+use super::context::Context;
+use super::policy::{Due, Lifetime, TICK};
 use super::state::{Active, Ended};
-use super::upstream::Upstream;
-use crate::config::{Api, ResourceParameter};
+use crate::access_token::Sendable;
+use crate::config::Api;
 use crate::oidc::{refresh, refresh_for, KeyError, RequestError};
 use crate::secret::Secret;
 use crate::{Error, Result};
 
 pub(super) struct Renewal {
-    upstream: Arc<Upstream>,
-    keeper: Arc<Keeper>,
-    client_id: crate::oidc::ClientId,
-    issuer: crate::oidc::IssuerUrl,
-    resource_parameter: ResourceParameter,
+    ctx: Arc<Context>,
 }
 
 /// Why a renewal did not give a new session.
@@ -37,25 +33,29 @@ enum Failure {
     Unreachable(Error),
 }
 
-impl Renewal {
-    pub(super) fn new(
-        config: &crate::config::Config,
-        upstream: Arc<Upstream>,
-        keeper: Arc<Keeper>,
-    ) -> Self {
-        Self {
-            upstream,
-            keeper,
-            client_id: config.client_id.clone(),
-            issuer: config.issuer.clone(),
-            resource_parameter: config.resource_parameter,
+/// Starts the lifetime watcher of the session `ctx` holds, on the current tokio runtime: a
+/// look at the clock every [`TICK`]. It stops by itself once nothing else holds the session.
+pub(super) fn watch(ctx: Weak<Context>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(TICK);
+        tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let Some(ctx) = ctx.upgrade() else { break };
+            Renewal::new(ctx).check().await;
         }
+    })
+}
+
+impl Renewal {
+    pub(super) fn new(ctx: Arc<Context>) -> Self {
+        Self { ctx }
     }
 
     /// One look at the clock: a session about to stop being fresh is renewed when it can be;
     /// one that is no longer fresh and cannot be renewed is ended.
     pub(super) async fn check(&self) {
-        let (due, seen) = self.keeper.due();
+        let (due, seen) = self.ctx.keeper.due();
         match due {
             Due::Nothing => {}
             Due::Renew => {
@@ -65,8 +65,8 @@ impl Renewal {
             }
             Due::End => self.expire(seen).await,
             Due::TimeLimit => {
-                let _writing = self.keeper.writing().await;
-                let now = self.keeper.seen();
+                let _writing = self.ctx.keeper.writing().await;
+                let now = self.ctx.keeper.seen();
                 if let (true, Some(active)) = (now.generation == seen, now.active) {
                     self.end_at_limit(&active).await;
                 }
@@ -80,19 +80,20 @@ impl Renewal {
     /// limit.
     async fn end_at_limit(&self, active: &Active) {
         tracing::info!("the session reached its time limit");
-        self.keeper.end(Ended::TimeLimit, true).await;
+        self.ctx.keeper.end(Ended::TimeLimit, true).await;
         // Its access tokens too, the session's and each API's: an API would take them until
         // they expire (RFC 7009 §2.1 `token_type_hint=access_token`).
-        self.upstream.revoke_session(&active.record).await;
+        self.ctx.upstream.revoke_session(&active.record).await;
     }
 
     /// Nothing renews a session past its time limit: one that has reached it is ended here
     /// (with the writing right held), and the caller gets why.
     async fn within_limit(&self, active: &Active) -> Result<()> {
         if self
+            .ctx
             .keeper
             .policy()
-            .past_limit(active.lifetime(), self.keeper.now())
+            .past_limit(active.lifetime(), self.ctx.keeper.now())
         {
             self.end_at_limit(active).await;
             return Err(Error::TimeLimit);
@@ -103,10 +104,10 @@ impl Renewal {
     /// Ends a session that is no longer fresh and cannot be renewed, unless it changed since
     /// generation `seen` (a login, logout or renewal got there first).
     async fn expire(&self, seen: u64) {
-        let _writing = self.keeper.writing().await;
-        if self.keeper.seen().generation == seen {
+        let _writing = self.ctx.keeper.writing().await;
+        if self.ctx.keeper.seen().generation == seen {
             tracing::info!("the session expired");
-            self.keeper.end(Ended::Expired, true).await;
+            self.ctx.keeper.end(Ended::Expired, true).await;
         }
     }
 
@@ -118,34 +119,40 @@ impl Renewal {
     /// `refused`, when given, is a token the API refused (RFC 6750 §3.1 `invalid_token`): it is
     /// not given again, however fresh it looks.
     pub(super) async fn api_token(&self, api: &Api, refused: Option<&Secret>) -> Result<Sendable> {
-        let _writing = self.keeper.writing().await;
-        let Some(previous) = self.keeper.seen().active else {
+        let _writing = self.ctx.keeper.writing().await;
+        let Some(previous) = self.ctx.keeper.seen().active else {
             return Err(Error::Expired);
         };
         self.within_limit(&previous).await?;
         let cached = previous.record.api_tokens.get(&api.resource);
-        if let Some(record) = cached.filter(|record| self.keeper.fresh(&previous, record)) {
+        if let Some(record) = cached.filter(|record| self.ctx.keeper.fresh(&previous, record)) {
             if refused != Some(&record.token) {
-                return Sendable::of(record, &previous, &self.keeper);
+                let key = self.ctx.keeper.session_key(&previous.record)?;
+                return Sendable::of(record, key);
             }
         }
         let Some(refresh_token) = previous.record.refresh_token.clone() else {
             return Err(Error::NoAccessToken);
         };
-        let provider = self.upstream.provider().await?;
-        let key = self.keeper.session_key(&previous.record)?;
+        let provider = self.ctx.upstream.provider().await?;
+        let key = self.ctx.keeper.session_key(&previous.record)?;
         let scope = api.scopes.join(" ");
-        let mut extra = vec![(self.resource_parameter.name(), api.resource.as_str())];
+        let mut extra = vec![(
+            self.ctx.config.resource_parameter.name(),
+            api.resource.as_str(),
+        )];
         if !scope.is_empty() {
             extra.push(("scope", scope.as_str()));
         }
         let response = refresh_for(
-            self.upstream.http(),
+            self.ctx.upstream.http(),
             &provider.metadata.token_endpoint,
-            &self.client_id,
+            &self.ctx.config.client_id,
             &refresh_token,
             &extra,
-            key.as_deref().map(|key| self.upstream.dpop(key)).as_ref(),
+            key.as_deref()
+                .map(|key| self.ctx.upstream.dpop(key))
+                .as_ref(),
         )
         .await;
         let response = match response {
@@ -153,7 +160,7 @@ impl Renewal {
             // The refresh token itself is refused: the session is over.
             Err(RequestError::OAuth(e)) if e.error == "invalid_grant" => {
                 tracing::warn!(error = %e, "the provider refused the refresh token");
-                self.keeper.end(Ended::Expired, true).await;
+                self.ctx.keeper.end(Ended::Expired, true).await;
                 return Err(Error::Expired);
             }
             // This API cannot be had (invalid_target, invalid_scope), or the provider is out of
@@ -162,22 +169,19 @@ impl Renewal {
         };
         // Tokens that lost their DPoP binding are refused here, before anything is stored.
         let (record, claims) = self
+            .ctx
             .upstream
             .accept_api_token(&provider, response, &previous, &api.resource)
             .await?;
-        let storage = self.keeper.save_after(&record, previous.storage).await;
+        let storage = self.ctx.keeper.save_after(&record, previous.storage).await;
         let active = Active {
             record,
             claims,
             storage,
             stalled: previous.stalled,
         };
-        let token = Sendable::of(
-            &active.record.api_tokens[&api.resource],
-            &active,
-            &self.keeper,
-        );
-        self.keeper.replace(active);
+        let token = Sendable::of(&active.record.api_tokens[&api.resource], key);
+        self.ctx.keeper.replace(active);
         tracing::info!(api = %api.url, "access token for the API obtained");
         token
     }
@@ -185,11 +189,11 @@ impl Renewal {
     /// Renews the session with its refresh token. One renewal runs at a time; a call that had
     /// to wait for another returns what that one left, without asking the provider again.
     pub(super) async fn renew(&self) -> Result<SessionView> {
-        let seen = self.keeper.seen().generation;
-        let _writing = self.keeper.writing().await;
-        let now = self.keeper.seen();
+        let seen = self.ctx.keeper.seen().generation;
+        let _writing = self.ctx.keeper.writing().await;
+        let now = self.ctx.keeper.seen();
         if now.generation != seen {
-            return match self.keeper.state() {
+            return match self.ctx.keeper.state() {
                 SessionState::SignedIn { session } => Ok(session),
                 SessionState::SignedOut { .. } => Err(Error::Expired),
             };
@@ -199,27 +203,31 @@ impl Renewal {
         };
         self.within_limit(&previous).await?;
         let Some(refresh_token) = previous.record.refresh_token.clone() else {
-            self.keeper.end(Ended::Expired, true).await;
+            self.ctx.keeper.end(Ended::Expired, true).await;
             return Err(Error::Expired);
         };
 
         let renewed = async {
             let provider = self
+                .ctx
                 .upstream
                 .provider()
                 .await
                 .map_err(Failure::Unreachable)?;
             // RFC 9449 §5: a refresh token bound to the session's key goes with a proof.
             let key = self
+                .ctx
                 .keeper
                 .session_key(&previous.record)
                 .map_err(Failure::Rejected)?;
             let response = refresh(
-                self.upstream.http(),
+                self.ctx.upstream.http(),
                 &provider.metadata.token_endpoint,
-                &self.client_id,
+                &self.ctx.config.client_id,
                 &refresh_token,
-                key.as_deref().map(|key| self.upstream.dpop(key)).as_ref(),
+                key.as_deref()
+                    .map(|key| self.ctx.upstream.dpop(key))
+                    .as_ref(),
             )
             .await
             // invalid_grant: revoked, expired, or a rotated token presented twice.
@@ -232,7 +240,8 @@ impl Renewal {
             })?;
             // OIDC Core 12.2: validated like the first, and against the token it replaces.
             // Without rotation the old refresh token stays valid.
-            self.upstream
+            self.ctx
+                .upstream
                 .accept_refresh(&provider, response, &previous)
                 .await
                 .map_err(|e| match e {
@@ -244,20 +253,21 @@ impl Renewal {
         match renewed.await {
             Ok((record, claims)) => {
                 // The rotated refresh token is on disk before anything can use it again.
-                let storage = self.keeper.save_after(&record, previous.storage).await;
+                let storage = self.ctx.keeper.save_after(&record, previous.storage).await;
                 // A renewal that does not extend the session (the provider handed back a token
                 // that expires no later), or leaves it not even fresh (this machine's clock runs
                 // ahead of the provider's), would only be asked for again at every tick. The
                 // session then runs to its end like one without a refresh token.
                 let stalled = record.expires_at <= previous.record.expires_at
                     || !self
+                        .ctx
                         .keeper
                         .policy()
-                        .is_fresh(Lifetime::of(&record, &claims, true), self.keeper.now());
+                        .is_fresh(Lifetime::of(&record, &claims, true), self.ctx.keeper.now());
                 if stalled {
                     tracing::warn!("the renewal did not extend the session; it is not renewed again and ends at its expiry");
                 }
-                let view = self.keeper.install(Active {
+                let view = self.ctx.keeper.install(Active {
                     record,
                     claims,
                     storage,
@@ -275,13 +285,14 @@ impl Renewal {
                     _ => Ended::Expired,
                 };
                 let error = ended.error();
-                self.keeper.end(ended, true).await;
+                self.ctx.keeper.end(ended, true).await;
                 Err(error)
             }
             Err(Failure::Unreachable(e)) => {
                 tracing::warn!(error = %e, "the session could not be renewed");
-                let url = self.issuer.to_string();
-                self.keeper
+                let url = self.ctx.config.issuer.to_string();
+                self.ctx
+                    .keeper
                     .end(Ended::Unreachable { url: url.clone() }, false)
                     .await;
                 Err(Error::RenewalUnreachable { url })

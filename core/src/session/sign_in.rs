@@ -10,22 +10,17 @@ use tracing::Instrument;
 use url::Url;
 
 use super::completion::{Completion, Verdict};
-use super::keeper::{lock, Keeper};
-use super::upstream::{Provider, Upstream};
-use super::{Change, Notify};
-use crate::browser::{Browser, BrowserError};
-use crate::config::Config;
+use super::context::Context;
+use super::state::Change;
+use super::upstream::Provider;
+use crate::browser::BrowserError;
 use crate::oidc::callback::{Awaited, Listener};
 use crate::oidc::dpop::DpopKey;
 use crate::oidc::{push, AuthorizationRequest, CsrfState, Nonce, PkceVerifier, RequestError};
-use crate::{Error, Result};
+use crate::{lock, Error, Result};
 
 pub(super) struct SignIn {
-    config: Arc<Config>,
-    upstream: Arc<Upstream>,
-    keeper: Arc<Keeper>,
-    browser: Browser,
-    notify: Notify,
+    ctx: Arc<Context>,
     /// The sign-in in progress, if any.
     attempt: Mutex<Option<Attempt>>,
     /// Held by a completion while it runs, so that [`SignIn::shut_down`] can wait for it.
@@ -54,19 +49,9 @@ impl Drop for AttemptSlot<'_> {
 }
 
 impl SignIn {
-    pub(super) fn new(
-        config: Arc<Config>,
-        upstream: Arc<Upstream>,
-        keeper: Arc<Keeper>,
-        browser: Browser,
-        notify: Notify,
-    ) -> Self {
+    pub(super) fn new(ctx: Arc<Context>) -> Self {
         Self {
-            config,
-            upstream,
-            keeper,
-            browser,
-            notify,
+            ctx,
             attempt: Mutex::new(None),
             completing: Arc::default(),
         }
@@ -91,7 +76,7 @@ impl SignIn {
             slot: &self.attempt,
             verdict: verdict.clone(),
         };
-        let timeout = self.config.login_timeout;
+        let timeout = self.ctx.config.login_timeout;
         let sign_in = self.sign_in(verdict.clone());
         tokio::pin!(sign_in);
         let ending = tokio::select! {
@@ -125,9 +110,13 @@ impl SignIn {
     }
 
     async fn sign_in(&self, verdict: Arc<Verdict>) -> Result<SessionView> {
-        let config = &self.config;
-        let provider = self
-            .upstream
+        let Context {
+            config,
+            keeper,
+            upstream,
+            ..
+        } = &*self.ctx;
+        let provider = upstream
             .provider()
             .instrument(tracing::debug_span!("provider_metadata"))
             .await?;
@@ -142,7 +131,7 @@ impl SignIn {
         let redirect_uri = listener.redirect_uri();
         let (scopes, resources) = (config.request_scopes(), config.request_resources());
         // RFC 9449 §10: the code is bound to the session's key from the start.
-        let dpop_key = self.upstream.new_dpop_key(&provider)?;
+        let dpop_key = upstream.new_dpop_key(&provider)?;
         let request = AuthorizationRequest {
             authorization_endpoint: &provider.metadata.authorization_endpoint,
             client_id: &config.client_id,
@@ -154,7 +143,7 @@ impl SignIn {
             audience: config.request_audience(),
             resources: &resources,
             dpop_jkt: dpop_key.as_ref().map(DpopKey::thumbprint),
-            prompt_login: self.keeper.ask_credentials(),
+            prompt_login: keeper.ask_credentials(),
             max_age: config.max_age.map(|max_age| max_age.as_secs()),
         };
         let url = self
@@ -176,15 +165,13 @@ impl SignIn {
                     .metadata
                     .authorization_response_iss_parameter_supported,
             }),
-            self.keeper.prepare()
+            keeper.prepare()
         );
         let code = code?;
         // The rest runs as a task of its own: once the code is spent, its tokens are either
         // the session or revoked, whatever becomes of this call.
         let completion = Completion {
-            config: self.config.clone(),
-            upstream: self.upstream.clone(),
-            keeper: self.keeper.clone(),
+            ctx: self.ctx.clone(),
             provider,
             verifier,
             nonce,
@@ -224,7 +211,7 @@ impl SignIn {
     /// Asks the browser to open `url`, then records and tells the UI the page and whether the
     /// browser came up.
     async fn open_browser(&self, url: String) -> Result<()> {
-        let browser = self.browser.clone();
+        let browser = self.ctx.browser.clone();
         let page = url.clone();
         let opened = tokio::task::spawn_blocking(move || browser.open(&page))
             .await
@@ -242,7 +229,7 @@ impl SignIn {
         if let Some(attempt) = slot.as_mut() {
             attempt.waiting = Some(waiting.clone());
             drop(slot);
-            (self.notify)(Change::Waiting(waiting));
+            (self.ctx.notify)(Change::Waiting(waiting));
         }
         opened
     }
@@ -265,9 +252,9 @@ impl SignIn {
         if !required && provider.par_refused.load(Ordering::Relaxed) {
             return Ok(request.url());
         }
-        let dpop = dpop_key.map(|key| self.upstream.dpop(key));
+        let dpop = dpop_key.map(|key| self.ctx.upstream.dpop(key));
         match push(
-            self.upstream.http(),
+            self.ctx.upstream.http(),
             endpoint,
             &request.form(),
             dpop.as_ref(),

@@ -1,12 +1,27 @@
-//! The one state of a session: signed out (and why), or signed in with its record and claims.
-//! Plain data; [`super::keeper::Keeper`] is the only one that changes it.
+//! The one state of a session: signed out (and why), or signed in with its record and claims;
+//! and what the UI is told when it changes. Plain data; [`super::keeper::Keeper`] is the only
+//! one that changes it.
 
-use gatehouse_contract::{CommandError, SessionState, SessionView, StorageStatus};
+use std::sync::Arc;
+
+use gatehouse_contract::{CommandError, SessionState, SessionView, SignInWaiting, StorageStatus};
 
 use super::policy::Lifetime;
 use crate::oidc::IdClaims;
 use crate::vault::{KeyStoreError, SessionRecord};
 use crate::Error;
+
+/// What the UI is told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// The session changed: signed in with its view, or signed out and why.
+    Session(SessionState),
+    /// A sign-in waits for the browser: the page it was asked to open, and whether it did.
+    Waiting(SignInWaiting),
+}
+
+/// Told of every [`Change`].
+pub type Notify = Arc<dyn Fn(Change) + Send + Sync>;
 
 /// Signed out, or signed in.
 pub(super) enum State {

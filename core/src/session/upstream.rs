@@ -20,7 +20,7 @@ use crate::vault::{SessionRecord, TokenRecord};
 use crate::{Error, Result};
 
 /// How long a revocation may take (RFC 7009) before the flow that asked moves on.
-pub(super) const REVOCATION_LIMIT: Duration = Duration::from_secs(5);
+const REVOCATION_LIMIT: Duration = Duration::from_secs(5);
 
 pub(super) struct Upstream {
     config: Arc<Config>,
@@ -282,6 +282,23 @@ impl Upstream {
             client_id: config.client_id.to_string(),
         };
         Ok((record, claims))
+    }
+
+    /// The provider's logout page for this client (OIDC RP-Initiated Logout 1.0), when it has
+    /// one; the provider is asked for its metadata within [`REVOCATION_LIMIT`].
+    pub(super) async fn logout_url(&self) -> Option<url::Url> {
+        let provider = match tokio::time::timeout(REVOCATION_LIMIT, self.provider()).await {
+            Ok(Ok(provider)) => provider,
+            _ => {
+                tracing::warn!("cannot end the provider session: the provider is unreachable");
+                return None;
+            }
+        };
+        let url = provider.metadata.logout_url(&self.config.client_id);
+        if url.is_none() {
+            tracing::info!("the provider offers no way to end its browser session");
+        }
+        url
     }
 
     /// RFC 7009: tells the provider the refresh token is no longer wanted. Bounded by

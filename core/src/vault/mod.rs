@@ -6,118 +6,22 @@
 
 mod file;
 mod keyring;
+mod record;
 mod seal;
+mod store;
 
-use std::collections::BTreeMap;
-use std::fmt;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 pub use file::FileRecordStore;
 #[cfg(any(test, feature = "test-util"))]
 pub use keyring::MemoryKeyStore;
 pub use keyring::{KeyStore, KeyStoreError, OsKeyring};
+pub use record::{SessionRecord, TokenRecord};
 use seal::FORMAT_VERSION;
 pub use seal::{DataKey, KeyEntry, SealError, Sealed};
-
-use crate::secret::Secret;
-
-/// What is kept of a session. Every field is sealed; none is ever written in the clear.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SessionRecord {
-    pub id_token: Secret,
-    pub refresh_token: Option<Secret>,
-    /// The access token of the last token response, for the app's own API calls. Records
-    /// sealed before it was kept have none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub access_token: Option<TokenRecord>,
-    /// When the session expires, seconds since the epoch: the ID token's `exp`, or after a
-    /// refresh that brought no ID token (OIDC Core 12.2), its access token's.
-    pub expires_at: i64,
-    /// When a refresh that brought no ID token renewed the session; `None` while the session's
-    /// times are its ID token's.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub renewed_at: Option<i64>,
-    /// When the person authenticated at the provider (the sign-in's ID token's `auth_time`),
-    /// seconds since the epoch; kept through renewals, whose ID tokens may leave it out. With
-    /// a `max_age` the session ends at this time plus it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth_time: Option<i64>,
-    /// Each API's access token, by the API's resource (RFC 8707): obtained with the refresh
-    /// token, sealed with the session, and never given for another API.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub api_tokens: BTreeMap<String, TokenRecord>,
-    /// The session's DPoP private key (RFC 9449), when its tokens are bound to it: sealed with
-    /// them, so that a token taken without it is worth nothing; destroyed with the session.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dpop_key: Option<Secret>,
-    pub issuer: String,
-    pub client_id: String,
-}
-
-/// The record of an access token: the token, how it is sent, and when it was issued and expires.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TokenRecord {
-    pub token: Secret,
-    /// Bound to the session's DPoP key (`token_type` DPoP, RFC 9449 §5): sent with the
-    /// `DPoP` scheme and a proof.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub dpop: bool,
-    /// Seconds since the epoch, from the response's `expires_in`; `None` when the provider did
-    /// not say (the token then counts as living as long as the session).
-    pub expires_at: Option<i64>,
-    /// When it was issued, seconds since the epoch: with `expires_at`, its lifetime, half of
-    /// which is the most it is renewed ahead of its expiry. Records sealed before it was kept
-    /// have none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub issued_at: Option<i64>,
-}
-
-impl fmt::Debug for SessionRecord {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SessionRecord")
-            .field("id_token", &self.id_token)
-            .field("refresh_token", &self.refresh_token)
-            .field("access_token", &self.access_token)
-            .field("expires_at", &self.expires_at)
-            .field("renewed_at", &self.renewed_at)
-            .field("auth_time", &self.auth_time)
-            .field("api_tokens", &self.api_tokens)
-            .field("dpop_key", &self.dpop_key)
-            .field("issuer", &self.issuer)
-            .field("client_id", &self.client_id)
-            .finish()
-    }
-}
-
-impl fmt::Debug for TokenRecord {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TokenRecord")
-            .field("token", &self.token)
-            .field("expires_at", &self.expires_at)
-            .field("issued_at", &self.issued_at)
-            .field("dpop", &self.dpop)
-            .finish()
-    }
-}
-
-/// Where the sealed record lives: [`FileRecordStore`] in the app and its tests; an
-/// implementation of its own where a test needs to break it.
-pub trait RecordStore: Send + Sync {
-    fn load(&self) -> std::io::Result<Option<Sealed>>;
-    /// Must replace the previous record atomically: a crash leaves the old one or the new one.
-    fn save(&self, sealed: &Sealed) -> std::io::Result<()>;
-    fn clear(&self) -> std::io::Result<()>;
-    /// Moves a record that cannot be opened out of the way, kept for a person to look at,
-    /// rather than deleting it.
-    fn set_aside(&self) -> std::io::Result<()>;
-    /// Whether the last session ended with the person signing out. Not a secret: kept beside
-    /// the record so that it outlives a restart.
-    fn signed_out(&self) -> std::io::Result<bool>;
-    fn set_signed_out(&self, signed_out: bool) -> std::io::Result<()>;
-}
+pub use store::RecordStore;
 
 /// The result of opening the vault.
 // Opened once per start and unpacked at once: boxing the record would buy nothing.

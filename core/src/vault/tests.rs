@@ -2,6 +2,7 @@ use gatehouse_tests::TempDir;
 
 use super::file::{create_exclusive, replace_file, write_atomic};
 use super::*;
+use crate::secret::Secret;
 
 fn record(issuer: &str) -> SessionRecord {
     SessionRecord {

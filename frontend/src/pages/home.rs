@@ -8,11 +8,11 @@ use crate::components::{ApiProbe, Countdown, ErrorLine};
 pub fn home() -> Html {
     let session = use_session();
     // Every hook before the early return: Yew needs the same hooks on every render.
-    let probe = use_memo((), |_| gatehouse_yew::commands::api_probe_at_start());
+    let probe = use_memo((), |_| crate::start::api_probe());
     let SessionStatus::SignedIn(view) = &session.status else {
         return Html::default();
     };
-    let logging_out = session.logging_out;
+    let signing_out = session.signing_out;
 
     html! {
         <section class="card" aria-labelledby="home-title">
@@ -41,8 +41,8 @@ pub fn home() -> Html {
                 <ApiProbe url={url} />
             }
             <button id="logout-button" class="button secondary"
-                onclick={session.logout.reform(|_| ())} disabled={logging_out}>
-                { if logging_out { "Logging out…" } else { "Log out" } }
+                onclick={session.sign_out.reform(|_| ())} disabled={signing_out}>
+                { if signing_out { "Logging out…" } else { "Log out" } }
             </button>
             <ErrorLine error={session.status.error()} />
         </section>

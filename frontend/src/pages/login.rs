@@ -50,7 +50,7 @@ pub fn login() -> Html {
                 }
             } else {
                 <button id="login-button" class="button primary"
-                    onclick={session.login.reform(|_| ())} disabled={needs_setup}>
+                    onclick={session.sign_in.reform(|_| ())} disabled={needs_setup}>
                     { "Log in" }
                 </button>
             }

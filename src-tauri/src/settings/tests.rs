@@ -389,3 +389,45 @@ fn apis_come_as_json_from_the_environment_or_the_file() {
         .unwrap_err()
         .starts_with("The configuration is not valid: GATEHOUSE_APIS is not a JSON list of APIs"));
 }
+
+/// `readme` with each generated table (between `<!-- settings: keys … -->` or
+/// `<!-- settings: variables … -->` and `<!-- /settings -->`) made anew from the declaration.
+fn with_tables(readme: &str) -> String {
+    use tauri_plugin_gatehouse::{reference_table, Naming};
+    let mut out = String::new();
+    let mut rest = readme;
+    while let Some(start) = rest.find("<!-- settings: ") {
+        let open_end = start + rest[start..].find("-->\n").expect("a closed marker") + 4;
+        let naming = if rest[start..open_end].starts_with("<!-- settings: keys") {
+            Naming::Key
+        } else {
+            Naming::Env
+        };
+        let close = open_end + rest[open_end..].find("<!-- /settings -->").expect("an end");
+        out.push_str(&rest[..open_end]);
+        out.push_str(&reference_table(naming));
+        rest = &rest[close..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The README's tables of settings and variables are made from the one declaration of each
+/// setting, as `--help` is: a setting added, renamed or explained anew changes them too.
+/// `GATEHOUSE_WRITE_README=1 cargo test -p gatehouse --lib readme` writes them.
+#[test]
+fn the_readmes_settings_tables_are_the_declared_settings() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&path).expect("the README");
+    let generated = with_tables(&readme);
+    if std::env::var_os("GATEHOUSE_WRITE_README").is_some() {
+        std::fs::write(&path, &generated).expect("the README is written");
+    }
+    let readme = std::fs::read_to_string(&path).expect("the README");
+    assert!(
+        readme == generated,
+        "the README's settings tables differ from the declaration; \
+         GATEHOUSE_WRITE_README=1 cargo test -p gatehouse --lib readme writes them"
+    );
+    assert_eq!(readme.matches("<!-- settings: ").count(), 2, "both tables");
+}

@@ -1,10 +1,9 @@
 use std::sync::Arc;
-use std::time::Duration;
 
 use super::*;
+use crate::access_token::Sendable;
 use crate::clock::ManualClock;
 use crate::secret::Secret;
-use crate::session::calls::Sendable;
 use crate::vault::{FileRecordStore, MemoryKeyStore};
 
 const NOW: i64 = 1_800_000_000;
@@ -18,13 +17,14 @@ fn keeper(name: &str) -> (Keeper, std::path::PathBuf) {
         "https://id.example/",
         "client-1",
     );
-    let policy = Policy::new(Duration::from_secs(60), None);
-    let keeper = Keeper::new(
-        vault,
-        policy,
-        Arc::new(ManualClock::new(NOW)),
-        Arc::new(|_| {}),
-    );
+    let config = Config::from_settings(crate::config::Settings {
+        issuer: Some("https://id.example/".into()),
+        client_id: Some("client-1".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    let clock = Arc::new(ManualClock::new(NOW));
+    let keeper = Keeper::new(vault, &config, clock, Arc::new(|_| {}));
     (keeper, dir)
 }
 
@@ -121,7 +121,7 @@ fn a_token_recorded_as_bound_is_never_sent_as_a_bearer_token() {
     let key = DpopKey::generate();
     let bound = active(Some(&key), true);
     let token = &bound.record.api_tokens["urn:orders"];
-    let sendable = Sendable::of(token, &bound, &keeper).unwrap();
+    let sendable = Sendable::of(token, keeper.session_key(&bound.record).unwrap()).unwrap();
     assert_eq!(
         sendable.key.as_ref().map(|k| k.thumbprint().to_owned()),
         Some(key.thumbprint().to_owned())
@@ -130,12 +130,14 @@ fn a_token_recorded_as_bound_is_never_sent_as_a_bearer_token() {
     let keyless = active(None, true);
     let token = &keyless.record.api_tokens["urn:orders"];
     assert!(matches!(
-        Sendable::of(token, &keyless, &keeper),
+        Sendable::of(token, keeper.session_key(&keyless.record).unwrap()),
         Err(Error::Internal(_))
     ));
     // A bearer token of a bound session is sent as what it is.
     let mixed = active(Some(&key), false);
     let token = &mixed.record.api_tokens["urn:orders"];
-    assert!(Sendable::of(token, &mixed, &keeper).unwrap().key.is_none());
+    let key = keeper.session_key(&mixed.record).unwrap();
+    assert!(key.is_some());
+    assert!(Sendable::of(token, key).unwrap().key.is_none());
     let _ = std::fs::remove_dir_all(dir);
 }
