@@ -40,6 +40,14 @@ cargo clippy -p gatehouse-ui -p gatehouse-yew --target wasm32-unknown-unknown --
 step "docs: the plugin and the Yew crate, every public item, without a warning"
 RUSTDOCFLAGS="-D warnings" cargo doc -p tauri-plugin-gatehouse -p gatehouse-yew --no-deps --locked
 
+step "crates: the four published ones package, each naming the others by version"
+# --no-verify: the same sources are built and tested in the workspace below; verifying would
+# compile their whole dependency tree a second time. No crate has a published version yet, so
+# there is no baseline for cargo semver-checks to compare against. A working tree with changes
+# packages as it is (--allow-dirty): what would be published is what is being tested.
+cargo package --locked --no-verify --allow-dirty -p gatehouse-contract -p gatehouse-core \
+  -p tauri-plugin-gatehouse -p gatehouse-yew
+
 step "Windows: the app and its core check for x86_64-pc-windows-gnu (the release workflow builds MSVC)"
 cargo check --locked --target x86_64-pc-windows-gnu -p gatehouse -p gatehouse-core
 

@@ -258,3 +258,8 @@ impl<R: Runtime> Builder<R> {
             .build()
     }
 }
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

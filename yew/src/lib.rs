@@ -71,3 +71,8 @@ pub use guard::{RequireProps, RequireSignedIn, RequireSignedOut, ShownProps, Sig
 pub use hooks::{use_session, use_signed_in, UseSession};
 pub use provider::{GatehouseProvider, GatehouseProviderProps, SessionContext};
 pub use state::SessionStatus;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
