@@ -682,6 +682,22 @@ fn the_window_stays_on_the_apps_own_pages() {
     let _scenario = Scenario::begin("stays-home");
     let elsewhere = Elsewhere::start();
     let port = elsewhere.port;
+    stays_home(
+        &elsewhere,
+        &[
+            format!("location.href = 'http://127.0.0.1:{port}/x'"),
+            format!("window.open('http://127.0.0.1:{port}/y')"),
+            format!(
+                "const a = document.createElement('a'); a.href = 'http://127.0.0.1:{port}/z'; \
+                 a.target = '_blank'; document.body.appendChild(a); a.click()"
+            ),
+        ],
+    );
+}
+
+/// Starts the app on its login page, runs each of `scripts` in its window, and checks that
+/// the window stayed on the app's own login page and that `elsewhere` was asked for nothing.
+fn stays_home(elsewhere: &Elsewhere, scripts: &[String]) {
     let Cast {
         app,
         desktop: _desktop,
@@ -689,14 +705,7 @@ fn the_window_stays_on_the_apps_own_pages() {
         idp: _idp,
     } = cast(Idp::start(IdpOptions::default()), &[]);
     app.wait_for("#login-button", START);
-    for script in [
-        format!("location.href = 'http://127.0.0.1:{port}/x'"),
-        format!("window.open('http://127.0.0.1:{port}/y')"),
-        format!(
-            "const a = document.createElement('a'); a.href = 'http://127.0.0.1:{port}/z'; \
-             a.target = '_blank'; document.body.appendChild(a); a.click()"
-        ),
-    ] {
+    for script in scripts {
         app.execute_async(&format!(
             "const done = arguments[arguments.length - 1]; {script}; setTimeout(() => done(null), 500);"
         ));
@@ -707,7 +716,7 @@ fn the_window_stays_on_the_apps_own_pages() {
             "{script}"
         );
         assert!(
-            app.find("#login-button").is_some(),
+            app.find("#login-button").is_some() && app.find("#elsewhere").is_none(),
             "the page is still the app's after: {script}"
         );
         let asked = elsewhere.asked();
@@ -737,32 +746,13 @@ fn a_neighbours_page_at_tauri_localhost_with_a_port_never_loads() {
     );
     let elsewhere = Elsewhere::start();
     let port = elsewhere.port;
-    let Cast {
-        app,
-        desktop: _desktop,
-        person: _person,
-        idp: _idp,
-    } = cast(Idp::start(IdpOptions::default()), &[]);
-    app.wait_for("#login-button", START);
-    for url in [
-        format!("http://tauri.localhost:{port}/login"),
-        format!("http://tauri.localhost:{port}/"),
-    ] {
-        app.execute_async(&format!(
-            "const done = arguments[arguments.length - 1]; location.href = '{url}'; \
-             setTimeout(() => done(null), 500);"
-        ));
-        std::thread::sleep(Duration::from_millis(500));
-        assert_eq!(
-            app.url().split('?').next(),
-            Some("tauri://localhost/login"),
-            "{url}"
-        );
-        assert!(app.find("#login-button").is_some(), "after {url}");
-        assert!(app.find("#elsewhere").is_none(), "after {url}");
-        let asked = elsewhere.asked();
-        assert!(asked.is_empty(), "the neighbour was asked for {asked:?}");
-    }
+    stays_home(
+        &elsewhere,
+        &[
+            format!("location.href = 'http://tauri.localhost:{port}/login'"),
+            format!("location.href = 'http://tauri.localhost:{port}/'"),
+        ],
+    );
 }
 
 /// A web server on loopback that answers every request with a page of its own and remembers
