@@ -99,6 +99,7 @@ impl Expected {
     ) -> ValidationParams<'a> {
         ValidationParams {
             issuer: &self.issuer,
+            allowed_tenants: &[],
             client_id: &self.client_id,
             audience,
             now: 1_800_000_000,

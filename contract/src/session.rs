@@ -12,6 +12,10 @@ pub struct SessionView {
     pub email: Option<String>,
     /// An `https` picture URL, if the provider gave one.
     pub picture: Option<String>,
+    /// The tenant the person signed in to (Microsoft Entra ID's `tid`), when the provider
+    /// names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
     /// When the ID token expires, in seconds since the Unix epoch.
     pub expires_at: i64,
     /// Whether a refresh token allows silent renewal.
@@ -94,6 +98,7 @@ mod tests {
             display_name: "Ada".into(),
             email: None,
             picture: None,
+            tenant: None,
             expires_at: 1_700_000_000,
             can_renew: true,
             storage: StorageStatus::MemoryOnly,

@@ -106,6 +106,7 @@ fn id_token() {
     );
     let params = ValidationParams {
         issuer: &issuer,
+        allowed_tenants: &[],
         client_id: &client_id,
         audience: None,
         now,

@@ -177,6 +177,10 @@ impl From<RequestError> for Error {
                 Self::BadResponse(format!("{reason}, from {url}"))
             }
             RequestError::OAuth(refusal) => refusal.into(),
+            RequestError::Refused { status, .. } => Self::Refused {
+                error: format!("HTTP {status}"),
+                description: None,
+            },
         }
     }
 }

@@ -71,10 +71,8 @@ async fn with_dpop_the_tokens_are_bound_to_the_sealed_key_and_worthless_without_
     let record = stored(&home, &config);
     let key = DpopKey::from_sealed(record.dpop_key.as_ref().expect("the key is sealed"))
         .expect("a P-256 key");
-    assert!(
-        record.access_token.as_ref().unwrap().dpop,
-        "token_type DPoP"
-    );
+    // The code exchange brought the first API's token (RFC 8707 §2.2), bound.
+    assert!(record.api_tokens[ORDERS].dpop, "token_type DPoP");
 
     // An API's token: a JWT confirming the key (RFC 9449 §6.1 cnf.jkt).
     let orders = auth
@@ -88,7 +86,8 @@ async fn with_dpop_the_tokens_are_bound_to_the_sealed_key_and_worthless_without_
     // Renewal sends a proof with the provider's nonce.
     auth.renew().await.expect("renewed");
     let stats = idp.stats();
-    assert_eq!((stats.refresh_token, stats.refresh_errors), (2, 0));
+    assert_eq!((stats.refresh_token, stats.refresh_errors), (1, 0));
+    assert!(stored(&home, &config).access_token.unwrap().dpop);
 
     // The refresh token without the key: refused by the provider.
     let refresh_token = stored(&home, &config).refresh_token.unwrap();
@@ -129,7 +128,7 @@ async fn dpop_off_or_a_provider_without_it_gives_bearer_tokens() {
         auth.login().await.expect("login");
         let record = stored(&home, &config);
         assert!(record.dpop_key.is_none());
-        assert!(!record.access_token.unwrap().dpop);
+        assert!(!record.api_tokens[ORDERS].dpop);
         let orders = auth.api_access_token(ORDERS).await.unwrap();
         assert_eq!(orders.scheme(), TokenScheme::Bearer);
         assert!(claims(orders.token()).get("cnf").is_none());

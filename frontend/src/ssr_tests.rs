@@ -44,6 +44,7 @@ fn signed_in(storage: StorageStatus) -> SessionStatus {
         display_name: "Ada Lovelace".into(),
         email: Some("ada@example.test".into()),
         picture: Some("https://img.example/ada.png".into()),
+        tenant: None,
         expires_at: i64::MAX / 2,
         can_renew: true,
         storage,

@@ -67,7 +67,7 @@ pub use gatehouse_contract::{
 pub use gatehouse_core::access_token::{AccessToken, TokenScheme};
 pub use gatehouse_core::config::{
     auth0_issuer, reference_table, Api, ApiSettings, Config, ConfigError, DpopMode, LayerError,
-    Naming, ResourceParameter, Setting, Settings,
+    Naming, PromptAfterLogout, Provider, RedirectHost, ResourceParameter, Setting, Settings,
 };
 pub use gatehouse_core::secret::Secret;
 pub use scope::ApiScope;

@@ -38,6 +38,19 @@ impl Form for Text {
     }
 }
 
+/// Text that is a secret: never printed, wiped when dropped.
+pub struct SecretText;
+
+impl Form for SecretText {
+    type Value = crate::secret::Secret;
+    fn text(text: &str) -> Result<Self::Value, String> {
+        Ok(crate::secret::Secret::new(text.to_owned()))
+    }
+    fn json(value: Value) -> Result<Self::Value, String> {
+        string(value).map(crate::secret::Secret::new)
+    }
+}
+
 /// Words separated by spaces (`openid profile email`).
 pub struct Words;
 

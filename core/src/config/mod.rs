@@ -28,11 +28,13 @@ use std::time::Duration;
 use url::Url;
 
 use crate::oidc::http::is_loopback;
-use crate::oidc::{ClientId, IssuerUrl};
+use crate::oidc::{ClientId, Gaps, IssuerUrl};
+use crate::secret::Secret;
 pub use api::{Api, ApiSettings};
 pub use settings::{
-    reference_table, DpopMode, Naming, ResourceParameter, Setting, Settings, LEEWAY_RANGE,
-    LOGIN_TIMEOUT_RANGE, MAX_AGE_RANGE, MIN_TTL_RANGE,
+    reference_table, DpopMode, Naming, PromptAfterLogout, Provider, RedirectHost,
+    ResourceParameter, Setting, Settings, LEEWAY_RANGE, LOGIN_TIMEOUT_RANGE, MAX_AGE_RANGE,
+    MIN_TTL_RANGE,
 };
 
 /// The default scopes: a refresh token (`offline_access`) makes silent renewal possible.
@@ -154,6 +156,22 @@ pub struct Config {
     pub dpop: DpopMode,
     /// The product name on the browser's callback page and in messages.
     pub product_name: String,
+    /// The provider preset in force, if any.
+    pub provider: Option<Provider>,
+    /// The (not confidential) client secret of a provider that issues one to desktop apps.
+    pub client_secret: Option<Secret>,
+    /// Whether `offline_access` is asked for.
+    pub offline_access: bool,
+    /// The `prompt` of the sign-in after a logout.
+    pub prompt_after_logout: PromptAfterLogout,
+    /// The tenants allowed through an Entra ID multi-tenant issuer; empty: any.
+    pub allowed_tenants: Vec<String>,
+    /// The host of the redirect URI.
+    pub redirect_host: RedirectHost,
+    /// The revocation endpoint, when the settings name one.
+    pub revocation_endpoint: Option<Url>,
+    /// The end-session endpoint, when the settings name one.
+    pub end_session_endpoint: Option<Url>,
 }
 
 impl Config {
@@ -161,6 +179,12 @@ impl Config {
     /// id must be given; the issuer wins over the Auth0 domain.
     pub fn from_settings(settings: Settings) -> Result<Self, ConfigError> {
         settings.check()?;
+        // A provider's defaults, beneath what is given.
+        let provider = settings.provider;
+        let settings = match provider {
+            Some(provider) => provider.preset().overlaid(settings),
+            None => settings,
+        };
         // Auth0 takes an API's `audience`, not RFC 8707's `resource`.
         let auth0 = settings.auth0_domain.is_some()
             || settings
@@ -182,7 +206,7 @@ impl Config {
             return Err(ConfigError::Missing(missing));
         };
         let seconds = |value: Option<u64>, default| Duration::from_secs(value.unwrap_or(default));
-        Ok(Self {
+        let config = Self {
             issuer: IssuerUrl::new(issuer),
             client_id: ClientId::new(client_id),
             audience: settings.audience,
@@ -221,12 +245,84 @@ impl Config {
             product_name: settings
                 .product_name
                 .unwrap_or_else(|| "this app".to_owned()),
+            provider,
+            client_secret: settings.client_secret,
+            offline_access: settings.offline_access.unwrap_or(true),
+            prompt_after_logout: settings
+                .prompt_after_logout
+                .unwrap_or(PromptAfterLogout::Login),
+            allowed_tenants: settings.allowed_tenants.unwrap_or_default(),
+            redirect_host: settings.redirect_host.unwrap_or(RedirectHost::Loopback),
+            revocation_endpoint: settings
+                .revocation_endpoint
+                .map(|url| Url::parse(&url).expect("checked")),
+            end_session_endpoint: settings
+                .end_session_endpoint
+                .map(|url| Url::parse(&url).expect("checked")),
+        };
+        config.check_provider()?;
+        Ok(config)
+    }
+
+    /// What the settings ask of the provider that it will refuse.
+    fn check_provider(&self) -> Result<(), ConfigError> {
+        // Entra ID: "Client is public so neither 'client_assertion' nor 'client_secret' should
+        // be presented" (AADSTS700025).
+        if self.client_secret.is_some() && self.provider == Some(Provider::Entra) {
+            return Err(ConfigError::invalid(
+                Setting::ClientSecret,
+                "must not be set for Entra ID, which refuses a secret from a desktop (public) \
+                 client",
+            ));
+        }
+        if !self.allowed_tenants.is_empty() && self.tenant_alias().is_none() {
+            return Err(ConfigError::invalid(
+                Setting::AllowedTenants,
+                "applies only to an Entra ID multi-tenant issuer (…/common/v2.0, \
+                 …/organizations/v2.0 or …/consumers/v2.0)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether the issuer is one of Entra ID's multi-tenant authorities (`…/common/v2.0`,
+    /// `…/organizations/v2.0`, `…/consumers/v2.0`), whose discovery names the issuer as a
+    /// template (`…/{tenantid}/v2.0`) that each ID token fills with its own `tid`. Only with the
+    /// `entra` preset, or on Entra's own host.
+    pub fn tenant_alias(&self) -> Option<&str> {
+        let url = Url::parse(&self.issuer).ok()?;
+        let entra = self.provider == Some(Provider::Entra)
+            || url.host_str() == Some("login.microsoftonline.com");
+        if !entra {
+            return None;
+        }
+        let mut segments = url.path_segments()?.rev();
+        let (version, alias) = (segments.next()?, segments.next()?);
+        let known = ["common", "organizations", "consumers"].contains(&alias);
+        (version == "v2.0" && known).then(|| {
+            let start = self.issuer.len() - "/v2.0".len() - alias.len();
+            &self.issuer[start..start + alias.len()]
         })
     }
 
-    /// The scopes a sign-in asks for: the configured ones, then each API's not among them.
+    /// Where to find the endpoints the provider's discovery may leave out: the settings' first,
+    /// then what the provider is known to do.
+    pub fn endpoints(&self) -> Gaps {
+        Gaps {
+            revocation_endpoint: self.revocation_endpoint.clone(),
+            end_session_endpoint: self.end_session_endpoint.clone(),
+            revocation_beside_token_endpoint: self.provider == Some(Provider::Cognito),
+            no_end_session: self.provider == Some(Provider::Okta),
+        }
+    }
+
+    /// The scopes a sign-in asks for: the configured ones, then each API's not among them;
+    /// never `offline_access` when it is not to be asked for.
     pub fn request_scopes(&self) -> Vec<String> {
         let mut scopes = self.scopes.clone();
+        if !self.offline_access {
+            scopes.retain(|scope| scope != "offline_access");
+        }
         for scope in self.apis.iter().flat_map(|api| &api.scopes) {
             if !scopes.contains(scope) {
                 scopes.push(scope.clone());
@@ -240,7 +336,7 @@ impl Config {
     pub fn request_audience(&self) -> Option<&str> {
         self.audience.as_deref().or(match self.resource_parameter {
             ResourceParameter::Audience => self.apis.first().map(|api| api.resource.as_str()),
-            ResourceParameter::Resource => None,
+            ResourceParameter::Resource | ResourceParameter::Scope => None,
         })
     }
 
@@ -250,7 +346,16 @@ impl Config {
             ResourceParameter::Resource => {
                 self.apis.iter().map(|api| api.resource.clone()).collect()
             }
-            ResourceParameter::Audience => Vec::new(),
+            ResourceParameter::Audience | ResourceParameter::Scope => Vec::new(),
+        }
+    }
+
+    /// The resource the code exchange names (RFC 8707 §2.2: one per token request): the first
+    /// API's. The other APIs' tokens come from the refresh token.
+    pub fn exchange_resource(&self) -> Option<&str> {
+        match self.resource_parameter {
+            ResourceParameter::Resource => self.apis.first().map(|api| api.resource.as_str()),
+            ResourceParameter::Audience | ResourceParameter::Scope => None,
         }
     }
 
@@ -284,7 +389,18 @@ pub(crate) fn single_words(words: &[String]) -> bool {
 
 /// `https`, or `http` on a loopback address only; no query or fragment (OIDC Discovery §2).
 pub(crate) fn check_issuer(issuer: &str) -> Result<(), &'static str> {
-    let url = Url::parse(issuer).map_err(|_| "is not a URL")?;
+    check_page(issuer)?;
+    if Url::parse(issuer).is_ok_and(|url| url.query().is_some()) {
+        return Err("must not have a query or fragment");
+    }
+    Ok(())
+}
+
+/// A page of the provider's a setting names: `https` (plain `http` on loopback only, RFC
+/// 8252 §8.3), with a query where the provider needs one of its own (Cognito's
+/// `logout_uri`), never a fragment.
+pub(crate) fn check_page(page: &str) -> Result<(), &'static str> {
+    let url = Url::parse(page).map_err(|_| "is not a URL")?;
     if url.host().is_none() {
         return Err("is not a URL");
     }
@@ -292,8 +408,8 @@ pub(crate) fn check_issuer(issuer: &str) -> Result<(), &'static str> {
     if !scheme_ok {
         return Err("must use https (plain http only on 127.0.0.1 or localhost)");
     }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err("must not have a query or fragment");
+    if url.fragment().is_some() {
+        return Err("must not have a fragment");
     }
     Ok(())
 }

@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use super::api::{check_apis, ApiSettings};
 use super::declare::settings;
-use super::forms::{Choice, Choices, CommandLine, Flag, JsonList, Number, Text, Words};
-use super::{auth0_issuer, check_issuer, single_words};
+use super::forms::{Choice, Choices, CommandLine, Flag, JsonList, Number, SecretText, Text, Words};
+use super::{auth0_issuer, check_issuer, check_page, single_words};
+use crate::secret::Secret;
 
 /// The clock leeway allowed, in seconds (RFC 7519 §4.1.4 leaves it to the verifier, "usually
 /// no more than a few minutes"): more would stop `exp`, `nbf` and `iat` from meaning anything.
@@ -123,8 +124,8 @@ settings! {
     ResourceParameter resource_parameter: ResourceParameter as Choice<ResourceParameter> {
         key: "resourceParameter", env: ["GATEHOUSE_RESOURCE_PARAMETER"], file: true,
         default: "audience for Auth0, else resource",
-        help: "how an API's resource is named to the provider: resource (RFC 8707) or audience \
-               (Auth0)",
+        help: "how an API's resource is named to the provider: resource (RFC 8707), audience \
+               (Auth0) or scope (its scopes alone: Entra ID, Okta, Keycloak, Cognito)",
         check: |_: &_| Ok(()),
     }
     /// DPoP (RFC 9449): `"auto"` (the default: when the provider offers it), `"required"` or
@@ -134,6 +135,75 @@ settings! {
         default: "auto, when the provider offers it",
         help: "bind the session's tokens to a key of the app's (DPoP): auto, required or off",
         check: |_: &_| Ok(()),
+    }
+    /// A provider whose departures from the specs Gatehouse knows: its defaults are filled
+    /// in beneath the settings given (see [`Provider`]).
+    Provider provider: Provider as Choice<Provider> {
+        key: "provider", env: ["GATEHOUSE_PROVIDER"], file: true, default: "none",
+        help: "a provider preset: google, entra, okta, keycloak, cognito or auth0 (explicit \
+               settings win)",
+        check: |_: &_| Ok(()),
+    }
+    /// The client secret a provider issues to desktop apps anyway (Google). Not confidential:
+    /// it ships in the app. Sent to the token endpoint as its discovery document says
+    /// (`client_secret_basic` or `client_secret_post`); PKCE is sent all the same.
+    ClientSecret client_secret: Secret as SecretText {
+        key: "clientSecret", env: ["GATEHOUSE_CLIENT_SECRET"], file: true, default: "none",
+        help: "the client secret a provider gives desktop apps (Google); shipped in the app, \
+               not confidential",
+        check: |secret: &Secret| not_empty(secret.secret()),
+    }
+    /// Whether `offline_access` is asked for, for a refresh token (default true). Google
+    /// refuses the scope and gives installed apps a refresh token without it.
+    OfflineAccess offline_access: bool as Flag {
+        key: "offlineAccess", env: ["GATEHOUSE_OFFLINE_ACCESS"], file: true,
+        default: "true (false for google and cognito)",
+        help: "ask for a refresh token with the offline_access scope",
+        check: |_: &_| Ok(()),
+    }
+    /// How the sign-in after a logout asks the provider for credentials again (OIDC Core
+    /// 3.1.2.1 `prompt`): `login` (the default), or `select_account` where `login` is not a
+    /// value the provider documents (Google).
+    PromptAfterLogout prompt_after_logout: PromptAfterLogout as Choice<PromptAfterLogout> {
+        key: "promptAfterLogout", env: ["GATEHOUSE_PROMPT_AFTER_LOGOUT"], file: true,
+        default: "login (select_account for google)",
+        help: "how the sign-in after a logout asks for credentials again: login or \
+               select_account",
+        check: |_: &_| Ok(()),
+    }
+    /// Microsoft Entra ID's multi-tenant authorities (`common`, `organizations`): the tenants
+    /// whose people may sign in, by tenant id. Empty, or not set: any tenant.
+    AllowedTenants allowed_tenants: Vec<String> as Words {
+        key: "allowedTenants", env: ["GATEHOUSE_ALLOWED_TENANTS"], file: true,
+        default: "any tenant",
+        help: "Entra ID multi-tenant: the tenant ids allowed to sign in (none: any)",
+        check: check_tenants,
+    }
+    /// The host of the redirect URI: `127.0.0.1` (the default, RFC 8252 §7.3) or `localhost`,
+    /// for providers that register `http://localhost`. The listener binds 127.0.0.1 either
+    /// way.
+    RedirectHost redirect_host: RedirectHost as Choice<RedirectHost> {
+        key: "redirectHost", env: ["GATEHOUSE_REDIRECT_HOST"], file: true,
+        default: "127.0.0.1 (localhost for entra and cognito)",
+        help: "the host of the redirect URI: 127.0.0.1 or localhost (the listener binds \
+               127.0.0.1 either way)",
+        check: |_: &_| Ok(()),
+    }
+    /// The revocation endpoint (RFC 7009), for a provider whose discovery does not list it.
+    RevocationEndpoint revocation_endpoint: String as Text {
+        key: "revocationEndpoint", env: ["GATEHOUSE_REVOCATION_ENDPOINT"], file: true,
+        default: "the provider's metadata",
+        help: "the revocation endpoint, where the provider's discovery lists none",
+        check: |url: &String| check_issuer(url).map_err(str::to_owned),
+    }
+    /// The end-session endpoint (OIDC RP-Initiated Logout), for a provider whose discovery
+    /// does not list it.
+    EndSessionEndpoint end_session_endpoint: String as Text {
+        key: "endSessionEndpoint", env: ["GATEHOUSE_END_SESSION_ENDPOINT"], file: true,
+        default: "the provider's metadata",
+        help: "the provider's logout page, where its discovery lists none (Cognito: its \
+               /logout with a logout_uri)",
+        check: |url: &String| check_page(url).map_err(str::to_owned),
     }
     /// The product name on the browser's callback page and in messages. Default: the app's.
     ProductName product_name: String as Text {
@@ -172,20 +242,164 @@ pub enum ResourceParameter {
     /// Auth0's `audience`: one in the authorization request (the first API's, unless
     /// [`Settings::audience`] is set), and each API's in its refresh.
     Audience,
+    /// None: an API is named by its scopes alone (`api://…/read` on Entra ID, a resource
+    /// server's scopes on Cognito, an authorization server's on Okta and Keycloak).
+    Scope,
 }
 
 impl Choices for ResourceParameter {
-    const CHOICES: &'static [(&'static str, Self)] =
-        &[("resource", Self::Resource), ("audience", Self::Audience)];
+    const CHOICES: &'static [(&'static str, Self)] = &[
+        ("resource", Self::Resource),
+        ("audience", Self::Audience),
+        ("scope", Self::Scope),
+    ];
 }
 
 impl ResourceParameter {
-    /// The parameter's name in a request.
-    pub fn name(self) -> &'static str {
+    /// The parameter's name in a request; none when the API is named by its scopes alone.
+    pub fn name(self) -> Option<&'static str> {
         match self {
-            Self::Resource => "resource",
-            Self::Audience => "audience",
+            Self::Resource => Some("resource"),
+            Self::Audience => Some("audience"),
+            Self::Scope => None,
         }
+    }
+}
+
+/// A provider whose departures from the specs Gatehouse knows (`../docs/providers/`). Each
+/// fills in defaults beneath the settings given:
+///
+/// | provider | defaults |
+/// |---|---|
+/// | `google` | scopes `openid profile email`, no `offline_access` (refused, and a refresh token comes anyway), `promptAfterLogout` `select_account` |
+/// | `entra` | `redirectHost` `localhost`, APIs named by their scopes; the multi-tenant issuer template (`{tenantid}`) |
+/// | `okta` | APIs named by their scopes; its logout page is not opened (it needs the ID token in its URL) |
+/// | `keycloak` | APIs named by their scopes |
+/// | `cognito` | scopes `openid profile email`, no `offline_access`, `redirectHost` `localhost`, APIs named by their scopes; revocation on the pool's domain when discovery lists none |
+/// | `auth0` | APIs named by `audience` |
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    Google,
+    Entra,
+    Okta,
+    Keycloak,
+    Cognito,
+    Auth0,
+}
+
+impl Choices for Provider {
+    const CHOICES: &'static [(&'static str, Self)] = &[
+        ("google", Self::Google),
+        ("entra", Self::Entra),
+        ("okta", Self::Okta),
+        ("keycloak", Self::Keycloak),
+        ("cognito", Self::Cognito),
+        ("auth0", Self::Auth0),
+    ];
+}
+
+impl Provider {
+    /// The settings this provider needs where the app gives none.
+    pub fn preset(self) -> Settings {
+        let scopes = |list: &[&str]| Some(list.iter().map(|s| (*s).to_owned()).collect());
+        match self {
+            Self::Google => Settings {
+                scopes: scopes(&["openid", "profile", "email"]),
+                offline_access: Some(false),
+                prompt_after_logout: Some(PromptAfterLogout::SelectAccount),
+                ..Settings::default()
+            },
+            Self::Entra => Settings {
+                redirect_host: Some(RedirectHost::Localhost),
+                resource_parameter: Some(ResourceParameter::Scope),
+                ..Settings::default()
+            },
+            Self::Okta | Self::Keycloak => Settings {
+                resource_parameter: Some(ResourceParameter::Scope),
+                ..Settings::default()
+            },
+            Self::Cognito => Settings {
+                scopes: scopes(&["openid", "profile", "email"]),
+                offline_access: Some(false),
+                redirect_host: Some(RedirectHost::Localhost),
+                resource_parameter: Some(ResourceParameter::Scope),
+                ..Settings::default()
+            },
+            Self::Auth0 => Settings {
+                resource_parameter: Some(ResourceParameter::Audience),
+                ..Settings::default()
+            },
+        }
+    }
+}
+
+/// How the sign-in after a logout asks for credentials again (the `prompt` parameter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PromptAfterLogout {
+    /// `prompt=login` (OIDC Core 3.1.2.1).
+    Login,
+    /// `prompt=select_account`: the provider offers its accounts to choose from.
+    SelectAccount,
+}
+
+impl Choices for PromptAfterLogout {
+    const CHOICES: &'static [(&'static str, Self)] = &[
+        ("login", Self::Login),
+        ("select_account", Self::SelectAccount),
+    ];
+}
+
+impl PromptAfterLogout {
+    /// The value of `prompt`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Login => "login",
+            Self::SelectAccount => "select_account",
+        }
+    }
+}
+
+/// The host of the redirect URI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RedirectHost {
+    #[serde(rename = "127.0.0.1")]
+    Loopback,
+    #[serde(rename = "localhost")]
+    Localhost,
+}
+
+impl Choices for RedirectHost {
+    const CHOICES: &'static [(&'static str, Self)] = &[
+        ("127.0.0.1", Self::Loopback),
+        ("localhost", Self::Localhost),
+    ];
+}
+
+impl RedirectHost {
+    /// Whether the redirect URI names `localhost`.
+    pub fn is_localhost(self) -> bool {
+        self == Self::Localhost
+    }
+
+    /// The host as written in the redirect URI.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Loopback => "127.0.0.1",
+            Self::Localhost => "localhost",
+        }
+    }
+}
+
+/// Tenant ids as Entra ID writes them: letters, digits and hyphens.
+fn check_tenants(tenants: &[String]) -> Result<(), String> {
+    match tenants
+        .iter()
+        .find(|t| t.is_empty() || !t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    {
+        Some(bad) => Err(format!("holds {bad:?}, which is not a tenant id")),
+        None => Ok(()),
     }
 }
 

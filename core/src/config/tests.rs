@@ -586,3 +586,143 @@ fn the_environment_and_a_file_give_each_setting_by_its_own_name() {
     assert_eq!(unknown.to_string(), "has no setting called \"productName\"");
     assert!(Settings::from_file(b"[1]").is_err());
 }
+
+/// A provider preset fills in its defaults beneath the settings given: what the app says
+/// always wins.
+#[test]
+fn a_preset_fills_in_beneath_the_settings_and_explicit_settings_win() {
+    let google = with(|s| s.provider = Some(Provider::Google)).unwrap();
+    assert_eq!(google.scopes, ["openid", "profile", "email"]);
+    assert!(!google.offline_access);
+    assert_eq!(google.prompt_after_logout, PromptAfterLogout::SelectAccount);
+    assert_eq!(google.redirect_host, RedirectHost::Loopback);
+
+    let explicit = with(|s| {
+        s.provider = Some(Provider::Google);
+        s.scopes = Some(vec!["openid".into(), "offline_access".into()]);
+        s.offline_access = Some(true);
+        s.prompt_after_logout = Some(PromptAfterLogout::Login);
+    })
+    .unwrap();
+    assert_eq!(explicit.request_scopes(), ["openid", "offline_access"]);
+    assert_eq!(explicit.prompt_after_logout, PromptAfterLogout::Login);
+
+    let entra = with(|s| s.provider = Some(Provider::Entra)).unwrap();
+    assert_eq!(entra.redirect_host, RedirectHost::Localhost);
+    assert_eq!(entra.resource_parameter, ResourceParameter::Scope);
+    assert!(entra
+        .request_scopes()
+        .contains(&"offline_access".to_owned()));
+    let auth0 = with(|s| s.provider = Some(Provider::Auth0)).unwrap();
+    assert_eq!(auth0.resource_parameter, ResourceParameter::Audience);
+    let none = with(|_| {}).unwrap();
+    assert_eq!(
+        (none.provider, none.offline_access, none.resource_parameter),
+        (None, true, ResourceParameter::Resource)
+    );
+}
+
+/// Google refuses `offline_access` (`invalid_scope`) and gives installed apps a refresh token
+/// without it: with `offlineAccess` off the scope is never asked for, even when listed.
+#[test]
+fn without_offline_access_the_scope_is_never_asked_for() {
+    let config = with(|s| {
+        s.scopes = Some(vec![
+            "openid".into(),
+            "offline_access".into(),
+            "email".into(),
+        ]);
+        s.offline_access = Some(false);
+    })
+    .unwrap();
+    assert_eq!(config.request_scopes(), ["openid", "email"]);
+}
+
+/// Only Entra ID's multi-tenant authorities have a tenant segment to fill; a single tenant's
+/// issuer, or another provider's path that happens to say `common`, is exact.
+#[test]
+fn the_tenant_alias_is_read_from_entras_multi_tenant_authorities_only() {
+    let alias = |issuer: &str, provider: Option<Provider>| {
+        let config = with(|s| {
+            s.issuer = Some(issuer.into());
+            s.provider = provider;
+        })
+        .unwrap();
+        config.tenant_alias().map(str::to_owned)
+    };
+    let entra = "https://login.microsoftonline.com";
+    for tenant in ["common", "organizations", "consumers"] {
+        assert_eq!(
+            alias(&format!("{entra}/{tenant}/v2.0"), None).as_deref(),
+            Some(tenant)
+        );
+    }
+    let guid = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+    assert_eq!(alias(&format!("{entra}/{guid}/v2.0"), None), None);
+    assert_eq!(alias("https://id.example/common/v2.0", None), None);
+    assert_eq!(
+        alias("http://127.0.0.1:4000/common/v2.0", Some(Provider::Entra)).as_deref(),
+        Some("common")
+    );
+}
+
+/// Each new setting is refused with a sentence when it is wrong: naming what it is and why.
+#[test]
+fn provider_settings_that_cannot_work_are_refused_with_a_sentence() {
+    let message = |edit: fn(&mut Settings)| with(edit).unwrap_err().to_string();
+    assert_eq!(
+        message(|s| s.client_secret = Some(Secret::new(" ".into()))),
+        "clientSecret is empty"
+    );
+    assert_eq!(
+        message(|s| {
+            s.provider = Some(Provider::Entra);
+            s.client_secret = Some(Secret::new("x".into()));
+        }),
+        "clientSecret must not be set for Entra ID, which refuses a secret from a desktop \
+         (public) client"
+    );
+    assert_eq!(
+        message(|s| s.allowed_tenants = Some(vec!["72f988bf".into()])),
+        "allowedTenants applies only to an Entra ID multi-tenant issuer (…/common/v2.0, \
+         …/organizations/v2.0 or …/consumers/v2.0)"
+    );
+    assert_eq!(
+        message(|s| {
+            s.issuer = Some("https://login.microsoftonline.com/common/v2.0".into());
+            s.allowed_tenants = Some(vec!["a/b".into()]);
+        }),
+        "allowedTenants holds \"a/b\", which is not a tenant id"
+    );
+    assert_eq!(
+        message(|s| s.revocation_endpoint = Some("http://id.example/revoke".into())),
+        "revocationEndpoint must use https (plain http only on 127.0.0.1 or localhost)"
+    );
+    assert_eq!(
+        message(|s| s.end_session_endpoint = Some("https://id.example/logout#x".into())),
+        "endSessionEndpoint must not have a fragment"
+    );
+    // Cognito's logout page carries its own query (logout_uri).
+    let cognito = with(|s| {
+        s.end_session_endpoint =
+            Some("https://pool.auth.example/logout?logout_uri=https%3A%2F%2Fapp.example%2F".into())
+    })
+    .unwrap();
+    assert!(cognito.endpoints().end_session_endpoint.is_some());
+}
+
+/// The settings' endpoints win over discovery; Cognito's revocation is on its pool's domain;
+/// Okta's logout, which needs the ID token in its URL, is not opened.
+#[test]
+fn endpoints_come_from_the_settings_then_from_what_the_provider_is_known_to_do() {
+    let cognito = with(|s| s.provider = Some(Provider::Cognito)).unwrap();
+    let gaps = cognito.endpoints();
+    assert!(gaps.revocation_beside_token_endpoint && !gaps.no_end_session);
+    let okta = with(|s| s.provider = Some(Provider::Okta)).unwrap();
+    assert!(okta.endpoints().no_end_session);
+    let given = with(|s| s.revocation_endpoint = Some("https://id.example/revoke".into())).unwrap();
+    assert_eq!(
+        given.endpoints().revocation_endpoint.unwrap().as_str(),
+        "https://id.example/revoke"
+    );
+}

@@ -23,9 +23,10 @@ pub(crate) struct AuthorizationRequest<'a> {
     pub resources: &'a [String],
     /// The thumbprint of the DPoP key the code is bound to (RFC 9449 §10).
     pub dpop_jkt: Option<&'a str>,
-    /// Sends `prompt=login` (OIDC Core 3.1.2.1): the provider asks for credentials even when
-    /// its browser session could sign the person in silently.
-    pub prompt_login: bool,
+    /// `prompt` (OIDC Core 3.1.2.1): `login` has the provider ask for credentials even when its
+    /// browser session could sign the person in silently; `select_account` offers its accounts
+    /// where `login` is not a value the provider documents (Google).
+    pub prompt: Option<&'a str>,
     /// `max_age` in seconds (OIDC Core 3.1.2.1): the provider asks for credentials again when
     /// the person authenticated longer ago, and the ID token then carries `auth_time`.
     pub max_age: Option<u64>,
@@ -57,8 +58,8 @@ impl AuthorizationRequest<'_> {
         if let Some(jkt) = self.dpop_jkt {
             form.push(("dpop_jkt", jkt.to_owned()));
         }
-        if self.prompt_login {
-            form.push(("prompt", "login".to_owned()));
+        if let Some(prompt) = self.prompt {
+            form.push(("prompt", prompt.to_owned()));
         }
         if let Some(max_age) = self.max_age {
             form.push(("max_age", max_age.to_string()));
@@ -112,7 +113,7 @@ mod tests {
             audience: None,
             resources: &[],
             dpop_jkt: None,
-            prompt_login: false,
+            prompt: None,
             max_age: None,
         };
         let url = request.url();
@@ -152,7 +153,7 @@ mod tests {
     fn a_sign_in_after_logout_asks_for_credentials_with_prompt_login() {
         let url = minimal("https://id.example/authorize", |request| {
             AuthorizationRequest {
-                prompt_login: true,
+                prompt: Some("login"),
                 ..*request
             }
             .url()
@@ -182,7 +183,7 @@ mod tests {
             audience: None,
             resources: &[],
             dpop_jkt: None,
-            prompt_login: false,
+            prompt: None,
             max_age: None,
         })
     }

@@ -12,6 +12,7 @@ use tokio::task::{AbortHandle, JoinSet};
 use url::form_urlencoded;
 use zeroize::Zeroizing;
 
+use super::discovery::names_issuer;
 use super::{CsrfState, IssuerUrl, OAuthError};
 use crate::secret::Secret;
 use page::{escape_html, respond, Page};
@@ -50,7 +51,8 @@ pub enum Callback {
 pub struct Awaited {
     /// The attempt's `state` (RFC 6749 §10.12).
     pub state: CsrfState,
-    /// The provider's issuer, which an `iss` parameter must name (RFC 9207 §2.4).
+    /// The provider's issuer, which an `iss` parameter must name (RFC 9207 §2.4): exactly,
+    /// or, for an Entra ID multi-tenant template, with a tenant in its place.
     pub issuer: IssuerUrl,
     /// The provider advertises `authorization_response_iss_parameter_supported`: a response
     /// without `iss` is refused (RFC 9207 §2.4).
@@ -110,7 +112,7 @@ pub fn parse_callback(request: &str, awaited: &Awaited) -> Callback {
     // RFC 9207 §2.4: an iss that names another provider is a mix-up; so is a missing one from
     // a provider that promised to send it.
     match iss {
-        Some(iss) if awaited.issuer != *iss.as_str() => return Callback::BadIssuer,
+        Some(iss) if !names_issuer(&awaited.issuer, &iss) => return Callback::BadIssuer,
         None if awaited.iss_required => return Callback::BadIssuer,
         _ => {}
     }
@@ -132,6 +134,9 @@ pub struct Listener {
     port: u16,
     /// The app the browser's pages name ("You are signed in to …").
     product: Arc<str>,
+    /// The host of the redirect URI: `127.0.0.1`, or `localhost` for a provider that
+    /// registers it.
+    redirect_host: &'static str,
 }
 
 impl Listener {
@@ -144,7 +149,16 @@ impl Listener {
             listener,
             port,
             product: escape_html(product).into(),
+            redirect_host: "127.0.0.1",
         })
+    }
+
+    /// Names `localhost` in the redirect URI instead of `127.0.0.1`, for a provider that
+    /// registers `http://localhost` (Entra ID). The listener stays bound to 127.0.0.1, where a
+    /// browser resolving `localhost` reaches it.
+    pub fn naming_localhost(mut self) -> Self {
+        self.redirect_host = "localhost";
+        self
     }
 
     pub fn port(&self) -> u16 {
@@ -152,7 +166,7 @@ impl Listener {
     }
 
     pub fn redirect_uri(&self) -> String {
-        format!("http://127.0.0.1:{}/callback", self.port)
+        format!("http://{}:{}/callback", self.redirect_host, self.port)
     }
 
     /// Serves requests until one carries this attempt's `state` with a code (`Ok`) or the

@@ -28,6 +28,9 @@ pub struct ProviderMetadata {
     pub id_token_signing_alg_values_supported: Option<Vec<String>>,
     /// The algorithms it takes DPoP proofs in (RFC 9449 §5.1); none: it does not offer DPoP.
     pub dpop_signing_alg_values_supported: Option<Vec<String>>,
+    /// How clients may authenticate at its token endpoint (OIDC Discovery §3): what a client
+    /// secret, when there is one, is sent by.
+    pub token_endpoint_auth_methods_supported: Option<Vec<String>>,
 }
 
 /// Why the provider's metadata cannot be used.
@@ -69,6 +72,7 @@ struct Document {
     authorization_response_iss_parameter_supported: bool,
     id_token_signing_alg_values_supported: Option<Vec<String>>,
     dpop_signing_alg_values_supported: Option<Vec<String>>,
+    token_endpoint_auth_methods_supported: Option<Vec<String>>,
 }
 
 /// The fields of the discovery document read here, and what each holds (OIDC Discovery §3,
@@ -89,7 +93,35 @@ const FIELDS: &[(&str, Kind)] = &[
     ),
     ("id_token_signing_alg_values_supported", Kind::Strings),
     ("dpop_signing_alg_values_supported", Kind::Strings),
+    ("token_endpoint_auth_methods_supported", Kind::Strings),
 ];
+
+/// The tenant of Microsoft personal accounts, which the `consumers` authority names as its
+/// issuer (Microsoft Entra ID, "ID token claims reference": `tid`).
+pub(crate) const CONSUMERS_TENANT: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
+
+/// The placeholder of Entra ID's multi-tenant issuer template.
+pub const TENANT_PLACEHOLDER: &str = "{tenantid}";
+
+/// Whether `found` names the issuer `expected`: byte for byte, or for a multi-tenant template
+/// (`…/{tenantid}/v2.0`) with a tenant id (letters, digits, hyphens) in the placeholder's place.
+pub(crate) fn names_issuer(expected: &str, found: &str) -> bool {
+    match expected.split_once(TENANT_PLACEHOLDER) {
+        None => expected == found,
+        Some((before, after)) => found
+            .strip_prefix(before)
+            .and_then(|rest| rest.strip_suffix(after))
+            .is_some_and(is_tenant_id),
+    }
+}
+
+/// A tenant id as Entra ID writes one: letters, digits and hyphens.
+pub(crate) fn is_tenant_id(tenant: &str) -> bool {
+    !tenant.is_empty()
+        && tenant
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
 
 /// The discovery URL: the issuer with any terminating `/` removed, then
 /// `/.well-known/openid-configuration` (OIDC Discovery §4).
@@ -101,10 +133,12 @@ pub(crate) fn discovery_url(issuer: &IssuerUrl) -> String {
 }
 
 /// Fetches and checks the discovery document of `issuer`. Plain `http` endpoints are accepted
-/// only when the issuer itself is on loopback.
+/// only when the issuer itself is on loopback. `tenant_alias` is the tenant segment of an
+/// Entra ID multi-tenant authority (see [`ProviderMetadata::from_json_for_tenants`]).
 pub(crate) async fn discover(
     client: &reqwest::Client,
     issuer: &IssuerUrl,
+    tenant_alias: Option<&str>,
 ) -> Result<ProviderMetadata, DiscoveryError> {
     let (doc, _): (Document, _) = get_json(
         client,
@@ -113,7 +147,77 @@ pub(crate) async fn discover(
         FIELDS,
     )
     .await?;
-    ProviderMetadata::from_document(doc, issuer, issuer_on_loopback(issuer))
+    ProviderMetadata::from_document(doc, issuer, issuer_on_loopback(issuer), tenant_alias)
+}
+
+/// The revocation endpoint of `issuer`'s OAuth 2.0 Authorization Server Metadata (RFC 8414),
+/// for a provider whose OpenID configuration lists none: its document, at the well-known path
+/// inserted before the issuer's own (§3.1), must name the same issuer (§3.3). `None` when
+/// there is no such document or it lists no endpoint.
+pub(crate) async fn revocation_endpoint_of(
+    client: &reqwest::Client,
+    issuer: &IssuerUrl,
+) -> Option<Url> {
+    #[derive(Deserialize)]
+    struct Metadata {
+        issuer: String,
+        revocation_endpoint: Option<String>,
+    }
+    const METADATA_FIELDS: &[(&str, Kind)] = &[
+        ("issuer", Kind::String),
+        ("revocation_endpoint", Kind::String),
+    ];
+    let url = Url::parse(issuer).ok()?;
+    let path = url.path().trim_end_matches('/');
+    let mut well_known = url.clone();
+    well_known.set_path(&format!("/.well-known/oauth-authorization-server{path}"));
+    let (metadata, _): (Metadata, _) = get_json(
+        client,
+        well_known.as_str(),
+        "authorization server metadata",
+        METADATA_FIELDS,
+    )
+    .await
+    .ok()?;
+    if *issuer != *metadata.issuer {
+        tracing::warn!("the authorization server metadata names another issuer; not used");
+        return None;
+    }
+    let endpoint = metadata.revocation_endpoint?;
+    check_endpoint("revocation_endpoint", &endpoint, issuer_on_loopback(issuer)).ok()
+}
+
+/// What a provider's discovery document may leave out, and where it is then found.
+#[derive(Debug, Clone, Default)]
+pub struct Gaps {
+    /// The revocation endpoint the settings name: it wins over the document's.
+    pub revocation_endpoint: Option<Url>,
+    /// The end-session endpoint the settings name: it wins over the document's.
+    pub end_session_endpoint: Option<Url>,
+    /// Amazon Cognito: the revocation endpoint is `/oauth2/revoke` on the pool's domain, the
+    /// host of its token endpoint, whether or not discovery lists it.
+    pub revocation_beside_token_endpoint: bool,
+    /// The provider's logout page needs what Gatehouse never puts in a URL (Okta requires
+    /// `id_token_hint`): its browser session is left alone unless the settings name a page.
+    pub no_end_session: bool,
+}
+
+impl ProviderMetadata {
+    /// Fills in what the document leaves out (or the settings override), as `gaps` says.
+    pub fn fill_gaps(&mut self, gaps: &Gaps) {
+        if gaps.no_end_session {
+            self.end_session_endpoint = None;
+        }
+        if let Some(endpoint) = &gaps.end_session_endpoint {
+            self.end_session_endpoint = Some(endpoint.clone());
+        }
+        if self.revocation_endpoint.is_none() && gaps.revocation_beside_token_endpoint {
+            self.revocation_endpoint = self.token_endpoint.join("/oauth2/revoke").ok();
+        }
+        if let Some(endpoint) = &gaps.revocation_endpoint {
+            self.revocation_endpoint = Some(endpoint.clone());
+        }
+    }
 }
 
 fn issuer_on_loopback(issuer: &IssuerUrl) -> bool {
@@ -154,19 +258,54 @@ impl ProviderMetadata {
     /// assert_eq!(metadata.unwrap().token_endpoint.as_str(), "https://id.example/token");
     /// ```
     pub fn from_json(json: &[u8], issuer: &IssuerUrl) -> Result<Self, DiscoveryError> {
+        Self::from_json_for_tenants(json, issuer, None)
+    }
+
+    /// [`ProviderMetadata::from_json`] for an Entra ID multi-tenant authority whose tenant
+    /// segment is `tenant_alias` (`common`, `organizations`, `consumers`): its document names
+    /// the issuer as a template, the segment replaced by [`TENANT_PLACEHOLDER`], which each ID
+    /// token fills with its own `tid` (the `consumers` authority names the personal accounts'
+    /// tenant instead). Nothing else differs from the configured issuer.
+    pub fn from_json_for_tenants(
+        json: &[u8],
+        issuer: &IssuerUrl,
+        tenant_alias: Option<&str>,
+    ) -> Result<Self, DiscoveryError> {
         let doc: Document =
             json::parse(json, "a discovery document", FIELDS).map_err(DiscoveryError::NotJson)?;
-        Self::from_document(doc, issuer, issuer_on_loopback(issuer))
+        Self::from_document(doc, issuer, issuer_on_loopback(issuer), tenant_alias)
+    }
+
+    /// Whether its issuer is a multi-tenant template, which each ID token fills with its own
+    /// tenant.
+    pub fn issuer_is_template(&self) -> bool {
+        self.issuer.contains(TENANT_PLACEHOLDER)
     }
 
     fn from_document(
         doc: Document,
         issuer: &IssuerUrl,
         loopback: bool,
+        tenant_alias: Option<&str>,
     ) -> Result<Self, DiscoveryError> {
         // OIDC Discovery §4.3: the issuer returned MUST be identical to the one used to build
-        // the URL. Compared byte for byte: Auth0's ends with `/`, others' do not.
-        if *issuer != *doc.issuer {
+        // the URL. Compared byte for byte: Auth0's ends with `/`, others' do not. The one
+        // exception is Entra ID's multi-tenant authorities, whose documents name the issuer
+        // with the tenant segment in its place (a template, or the personal accounts' tenant).
+        let in_tenant_place = |tenant: &str| {
+            tenant_alias.map(|alias| {
+                let (start, end) = (
+                    issuer.len() - "/v2.0".len() - alias.len(),
+                    issuer.len() - "/v2.0".len(),
+                );
+                format!("{}{tenant}{}", &issuer[..start], &issuer[end..])
+            })
+        };
+        let tenant_form = *issuer != *doc.issuer
+            && (in_tenant_place(TENANT_PLACEHOLDER).as_deref() == Some(doc.issuer.as_str())
+                || (tenant_alias == Some("consumers")
+                    && in_tenant_place(CONSUMERS_TENANT).as_deref() == Some(doc.issuer.as_str())));
+        if *issuer != *doc.issuer && !tenant_form {
             return Err(DiscoveryError::IssuerMismatch {
                 expected: issuer.clone(),
                 found: doc.issuer,
@@ -203,6 +342,7 @@ impl ProviderMetadata {
                 .authorization_response_iss_parameter_supported,
             id_token_signing_alg_values_supported: doc.id_token_signing_alg_values_supported,
             dpop_signing_alg_values_supported: doc.dpop_signing_alg_values_supported,
+            token_endpoint_auth_methods_supported: doc.token_endpoint_auth_methods_supported,
             issuer: IssuerUrl::new(doc.issuer),
         })
     }
@@ -232,156 +372,4 @@ impl ProviderMetadata {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn iss(value: &str) -> IssuerUrl {
-        IssuerUrl::new(value)
-    }
-
-    fn doc(issuer: &str, base: &str) -> Document {
-        Document {
-            issuer: issuer.into(),
-            authorization_endpoint: format!("{base}/authorize"),
-            token_endpoint: format!("{base}/token"),
-            jwks_uri: format!("{base}/jwks"),
-            revocation_endpoint: None,
-            end_session_endpoint: None,
-            code_challenge_methods_supported: Some(vec!["S256".into()]),
-            pushed_authorization_request_endpoint: None,
-            require_pushed_authorization_requests: false,
-            authorization_response_iss_parameter_supported: false,
-            id_token_signing_alg_values_supported: None,
-            dpop_signing_alg_values_supported: None,
-        }
-    }
-
-    #[test]
-    fn discovery_url_removes_one_terminating_slash() {
-        assert_eq!(
-            discovery_url(&iss("https://t.auth0.com/")),
-            "https://t.auth0.com/.well-known/openid-configuration"
-        );
-        assert_eq!(
-            discovery_url(&iss("https://id.example/realms/x")),
-            "https://id.example/realms/x/.well-known/openid-configuration"
-        );
-    }
-
-    #[test]
-    fn issuer_must_match_exactly_trailing_slash_included() {
-        let err = ProviderMetadata::from_document(
-            doc("https://t.auth0.com", "https://t.auth0.com"),
-            &iss("https://t.auth0.com/"),
-            false,
-        )
-        .unwrap_err();
-        assert!(matches!(err, DiscoveryError::IssuerMismatch { .. }));
-        assert!(ProviderMetadata::from_document(
-            doc("https://t.auth0.com/", "https://t.auth0.com"),
-            &iss("https://t.auth0.com/"),
-            false
-        )
-        .is_ok());
-    }
-
-    #[test]
-    fn plain_http_endpoints_only_on_loopback() {
-        let remote = doc("https://id.example", "http://id.example");
-        assert!(matches!(
-            ProviderMetadata::from_document(remote, &iss("https://id.example"), true),
-            Err(DiscoveryError::Insecure { .. })
-        ));
-        let local = doc("http://127.0.0.1:3000", "http://127.0.0.1:3000");
-        assert!(
-            ProviderMetadata::from_document(local, &iss("http://127.0.0.1:3000"), true).is_ok()
-        );
-        let local = doc("http://127.0.0.1:3000", "http://127.0.0.1:3000");
-        assert!(
-            ProviderMetadata::from_document(local, &iss("http://127.0.0.1:3000"), false).is_err()
-        );
-    }
-
-    #[test]
-    fn provider_without_s256_is_refused() {
-        let mut d = doc("https://id.example", "https://id.example");
-        d.code_challenge_methods_supported = Some(vec!["plain".into()]);
-        assert!(ProviderMetadata::from_document(d, &iss("https://id.example"), false).is_err());
-    }
-
-    #[test]
-    fn logout_url_prefers_end_session_then_auth0() {
-        let mut d = doc("https://id.example", "https://id.example");
-        d.end_session_endpoint = Some("https://id.example/logout".into());
-        let m = ProviderMetadata::from_document(d, &iss("https://id.example"), false).unwrap();
-        let url = m.logout_url(&ClientId::new("cid")).unwrap();
-        assert_eq!(url.as_str(), "https://id.example/logout?client_id=cid");
-
-        let m = ProviderMetadata::from_document(
-            doc("https://t.eu.auth0.com/", "https://t.eu.auth0.com"),
-            &iss("https://t.eu.auth0.com/"),
-            false,
-        )
-        .unwrap();
-        assert_eq!(
-            m.logout_url(&ClientId::new("cid")).unwrap().as_str(),
-            "https://t.eu.auth0.com/v2/logout?client_id=cid"
-        );
-
-        let m = ProviderMetadata::from_document(
-            doc("https://id.example", "https://id.example"),
-            &iss("https://id.example"),
-            false,
-        )
-        .unwrap();
-        assert!(m.logout_url(&ClientId::new("cid")).is_none());
-    }
-
-    #[test]
-    fn par_and_the_iss_parameter_are_read_when_offered() {
-        let plain = ProviderMetadata::from_document(
-            doc("https://id.example", "https://id.example"),
-            &iss("https://id.example"),
-            false,
-        )
-        .unwrap();
-        assert_eq!(plain.pushed_authorization_request_endpoint, None);
-        assert!(!plain.require_pushed_authorization_requests);
-        assert!(!plain.authorization_response_iss_parameter_supported);
-
-        let json = serde_json::json!({
-            "issuer": "https://id.example",
-            "authorization_endpoint": "https://id.example/authorize",
-            "token_endpoint": "https://id.example/token",
-            "jwks_uri": "https://id.example/jwks",
-            "pushed_authorization_request_endpoint": "https://id.example/par",
-            "require_pushed_authorization_requests": true,
-            "authorization_response_iss_parameter_supported": true
-        });
-        let offered = ProviderMetadata::from_document(
-            serde_json::from_value(json).unwrap(),
-            &iss("https://id.example"),
-            false,
-        )
-        .unwrap();
-        assert_eq!(
-            offered
-                .pushed_authorization_request_endpoint
-                .unwrap()
-                .as_str(),
-            "https://id.example/par"
-        );
-        assert!(offered.require_pushed_authorization_requests);
-        assert!(offered.authorization_response_iss_parameter_supported);
-
-        let mut insecure = doc("https://id.example", "https://id.example");
-        insecure.pushed_authorization_request_endpoint = Some("http://id.example/par".into());
-        assert!(matches!(
-            ProviderMetadata::from_document(insecure, &iss("https://id.example"), false),
-            Err(DiscoveryError::Insecure {
-                name: "pushed_authorization_request_endpoint",
-                ..
-            })
-        ));
-    }
-}
+mod tests;

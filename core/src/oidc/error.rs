@@ -75,6 +75,10 @@ pub enum RequestError {
     /// The provider's own OAuth error (RFC 6749 §5.2), such as `invalid_grant`.
     #[error("the provider refused the request")]
     OAuth(#[source] OAuthError),
+    /// A refusal (400, 401 or 403) that carries no OAuth error: a body that is not JSON, or
+    /// not an error object. Read as the refusal it is, not as a provider out of reach.
+    #[error("{url} refused the request with HTTP status {status}")]
+    Refused { url: String, status: u16 },
 }
 
 impl RequestError {
@@ -88,12 +92,18 @@ impl RequestError {
     /// An error answer: the provider's OAuth error when the body is one (RFC 6749 §5.2),
     /// otherwise just its status.
     pub(crate) fn refusal(url: &str, status: u16, body: &[u8]) -> Self {
+        let refused = matches!(status, 400 | 401 | 403);
         match serde_json::from_slice::<OAuthError>(body) {
-            Ok(refusal) => Self::OAuth(OAuthError::new(
+            Ok(refusal) if refused => Self::OAuth(OAuthError::new(
                 &refusal.error,
                 refusal.error_description.as_deref(),
             )),
-            Err(_) => Self::Status {
+            // A 4xx without an OAuth error in it is a refusal too, whatever its body says.
+            _ if refused => Self::Refused {
+                url: url.to_owned(),
+                status,
+            },
+            _ => Self::Status {
                 url: url.to_owned(),
                 status,
             },

@@ -215,6 +215,7 @@ pub(crate) async fn post_form<F: serde::Serialize + ?Sized>(
     endpoint: &Url,
     form: &F,
     proof: Option<&str>,
+    authorization: Option<&reqwest::header::HeaderValue>,
 ) -> Result<Response, RequestError> {
     let mut request = client
         .post(endpoint.clone())
@@ -222,6 +223,9 @@ pub(crate) async fn post_form<F: serde::Serialize + ?Sized>(
         .form(form);
     if let Some(proof) = proof {
         request = request.header("dpop", proof);
+    }
+    if let Some(authorization) = authorization {
+        request = request.header(reqwest::header::AUTHORIZATION, authorization.clone());
     }
     send(request, endpoint.as_str()).await
 }

@@ -33,6 +33,9 @@ pub enum TokenError {
     BadSignature,
     #[error("it was issued by another provider")]
     WrongIssuer,
+    /// Entra ID multi-tenant: the token's tenant (`tid`) is not among the allowed ones.
+    #[error("it is from a tenant this app does not allow")]
+    TenantNotAllowed,
     #[error("it was issued to another client")]
     WrongAudience,
     #[error("it has several audiences but no authorized party")]
@@ -92,7 +95,11 @@ pub enum Origin<'a> {
 /// What the token is checked against.
 #[derive(Debug, Clone, Copy)]
 pub struct ValidationParams<'a> {
+    /// The provider's issuer, exactly; or an Entra ID multi-tenant template
+    /// (`…/{tenantid}/v2.0`), which the token's own `tid` fills.
     pub issuer: &'a IssuerUrl,
+    /// With a template issuer, the tenants allowed to sign in; empty: any.
+    pub allowed_tenants: &'a [String],
     pub client_id: &'a ClientId,
     /// The one audience trusted besides the client itself: the configured API audience.
     pub audience: Option<&'a str>,
@@ -117,6 +124,8 @@ pub struct IdClaims {
     /// When the person authenticated (OIDC Core 2), when the provider says.
     pub auth_time: Option<i64>,
     pub nonce: Option<String>,
+    /// The tenant the person signed in to (Entra ID's `tid`), when the provider says.
+    pub tenant: Option<String>,
     pub name: Option<String>,
     pub nickname: Option<String>,
     pub preferred_username: Option<String>,
@@ -124,7 +133,50 @@ pub struct IdClaims {
     pub picture: Option<String>,
 }
 
+/// The profile claims of an ID token: what the UI shows of the person.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Profile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nickname: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferred_username: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub picture: Option<String>,
+}
+
 impl IdClaims {
+    /// Its profile claims.
+    pub fn profile(&self) -> Profile {
+        Profile {
+            name: self.name.clone(),
+            nickname: self.nickname.clone(),
+            preferred_username: self.preferred_username.clone(),
+            email: self.email.clone(),
+            picture: self.picture.clone(),
+        }
+    }
+
+    /// Fills the profile claims this token leaves out from `kept`: a refreshed ID token may
+    /// omit them (OIDC Core 12.2 requires only `iss`, `sub`, `aud`, `iat`; Google's lacks
+    /// `name` and `picture`), and the person keeps their name.
+    pub fn keep_profile(&mut self, kept: &Profile) {
+        for (mine, theirs) in [
+            (&mut self.name, &kept.name),
+            (&mut self.nickname, &kept.nickname),
+            (&mut self.preferred_username, &kept.preferred_username),
+            (&mut self.email, &kept.email),
+            (&mut self.picture, &kept.picture),
+        ] {
+            if mine.is_none() {
+                mine.clone_from(theirs);
+            }
+        }
+    }
+
     /// The name to greet the person by.
     pub fn display_name(&self) -> &str {
         [

@@ -22,10 +22,10 @@ mod types;
 #[cfg(test)]
 mod test_tokens;
 
-pub use discovery::{DiscoveryError, ProviderMetadata};
+pub use discovery::{DiscoveryError, Gaps, ProviderMetadata};
 pub use error::{OAuthError, RequestError};
 pub use http::CertificateProblem;
-pub use id_token::{IdClaims, Origin, TokenError, UnverifiedIdToken, ValidationParams};
+pub use id_token::{IdClaims, Origin, Profile, TokenError, UnverifiedIdToken, ValidationParams};
 /// The JWS algorithms, as jsonwebtoken names them; [`ALLOWED_ALGORITHMS`] are the ones taken.
 pub use jsonwebtoken::Algorithm;
 #[cfg(feature = "test-util")]
@@ -34,11 +34,11 @@ pub use jwks::{Jwk, KeyError, KeySet, VerificationKey, ALLOWED_ALGORITHMS};
 #[cfg(feature = "test-util")]
 pub use par::{parse_par_response, PushedRequest};
 pub use pkce::{PkceChallenge, PkceVerifier};
-pub use token::{parse_token_response, TokenHint, TokenResponse};
+pub use token::{parse_token_response, SecretMethod, TokenHint, TokenResponse};
 pub use types::{ClientId, CsrfState, IssuerUrl, Nonce};
 
 pub(crate) use authorization::AuthorizationRequest;
-pub(crate) use discovery::discover;
+pub(crate) use discovery::{discover, revocation_endpoint_of};
 pub(crate) use jwks::{JwksCache, RemoteKeys};
 pub(crate) use par::push;
-pub(crate) use token::{exchange_code, refresh, refresh_for, revoke};
+pub(crate) use token::{exchange_code, refresh, refresh_for, revoke, ClientAuth};

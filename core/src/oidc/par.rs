@@ -6,7 +6,7 @@ use url::Url;
 
 use super::dpop::Prover;
 use super::json::{self, Kind};
-use super::token::post_with_dpop;
+use super::token::{post_with_dpop, ClientAuth};
 use super::RequestError;
 
 /// The provider's answer to a push (RFC 9126 §2.2).
@@ -37,15 +37,23 @@ pub fn parse_par_response(
     }
 }
 
-/// Pushes the authorization request `form` (RFC 9126 §2.1; a public client authenticates
-/// with its `client_id`, which the form carries).
+/// Pushes the authorization request `form` (RFC 9126 §2.1), the client authenticating as it
+/// does at the token endpoint (§2: a public client by its `client_id`, which the request
+/// carries anyway).
 pub(crate) async fn push(
     client: &reqwest::Client,
     endpoint: &Url,
     form: &[(&'static str, String)],
+    auth: ClientAuth<'_>,
     dpop: Option<&Prover<'_>>,
 ) -> Result<PushedRequest, RequestError> {
-    let response = post_with_dpop(client, endpoint, form, dpop).await?;
+    let mut pairs: Vec<(&str, &str)> = form
+        .iter()
+        .filter(|(name, _)| *name != "client_id")
+        .map(|(name, value)| (*name, value.as_str()))
+        .collect();
+    let authorization = auth.apply(&mut pairs, true);
+    let response = post_with_dpop(client, endpoint, &pairs, dpop, authorization.as_ref()).await?;
     parse_par_response(endpoint.as_str(), response.status, &response.body)
 }
 

@@ -76,6 +76,7 @@ impl Expected {
     pub fn params(&self) -> ValidationParams<'_> {
         ValidationParams {
             issuer: &self.issuer,
+            allowed_tenants: &[],
             client_id: &self.client_id,
             audience: None,
             now: NOW,

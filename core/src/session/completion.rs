@@ -81,10 +81,11 @@ impl Completion {
         let response = exchange_code(
             upstream.http(),
             &self.provider.metadata.token_endpoint,
-            &config.client_id,
+            upstream.client_auth(&self.provider),
             &code,
             &self.verifier,
             &self.redirect_uri,
+            config.exchange_resource(),
             self.dpop_key
                 .as_ref()
                 .map(|key| upstream.dpop(key))

@@ -101,13 +101,17 @@ impl Keeper {
                 return None;
             }
         };
-        let claims = match IdClaims::read_sealed(record.id_token.secret()) {
+        let mut claims = match IdClaims::read_sealed(record.id_token.secret()) {
             Ok(claims) => claims,
             Err(e) => {
                 tracing::warn!(error = %e, "the stored ID token is unreadable; starting signed out");
                 return None;
             }
         };
+        // The profile the session showed, where its last ID token left some of it out.
+        if let Some(profile) = &record.profile {
+            claims.keep_profile(profile);
+        }
         let active = Active {
             record,
             claims,

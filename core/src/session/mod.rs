@@ -187,11 +187,11 @@ impl Auth {
     /// The session's access token, for the app's own API calls, with the scheme it must be
     /// sent with: renewed first when it is no longer fresh. Never for the UI.
     pub async fn access_token(&self) -> Result<AccessToken> {
-        if let Some(token) = self.fresh_access_token()? {
+        if let Some(token) = self.fresh_access_token(true)? {
             return Ok(token);
         }
         self.renew().await?;
-        self.fresh_access_token()?.ok_or(Error::Expired)
+        self.fresh_access_token(false)?.ok_or(Error::Expired)
     }
 
     /// An access token for one of the configured APIs, named by its resource or base URL
@@ -314,13 +314,20 @@ impl Auth {
 
     /// The access token if the session has one that is fresh; `Ok(None)` when it needs
     /// renewing first.
-    fn fresh_access_token(&self) -> Result<Option<AccessToken>> {
+    fn fresh_access_token(&self, may_renew: bool) -> Result<Option<AccessToken>> {
         let keeper = &self.inner.ctx.keeper;
         let Some(active) = keeper.seen().active else {
             return Err(Error::Expired);
         };
         let Some(access) = &active.record.access_token else {
-            return Err(Error::NoAccessToken);
+            // A code exchange that named an API (RFC 8707 §2.2) brought that API's token, not
+            // the session's own: a renewal brings it.
+            let renewable = may_renew && active.record.refresh_token.is_some();
+            return if renewable {
+                Ok(None)
+            } else {
+                Err(Error::NoAccessToken)
+            };
         };
         if !keeper.fresh(&active, access) {
             return Ok(None);

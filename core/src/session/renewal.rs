@@ -137,17 +137,19 @@ impl Renewal {
         let provider = self.ctx.upstream.provider().await?;
         let key = self.ctx.keeper.session_key(&previous.record)?;
         let scope = api.scopes.join(" ");
-        let mut extra = vec![(
-            self.ctx.config.resource_parameter.name(),
-            api.resource.as_str(),
-        )];
+        // The API by its resource (RFC 8707) or audience, and its scopes; by its scopes alone
+        // where the provider knows APIs by nothing else.
+        let mut extra = Vec::new();
+        if let Some(name) = self.ctx.config.resource_parameter.name() {
+            extra.push((name, api.resource.as_str()));
+        }
         if !scope.is_empty() {
             extra.push(("scope", scope.as_str()));
         }
         let response = refresh_for(
             self.ctx.upstream.http(),
             &provider.metadata.token_endpoint,
-            &self.ctx.config.client_id,
+            self.ctx.upstream.client_auth(&provider),
             &refresh_token,
             &extra,
             key.as_deref()
@@ -223,7 +225,7 @@ impl Renewal {
             let response = refresh(
                 self.ctx.upstream.http(),
                 &provider.metadata.token_endpoint,
-                &self.ctx.config.client_id,
+                self.ctx.upstream.client_auth(&provider),
                 &refresh_token,
                 key.as_deref()
                     .map(|key| self.ctx.upstream.dpop(key))

@@ -121,9 +121,12 @@ impl SignIn {
             .instrument(tracing::debug_span!("provider_metadata"))
             .await?;
         let port = config.redirect_port;
-        let listener = Listener::bind(port, &config.product_name)
+        let mut listener = Listener::bind(port, &config.product_name)
             .await
             .map_err(|source| Error::Listener { port, source })?;
+        if config.redirect_host.is_localhost() {
+            listener = listener.naming_localhost();
+        }
         // RFC 9700 §2.1.1: fresh per attempt.
         let verifier = PkceVerifier::new_random();
         let state = CsrfState::new_random();
@@ -143,7 +146,9 @@ impl SignIn {
             audience: config.request_audience(),
             resources: &resources,
             dpop_jkt: dpop_key.as_ref().map(DpopKey::thumbprint),
-            prompt_login: keeper.ask_credentials(),
+            prompt: keeper
+                .ask_credentials()
+                .then_some(config.prompt_after_logout.as_str()),
             max_age: config.max_age.map(|max_age| max_age.as_secs()),
         };
         let url = self
@@ -160,7 +165,7 @@ impl SignIn {
         let (code, ()) = tokio::join!(
             listener.wait(Awaited {
                 state: state.clone(),
-                issuer: config.issuer.clone(),
+                issuer: provider.metadata.issuer.clone(),
                 iss_required: provider
                     .metadata
                     .authorization_response_iss_parameter_supported,
@@ -257,6 +262,7 @@ impl SignIn {
             self.ctx.upstream.http(),
             endpoint,
             &request.form(),
+            self.ctx.upstream.client_auth(provider),
             dpop.as_ref(),
         )
         .await

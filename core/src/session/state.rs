@@ -89,6 +89,7 @@ impl Active {
             display_name: self.claims.display_name().to_owned(),
             email: self.claims.email.clone(),
             picture: self.claims.picture.clone(),
+            tenant: self.claims.tenant.clone(),
             expires_at: self.record.expires_at,
             can_renew: self.lifetime().renewable,
             storage: self.storage,

@@ -12,8 +12,9 @@ use crate::clock::Clock;
 use crate::config::{Config, DpopMode};
 use crate::oidc::dpop::{self, DpopKey, Prover};
 use crate::oidc::{
-    discover, http, revoke, IdClaims, JwksCache, Nonce, Origin, ProviderMetadata, RemoteKeys,
-    RequestError, TokenHint, TokenResponse, UnverifiedIdToken, ValidationParams,
+    discover, http, revocation_endpoint_of, revoke, ClientAuth, IdClaims, JwksCache, Nonce, Origin,
+    ProviderMetadata, RemoteKeys, RequestError, SecretMethod, TokenHint, TokenResponse,
+    UnverifiedIdToken, ValidationParams,
 };
 use crate::secret::Secret;
 use crate::vault::{SessionRecord, TokenRecord};
@@ -108,7 +109,9 @@ impl Upstream {
         if let Some(provider) = &*slot {
             return Ok(provider.clone());
         }
-        let metadata = discover(self.http(), &self.config.issuer).await?;
+        let config = &self.config;
+        let mut metadata = discover(self.http(), &config.issuer, config.tenant_alias()).await?;
+        metadata.fill_gaps(&config.endpoints());
         let keys = JwksCache::new(RemoteKeys {
             client: self.http().clone(),
             jwks_uri: metadata.jwks_uri.clone(),
@@ -120,6 +123,20 @@ impl Upstream {
         });
         *slot = Some(provider.clone());
         Ok(provider)
+    }
+
+    /// How the client authenticates to `provider`: by its `client_id`, with the secret when the
+    /// settings give one, sent as the provider's metadata says (RFC 6749 §2.3.1).
+    pub(super) fn client_auth<'a>(&'a self, provider: &Provider) -> ClientAuth<'a> {
+        let methods = provider
+            .metadata
+            .token_endpoint_auth_methods_supported
+            .as_deref();
+        ClientAuth {
+            client_id: &self.config.client_id,
+            secret: (self.config.client_secret.as_ref())
+                .map(|secret| (secret, SecretMethod::for_provider(methods))),
+        }
     }
 
     /// Turns a sign-in's token response into the session's record: its ID token validated for
@@ -145,6 +162,12 @@ impl Upstream {
             .accept_id_token(provider, response, Origin::SignIn { nonce, max_age }, None)
             .await?;
         record.dpop_key = dpop_key.map(|key| key.sealed().clone());
+        // A code exchange that named an API (RFC 8707 §2.2) brought that API's token.
+        if let Some(resource) = self.config.exchange_resource() {
+            if let Some(token) = record.access_token.take() {
+                record.api_tokens.insert(resource.to_owned(), token);
+            }
+        }
         Ok((record, claims))
     }
 
@@ -164,9 +187,13 @@ impl Upstream {
             let origin = Origin::Refresh {
                 previous: &previous.claims,
             };
-            let (mut record, claims) = self
+            let (mut record, mut claims) = self
                 .accept_id_token(provider, response, origin, kept)
                 .await?;
+            // A refreshed ID token may leave the profile out (OIDC Core 12.2); the sign-in's
+            // stays.
+            claims.keep_profile(&previous.claims.profile());
+            record.profile = Some(claims.profile());
             // The authentication is the sign-in's (OIDC Core 12.2, checked above when the new
             // token names one): its time stays, so the session's time limit cannot move.
             record.auth_time = previous.record.auth_time.or(record.auth_time);
@@ -257,7 +284,9 @@ impl Upstream {
         let config = &self.config;
         let now = self.clock.now();
         let params = ValidationParams {
-            issuer: &config.issuer,
+            // The issuer discovery named: the configured one, or Entra ID's template.
+            issuer: &provider.metadata.issuer,
+            allowed_tenants: &config.allowed_tenants,
             client_id: &config.client_id,
             audience: config.audience.as_deref(),
             now,
@@ -278,6 +307,7 @@ impl Upstream {
             auth_time: claims.auth_time,
             api_tokens: Default::default(),
             dpop_key: None,
+            profile: Some(claims.profile()),
             issuer: config.issuer.to_string(),
             client_id: config.client_id.to_string(),
         };
@@ -329,21 +359,20 @@ impl Upstream {
         }
         let revoked = tokio::time::timeout(REVOCATION_LIMIT, async {
             let provider = self.provider().await?;
-            let Some(endpoint) = &provider.metadata.revocation_endpoint else {
-                tracing::info!("the provider has no revocation endpoint");
-                return Ok(());
+            let endpoint = match &provider.metadata.revocation_endpoint {
+                Some(endpoint) => endpoint.clone(),
+                None => match revocation_endpoint_of(self.http(), &self.config.issuer).await {
+                    Some(endpoint) => endpoint,
+                    None => {
+                        tracing::info!("the provider has no revocation endpoint");
+                        return Ok(());
+                    }
+                },
             };
-            let client_id = &self.config.client_id;
+            let auth = self.client_auth(&provider);
             for (token, hint) in tokens {
-                let done = revoke(
-                    self.http(),
-                    endpoint,
-                    client_id,
-                    token,
-                    *hint,
-                    REVOCATION_LIMIT,
-                )
-                .await;
+                let done =
+                    revoke(self.http(), &endpoint, auth, token, *hint, REVOCATION_LIMIT).await;
                 match done {
                     Ok(()) => tracing::info!(hint = hint.as_str(), "token revoked"),
                     Err(RequestError::OAuth(e)) if e.error == "unsupported_token_type" => {

@@ -37,6 +37,10 @@ pub struct SessionRecord {
     /// them, so that a token taken without it is worth nothing; destroyed with the session.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dpop_key: Option<Secret>,
+    /// The profile claims the session shows, kept when a refreshed ID token left some out
+    /// (see [`crate::oidc::IdClaims::keep_profile`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<crate::oidc::Profile>,
     pub issuer: String,
     pub client_id: String,
 }
@@ -70,6 +74,7 @@ impl fmt::Debug for SessionRecord {
             .field("auth_time", &self.auth_time)
             .field("api_tokens", &self.api_tokens)
             .field("dpop_key", &self.dpop_key)
+            .field("profile", &self.profile.as_ref().map(|_| "[profile]"))
             .field("issuer", &self.issuer)
             .field("client_id", &self.client_id)
             .finish()

@@ -19,6 +19,7 @@ fn record(issuer: &str) -> SessionRecord {
         auth_time: None,
         api_tokens: Default::default(),
         dpop_key: None,
+        profile: None,
         issuer: issuer.into(),
         client_id: "client-1".into(),
     }

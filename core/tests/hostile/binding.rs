@@ -85,11 +85,20 @@ async fn under_dpop_required_a_bearer_api_token_is_neither_stored_nor_sent() {
     let url = format!("http://{}/v1", api.local_addr().unwrap());
     let hostile = Hostile::start(binds_then_unbinds());
     let home = TempDir::new("hostile-required");
-    let apis = vec![ApiSettings {
-        url: url.clone(),
-        resource: "https://orders.example/".into(),
-        ..ApiSettings::default()
-    }];
+    // The first API's token comes with the code exchange (RFC 8707 §2.2), bound; the second's
+    // from a refresh, the one this provider answers unbound.
+    let apis = vec![
+        ApiSettings {
+            url: "https://first.example/".into(),
+            resource: "https://first.example/".into(),
+            ..ApiSettings::default()
+        },
+        ApiSettings {
+            url: url.clone(),
+            resource: "https://orders.example/".into(),
+            ..ApiSettings::default()
+        },
+    ];
     let settings = move |s: &mut Settings| {
         s.dpop = Some(DpopMode::Required);
         s.apis = Some(apis);
@@ -109,7 +118,11 @@ async fn under_dpop_required_a_bearer_api_token_is_neither_stored_nor_sent() {
         s.dpop = Some(DpopMode::Required);
     });
     match common::vault(&home, &config).open() {
-        Opened::Session(record) => assert!(record.api_tokens.is_empty()),
+        Opened::Session(record) => assert_eq!(
+            record.api_tokens.keys().collect::<Vec<_>>(),
+            ["https://first.example/"],
+            "the unbound token is not stored"
+        ),
         other => panic!("{other:?}"),
     }
 }

@@ -9,6 +9,7 @@ mod checklist;
 mod common;
 mod ending;
 mod jose;
+mod metadata;
 mod provider;
 
 use std::sync::Arc;

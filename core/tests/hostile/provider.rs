@@ -49,6 +49,9 @@ pub struct Issue {
     pub auth_time: i64,
 }
 
+/// Edits a JSON document before it is served.
+pub type Edit = Box<dyn Fn(&mut Value) + Send>;
+
 /// Makes the ID token of a token response; `None` leaves it out.
 pub type Mint = Box<dyn Fn(&Issue) -> Option<String> + Send>;
 
@@ -87,6 +90,9 @@ pub struct Script {
     /// Refuse (`invalid_grant`) a refresh with any refresh token but the newest one issued, as
     /// a provider with strict rotation does.
     pub strict_rotation: bool,
+    /// Serves OAuth 2.0 Authorization Server Metadata (RFC 8414) at
+    /// `/.well-known/oauth-authorization-server`, edited by this.
+    pub authorization_server_metadata: Option<Edit>,
 }
 
 impl Default for Script {
@@ -104,6 +110,7 @@ impl Default for Script {
             expires_in: 600,
             response: Box::new(|_| {}),
             strict_rotation: false,
+            authorization_server_metadata: None,
         }
     }
 }
@@ -327,6 +334,21 @@ fn serve(stream: TcpStream, shared: &Shared) -> Option<()> {
             seen.redirected_discovery.fetch_add(1, Ordering::SeqCst);
             let script = shared.script.lock().unwrap();
             json_response(stream, "200 OK", &discovery(issuer, &script));
+        }
+        ("GET", "/.well-known/oauth-authorization-server") => {
+            let script = shared.script.lock().unwrap();
+            let Some(edit) = &script.authorization_server_metadata else {
+                respond(stream, "404 Not Found", &[], b"");
+                return Some(());
+            };
+            let mut metadata = json!({
+                "issuer": issuer,
+                "authorization_endpoint": format!("{issuer}/authorize"),
+                "token_endpoint": format!("{issuer}/token"),
+                "revocation_endpoint": format!("{issuer}/revoke"),
+            });
+            edit(&mut metadata);
+            json_response(stream, "200 OK", &metadata);
         }
         ("GET", "/jwks") => {
             let n = seen.jwks.fetch_add(1, Ordering::SeqCst) as usize;

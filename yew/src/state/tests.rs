@@ -6,6 +6,7 @@ fn view() -> SessionView {
         display_name: "Ada".into(),
         email: Some("ada@example.test".into()),
         picture: None,
+        tenant: None,
         expires_at: 2_000_000_000,
         can_renew: true,
         storage: StorageStatus::Persisted,

@@ -79,6 +79,36 @@ fn issuer_parameter_must_match_when_present() {
     ));
 }
 
+/// RFC 9207 §2.4 with an Entra ID multi-tenant template as the issuer: an `iss` naming one
+/// tenant of that authority is the provider; another host, or a path in the tenant's place,
+/// is not.
+#[test]
+fn an_issuer_parameter_fills_a_template_issuer_with_one_tenant() {
+    let awaited = Awaited {
+        issuer: IssuerUrl::new("https://login.microsoftonline.com/{tenantid}/v2.0"),
+        ..awaited("s1")
+    };
+    let with_iss = |iss: &str| {
+        let iss: String = form_urlencoded::byte_serialize(iss.as_bytes()).collect();
+        parse_callback(
+            &get(&format!("/callback?code=c&state=s1&iss={iss}")),
+            &awaited,
+        )
+    };
+    assert!(matches!(
+        with_iss("https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0"),
+        Callback::Code(_)
+    ));
+    for wrong in [
+        "https://login.microsoftonline.com/{tenantid}/v2.0",
+        "https://login.microsoftonline.com/a/b/v2.0",
+        "https://login.microsoftonline.com//v2.0",
+        "https://evil.example/72f988bf/v2.0",
+    ] {
+        assert_eq!(with_iss(wrong), Callback::BadIssuer, "{wrong}");
+    }
+}
+
 #[test]
 fn repeated_parameters_are_malformed() {
     assert_eq!(
@@ -482,4 +512,27 @@ fn a_callback_whose_owner_cannot_be_established_is_refused() {
         assert!(!waiting.is_finished(), "the attempt goes on");
         waiting.abort();
     });
+}
+
+/// RFC 8252 §7.3 recommends the literal `127.0.0.1`; a provider that registers
+/// `http://localhost` (Entra ID) gets that name in the redirect URI, and the listener still
+/// binds 127.0.0.1 alone (§8.3: never every interface), where a browser resolving `localhost`
+/// reaches it.
+#[tokio::test]
+async fn a_redirect_uri_naming_localhost_is_still_served_on_127_0_0_1_only() {
+    let listener = Listener::bind(0, "Gatehouse")
+        .await
+        .unwrap()
+        .naming_localhost();
+    let port = listener.port();
+    assert_eq!(
+        listener.redirect_uri(),
+        format!("http://localhost:{port}/callback")
+    );
+    let bound = listener.listener.local_addr().unwrap();
+    assert_eq!(bound.ip(), std::net::Ipv4Addr::LOCALHOST);
+    let waiting = tokio::spawn(listener.wait(awaited("s1")));
+    let ok = request(port, "/callback?code=real&state=s1").await;
+    assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
+    assert_eq!(waiting.await.unwrap().unwrap().secret(), "real");
 }

@@ -4,11 +4,16 @@
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::super::discovery::{is_tenant_id, TENANT_PLACEHOLDER};
 use super::{IdClaims, Origin, TokenError, ValidationParams};
+
+/// Google's issuer identifier.
+const GOOGLE: &str = "https://accounts.google.com";
 
 #[derive(Deserialize)]
 pub(super) struct RawClaims {
     iss: Option<String>,
+    tid: Option<String>,
     sub: Option<String>,
     aud: Option<Audience>,
     azp: Option<String>,
@@ -71,6 +76,7 @@ impl RawClaims {
             issued_at,
             auth_time,
             nonce: self.nonce,
+            tenant: self.tid,
             name: self.name,
             nickname: self.nickname,
             preferred_username: self.preferred_username,
@@ -84,8 +90,28 @@ pub(super) fn check_claims(
     claims: RawClaims,
     p: &ValidationParams<'_>,
 ) -> Result<IdClaims, TokenError> {
-    // Step 2: the iss Claim MUST exactly match the Issuer Identifier.
-    if claims.iss.as_deref() != Some(p.issuer.as_str()) {
+    // Step 2: the iss Claim MUST exactly match the Issuer Identifier. For an Entra ID
+    // multi-tenant authority that identifier is a template, filled with the token's own tenant
+    // (`tid`), which must then be one the app allows.
+    let expected = match p.issuer.split_once(TENANT_PLACEHOLDER) {
+        None => p.issuer.to_string(),
+        Some((before, after)) => {
+            let tenant = claims
+                .tid
+                .as_deref()
+                .filter(|t| is_tenant_id(t))
+                .ok_or(TokenError::WrongIssuer)?;
+            if !p.allowed_tenants.is_empty() && !p.allowed_tenants.iter().any(|t| t == tenant) {
+                return Err(TokenError::TenantNotAllowed);
+            }
+            format!("{before}{tenant}{after}")
+        }
+    };
+    // Google documents two spellings of its one issuer identifier, `https://accounts.google.com`
+    // and the legacy `accounts.google.com` ("OpenID Connect", Validating an ID token): either
+    // names it. Nothing else is read loosely.
+    let google_legacy = expected == GOOGLE && claims.iss.as_deref() == Some("accounts.google.com");
+    if claims.iss.as_deref() != Some(expected.as_str()) && !google_legacy {
         return Err(TokenError::WrongIssuer);
     }
     // Step 3: the aud Claim MUST contain the client_id as an audience, and the token MUST be

@@ -553,3 +553,147 @@ fn with_max_age_auth_time_is_required_and_no_older_oidc_core_3_1_2_1() {
         assert_eq!(got, want, "{case}");
     }
 }
+
+/// Microsoft Entra ID's multi-tenant authorities (`common`, `organizations`) name their issuer
+/// `…/{tenantid}/v2.0`; OIDC Core 3.1.3.7 step 2 then holds for the template filled with the
+/// token's own `tid`, and for nothing else: another tenant's `iss`, a missing `tid`, or the
+/// template itself is another issuer.
+#[test]
+fn a_template_issuer_takes_the_issuer_of_the_tokens_own_tenant_and_no_other() {
+    const T1: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+    const T2: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
+    let template = IssuerUrl::new("https://login.microsoftonline.com/{tenantid}/v2.0");
+    let expected = Expected::new();
+    let params = ValidationParams {
+        issuer: &template,
+        ..expected.params()
+    };
+    let of = |iss: &str, tid: Option<&str>| {
+        let (iss, tid) = (iss.to_owned(), tid.map(str::to_owned));
+        with(move |c| {
+            c.insert("iss".into(), json!(iss));
+            if let Some(tid) = tid {
+                c.insert("tid".into(), json!(tid));
+            }
+        })
+    };
+    let t1 = format!("https://login.microsoftonline.com/{T1}/v2.0");
+    let claims = check_with(&of(&t1, Some(T1)), &params).expect("the tenant's own issuer");
+    assert_eq!(claims.tenant.as_deref(), Some(T1));
+
+    for (case, token) in [
+        ("another tenant's issuer", of(&t1, Some(T2))),
+        ("no tid", of(&t1, None)),
+        (
+            "the template itself",
+            of(
+                "https://login.microsoftonline.com/{tenantid}/v2.0",
+                Some("{tenantid}"),
+            ),
+        ),
+        (
+            "an empty tenant",
+            of("https://login.microsoftonline.com//v2.0", Some("")),
+        ),
+        (
+            "a tenant with a path in it",
+            of(&t1, Some(&format!("{T1}/x"))),
+        ),
+    ] {
+        assert_eq!(
+            check_with(&token, &params).unwrap_err(),
+            TokenError::WrongIssuer,
+            "{case}"
+        );
+    }
+    // An exact issuer is compared as it is, whatever `tid` says.
+    let exact = check(&with(|c| {
+        c.insert("tid".into(), json!(T2));
+    }))
+    .expect("tid plays no part with an exact issuer");
+    assert_eq!(exact.tenant.as_deref(), Some(T2));
+}
+
+/// `allowedTenants`: with a template issuer, only the listed tenants sign in; an empty list
+/// lets any tenant in (the documented default).
+#[test]
+fn allowed_tenants_keep_out_every_other_tenant() {
+    const T1: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+    const T2: &str = "0b8a2f0e-0000-4000-8000-000000000002";
+    let template = IssuerUrl::new("https://login.microsoftonline.com/{tenantid}/v2.0");
+    let allowed = [T1.to_owned()];
+    let expected = Expected::new();
+    let params = ValidationParams {
+        issuer: &template,
+        allowed_tenants: &allowed,
+        ..expected.params()
+    };
+    let from = |tenant: &'static str| {
+        with(move |c| {
+            let iss = format!("https://login.microsoftonline.com/{tenant}/v2.0");
+            c.insert("iss".into(), json!(iss));
+            c.insert("tid".into(), json!(tenant));
+        })
+    };
+    assert!(check_with(&from(T1), &params).is_ok());
+    assert_eq!(
+        check_with(&from(T2), &params).unwrap_err(),
+        TokenError::TenantNotAllowed
+    );
+    let any = ValidationParams {
+        allowed_tenants: &[],
+        ..params
+    };
+    assert!(check_with(&from(T2), &any).is_ok());
+}
+
+/// OIDC Core 12.2 asks a refreshed ID token for `iss`, `sub`, `aud`, `iat` and little else;
+/// Google's leaves `name` and `picture` out. The person keeps the name and picture they signed
+/// in with; what the new token does say wins.
+#[test]
+fn a_refreshed_id_token_without_name_or_picture_keeps_the_sign_ins() {
+    let signed_in = check(&with(|_| {})).unwrap().profile();
+    let mut refreshed = check(&with(|c| {
+        c.remove("name");
+        c.remove("picture");
+        c.insert("email".into(), json!("ada@new.example"));
+    }))
+    .unwrap();
+    assert_eq!(refreshed.name, None);
+    refreshed.keep_profile(&signed_in);
+    assert_eq!(refreshed.name.as_deref(), Some("Ada Lovelace"));
+    assert_eq!(
+        refreshed.picture.as_deref(),
+        Some("https://img.example/ada.png")
+    );
+    assert_eq!(refreshed.email.as_deref(), Some("ada@new.example"));
+}
+
+/// Google documents `iss` as `https://accounts.google.com` or, legacy, `accounts.google.com`:
+/// both name its issuer. The bare form names no other issuer, and no other issuer's bare host
+/// is taken.
+#[test]
+fn googles_legacy_issuer_spelling_is_its_issuer_and_no_one_elses() {
+    let google = IssuerUrl::new("https://accounts.google.com");
+    let expected = Expected::new();
+    let params = ValidationParams {
+        issuer: &google,
+        ..expected.params()
+    };
+    let from = |iss: &'static str| {
+        with(move |c| {
+            c.insert("iss".into(), json!(iss));
+        })
+    };
+    assert!(check_with(&from("https://accounts.google.com"), &params).is_ok());
+    assert!(check_with(&from("accounts.google.com"), &params).is_ok());
+    assert_eq!(
+        check_with(&from("accounts.google.com.evil.example"), &params).unwrap_err(),
+        TokenError::WrongIssuer
+    );
+    // Another issuer's bare host is another issuer.
+    assert_eq!(
+        check(&from("id.example/")).unwrap_err(),
+        TokenError::WrongIssuer
+    );
+}

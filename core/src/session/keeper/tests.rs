@@ -49,6 +49,7 @@ fn active(key: Option<&DpopKey>, api_token_bound: bool) -> Active {
         )]
         .into(),
         dpop_key: key.map(|key| key.sealed().clone()),
+        profile: None,
         issuer: "https://id.example/".into(),
         client_id: "client-1".into(),
     };
@@ -60,6 +61,7 @@ fn active(key: Option<&DpopKey>, api_token_bound: bool) -> Active {
         issued_at: NOW,
         auth_time: None,
         nonce: None,
+        tenant: None,
         name: Some("Ada Lovelace".into()),
         nickname: None,
         preferred_username: None,
