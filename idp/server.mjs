@@ -1,11 +1,18 @@
 // Gatehouse's local identity provider: a real, certified OpenID provider (npm oidc-provider)
-// on 127.0.0.1, set up to behave like Auth0 for a native public client.
+// on 127.0.0.1 with its stock settings for a native public client, or playing a provider
+// people sign in with (--profile, see profiles.mjs).
 //
 //   node idp/server.mjs [--port 0] [--client-id gatehouse-local] [--auto-login]
 //                       [--id-token-ttl 3600] [--account ada] [--deny]
 //                       [--resource URI]... [--resource-token-ttl SECONDS] [--dpop]
+//                       [--profile google|entra|okta|keycloak|cognito|auth0]
+//                       [--client-secret SECRET] [--redirect-port PORT]
 //
-// Prints one JSON line when ready: {"issuer": "...", "clientId": "..."}.
+// Prints one JSON line when ready: {"issuer": "...", "clientId": "...", "discovery": "..."}
+// (discovery: where its discovery document is, which for Entra ID's profile is the common
+// authority's). --client-secret is the secret of a profile whose desktop clients have one
+// (google); --redirect-port the one port a profile that matches redirect URIs exactly (okta,
+// cognito, auth0) has registered.
 // --auto-login finishes login and consent on the first request (for tests); without it the
 // provider's own login form asks for a name (any name signs in). --deny makes the automatic
 // login refuse instead, as a person pressing "Cancel" at the provider would (access_denied).
@@ -24,6 +31,8 @@ import { parseArgs } from 'node:util';
 
 import Provider, { errors } from 'oidc-provider';
 
+import { nameApis, profiles, SIGNED_OUT_PATH, TENANT } from './profiles.mjs';
+
 const { values: args } = parseArgs({
   options: {
     port: { type: 'string', default: '0' },
@@ -35,8 +44,24 @@ const { values: args } = parseArgs({
     resource: { type: 'string', multiple: true, default: [] },
     'resource-token-ttl': { type: 'string' },
     dpop: { type: 'boolean', default: false },
+    profile: { type: 'string' },
+    'client-secret': { type: 'string', default: 'local-desktop-secret' },
+    'redirect-port': { type: 'string' },
   },
 });
+
+// The stock provider: oidc-provider's defaults, a native public client.
+const stock = {
+  issuerPath: '',
+  routes: {},
+  features: { par: true, dpop: args.dpop, dpopNonce: true, logout: true, revocation: true },
+  refreshTokens: 'offline_access',
+};
+const played = args.profile ? profiles[args.profile] : stock;
+if (!played) throw new Error(`no such profile: ${args.profile}`);
+if (played.exactRedirect && !args['redirect-port']) {
+  throw new Error(`--profile ${args.profile} registers one redirect URI, port included: give --redirect-port`);
+}
 
 const idTokenTtl = Number(args['id-token-ttl']);
 const resourceTokenTtl = Number(args['resource-token-ttl'] ?? idTokenTtl);
@@ -61,9 +86,11 @@ const stats = {
   refresh_errors: 0,
   pushed_requests: 0,
   login_prompts: 0, // authorization requests with prompt=login (OIDC Core 3.1.2.1)
+  prompts: {}, // authorization requests by their prompt value
+  logouts: 0, // visits of the provider's logout page
 };
 
-function profile(accountId) {
+function person(accountId) {
   const name = accountId.charAt(0).toUpperCase() + accountId.slice(1);
   return {
     sub: accountId,
@@ -75,44 +102,68 @@ function profile(accountId) {
   };
 }
 
+function profileClaims(accountId, refreshing) {
+  const claims = { ...person(accountId), ...(played.claims?.(accountId, refreshing) ?? {}) };
+  for (const name of claims.drop ?? []) delete claims[name];
+  delete claims.drop;
+  return claims;
+}
+
 const server = http.createServer();
 server.listen(Number(args.port), '127.0.0.1', () => {
-  const issuer = `http://127.0.0.1:${server.address().port}`;
+  const port = server.address().port;
+  const origin = `http://127.0.0.1:${port}`;
+  const issuer = `${origin}${played.issuerPath}`;
+  const mountPath = played.issuerPath.replace(/\/$/, '');
+  const mounts = [mountPath, ...(played.mounts ?? [])].filter(Boolean);
+  const features = played.features;
+  const redirectUris = played.exactRedirect
+    ? [`http://${played.exactRedirect}:${args['redirect-port']}/callback`]
+    : ['http://127.0.0.1/callback'];
+  const client = {
+    client_id: clientId,
+    application_type: 'native', // loopback redirect: any port (RFC 8252 §7.3)
+    token_endpoint_auth_method: 'none', // a public client: no secret
+    redirect_uris: redirectUris,
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    ...(played.client ?? {}),
+  };
+  if (client.token_endpoint_auth_method !== 'none') client.client_secret = args['client-secret'];
   const provider = new Provider(issuer, {
-    clients: [{
-      client_id: clientId,
-      application_type: 'native', // loopback redirect: any port (RFC 8252 §7.3)
-      token_endpoint_auth_method: 'none', // a public client: no secret
-      redirect_uris: ['http://127.0.0.1/callback'],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-    }],
+    clients: [client],
+    ...(played.clientAuthMethods ? { clientAuthMethods: played.clientAuthMethods } : {}),
+    routes: played.routes,
     jwks: { keys: [{ ...signingKey, kid: 'local-1', use: 'sig', alg: 'RS256' }] },
     cookies: { keys: [generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }).x] },
     claims: {
-      openid: ['sub'],
+      openid: ['sub', 'tid', 'oid', 'ver', 'hd', 'cognito:username', 'token_use'],
       profile: ['name', 'nickname', 'preferred_username'],
       email: ['email', 'email_verified'],
     },
-    conformIdTokenClaims: false, // profile claims in the ID token, as Auth0 does
-    findAccount: async (_ctx, id) => ({ accountId: id, claims: async () => profile(id) }),
+    conformIdTokenClaims: false, // profile claims in the ID token, as providers put them
+    findAccount: async (ctx, id) => ({
+      accountId: id,
+      claims: async () => profileClaims(id, ctx.oidc?.params?.grant_type === 'refresh_token'),
+    }),
     issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token')
-      && (code.scopes.has('offline_access') || offlineNonces.has(code.nonce)),
+      && (played.refreshTokens === 'always'
+        || code.scopes.has('offline_access') || offlineNonces.has(code.nonce)),
+    ...('rotateRefreshToken' in played ? { rotateRefreshToken: played.rotateRefreshToken } : {}),
     expiresWithSession: async () => false,
     pkce: { required: () => true },
     features: {
       devInteractions: { enabled: !args['auto-login'] },
-      revocation: { enabled: true },
-      rpInitiatedLogout: { enabled: true },
+      revocation: { enabled: features.revocation },
+      rpInitiatedLogout: { enabled: features.logout },
+      pushedAuthorizationRequests: { enabled: features.par },
       dPoP: {
-        enabled: args.dpop,
+        enabled: features.dpop,
         nonceSecret: randomBytes(32),
-        requireNonce: () => true,
+        requireNonce: () => features.dpopNonce,
       },
       resourceIndicators: {
         enabled: true,
-        // A token request that names no resource gets a token for the userinfo endpoint.
-        defaultResource: async () => undefined,
         getResourceServerInfo: async (_ctx, resource) => {
           if (!args.resource.includes(resource)) throw new errors.InvalidTarget();
           return {
@@ -141,12 +192,19 @@ server.listen(Number(args.port), '127.0.0.1', () => {
       ctx.body = `<!doctype html><title>Error</title><h1>${out.error}</h1><p>${out.error_description ?? ''}</p>`;
     },
   });
+  const routes = { ...Object.fromEntries(Object.entries({
+    authorization: '/auth', token: '/token', revocation: '/token/revocation', end_session: '/session/end',
+    pushed_authorization_request: '/request', userinfo: '/me', jwks: '/jwks',
+  })), ...played.routes };
+  const state = { port, clientId, stats };
 
   provider.on('grant.success', (ctx) => {
     const type = ctx.oidc.params.grant_type;
     if (type in stats) stats[type] += 1;
   });
-  provider.on('grant.error', (ctx) => {
+  provider.on('grant.error', (ctx, error) => {
+    // A request for a DPoP nonce (RFC 9449 §8) is a step of the protocol, not a refusal.
+    if (error?.error === 'use_dpop_nonce') return;
     if (ctx.oidc?.params?.grant_type === 'refresh_token') stats.refresh_errors += 1;
   });
 
@@ -155,13 +213,26 @@ server.listen(Number(args.port), '127.0.0.1', () => {
       ctx.body = stats;
       return;
     }
-    if (ctx.method === 'GET' && ctx.path === '/auth') rememberRequest(ctx.query);
+    if (ctx.method === 'GET' && ctx.path === SIGNED_OUT_PATH) {
+      ctx.type = 'html';
+      ctx.body = '<!doctype html><title>Signed out</title><p>You are signed out.</p>';
+      return;
+    }
+    if (ctx.method === 'GET' && ctx.path === routes.authorization) rememberRequest(ctx.query);
+    if (ctx.method === 'GET' && ctx.path === routes.end_session) stats.logouts += 1;
+    if (played.before?.(ctx, ctx.req.body ? Object.fromEntries(new URLSearchParams(ctx.req.body)) : undefined, routes, state)) return;
     if (args['auto-login'] && ctx.path.startsWith('/interaction/')) {
       await autoLogin(provider, ctx, args.account, args.deny);
       return;
     }
     await next();
-    if (ctx.method === 'POST' && ctx.path === '/token/revocation') {
+    if (ctx.method === 'GET' && ctx.path === '/.well-known/openid-configuration' && ctx.status === 200) {
+      const doc = typeof ctx.body === 'string' ? JSON.parse(ctx.body) : { ...ctx.body };
+      onDomain(doc, ctx.req.mountedAt);
+      played.discovery?.(doc, ctx.req.mountedAt);
+      ctx.body = doc;
+    }
+    if (ctx.method === 'POST' && ctx.path === routes.revocation) {
       if (ctx.status === 200) stats.revocations += 1;
       const hint = ctx.oidc?.params?.token_type_hint;
       if (hint === 'refresh_token') stats.refresh_token_revocations_asked += 1;
@@ -169,22 +240,106 @@ server.listen(Number(args.port), '127.0.0.1', () => {
     }
     // A pushed authorization request (RFC 9126) carries its parameters in the body (the raw
     // body: the parsed parameters have already lost offline_access).
-    if (ctx.method === 'POST' && ctx.path === '/request' && ctx.status === 201) {
+    if (ctx.method === 'POST' && ctx.path === routes.pushed_authorization_request && ctx.status === 201) {
       stats.pushed_requests += 1;
       rememberRequest(ctx.oidc?.body ?? {});
     }
+    if (ctx.method === 'POST' && ctx.path === routes.token && ctx.status === 200 && ctx.body?.refresh_token) {
+      const refreshing = ctx.oidc?.params?.grant_type === 'refresh_token';
+      if (refreshing && played.refreshResponse === 'omit') delete ctx.body.refresh_token;
+      else if (played.refreshResponse === 'new') ctx.body.refresh_token += `~${++issuedRefreshTokens}`;
+    }
+    // RFC 9207's iss in the authorization response, only from a provider that sends it.
+    const location = ctx.response.get('location');
+    if (played.sendsIss === false && location?.includes('iss=')) {
+      const url = new URL(location, origin);
+      url.searchParams.delete('iss');
+      ctx.response.set('location', url.href);
+    }
+    played.after?.(ctx, routes);
   });
 
-  server.on('request', provider.callback());
-  process.stdout.write(`${JSON.stringify({ issuer, clientId })}\n`);
+  // The endpoints the profile puts on another host: named there in discovery, and answered
+  // there without the issuer's path.
+  function onDomain(doc, mountedAt) {
+    if (!played.domain) return;
+    for (const route of played.domainRoutes) {
+      const field = { authorization: 'authorization_endpoint', token: 'token_endpoint', revocation: 'revocation_endpoint', userinfo: 'userinfo_endpoint' }[route];
+      if (!doc[field]) continue;
+      const url = new URL(doc[field]);
+      url.hostname = played.domain;
+      if (mountedAt && url.pathname.startsWith(mountedAt)) url.pathname = url.pathname.slice(mountedAt.length);
+      doc[field] = url.href;
+    }
+  }
+
+  const callback = provider.callback();
+  server.on('request', (req, res) => {
+    // The provider answers under its issuer's path (and the profile's other mounts).
+    const mount = mounts.find((m) => req.url === m || req.url.startsWith(`${m}/`) || req.url.startsWith(`${m}?`));
+    if (mount) {
+      req.originalUrl = req.url;
+      req.mountedAt = mount;
+      req.url = req.url.slice(mount.length) || '/';
+    }
+    rewrite(req, () => callback(req, res));
+  });
+  const discovery = `${origin}${played.mounts?.[0] ?? mountPath}/.well-known/openid-configuration`;
+  process.stdout.write(`${JSON.stringify({ issuer, clientId, discovery, tenant: args.profile === 'entra' ? TENANT : undefined })}\n`);
 });
+
+let issuedRefreshTokens = 0;
+
+// Rewrites what a request names the profile's way (an API by its scopes or audience, a refresh
+// token with the suffix a 'new' refresh response added) into what oidc-provider reads, then
+// hands the request on. A form body is read here and left on req.body, where oidc-provider
+// takes it from.
+function rewrite(req, proceed) {
+  const [path, query] = req.url.split('?');
+  if (req.method === 'GET' && query !== undefined) {
+    const params = new URLSearchParams(query);
+    nameApis(played, params, args.resource);
+    req.url = `${path}?${params}`;
+    // oidc-provider finds its mount by looking for the URL it sees in the one requested.
+    if (req.mountedAt) req.originalUrl = `${req.mountedAt}${req.url}`;
+    return proceed();
+  }
+  const form = req.method === 'POST'
+    && String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+  if (!form) return proceed();
+  const chunks = [];
+  req.on('data', (chunk) => chunks.push(chunk));
+  req.on('end', () => {
+    const params = new URLSearchParams(Buffer.concat(chunks).toString());
+    nameApis(played, params, args.resource);
+    for (const name of ['refresh_token', 'token']) {
+      const value = params.get(name);
+      if (value && played.refreshResponse === 'new') params.set(name, value.replace(/~\d+$/, ''));
+    }
+    // A client secret may be posted or sent with Basic (RFC 6749 §2.3.1) where the provider
+    // takes both; oidc-provider registers one way per client.
+    if (played.client?.token_endpoint_auth_method === 'client_secret_basic' && params.has('client_secret')) {
+      const id = encodeURIComponent(params.get('client_id') ?? '');
+      const secret = encodeURIComponent(params.get('client_secret'));
+      req.headers.authorization = `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+      req.postedSecret = true;
+      params.delete('client_secret');
+      params.delete('client_id');
+    }
+    req.body = params.toString();
+    req.headers['content-length'] = String(Buffer.byteLength(req.body));
+    proceed();
+  });
+}
 
 // Notes what an authorization request (in the URL, or pushed) asked for. A pushed request's
 // `/auth` carries only its request_uri, so it counts nothing there.
 function rememberRequest(params) {
   const scope = String(params.scope ?? '').split(' ');
   if (scope.includes('offline_access') && params.nonce) offlineNonces.add(String(params.nonce));
-  if (String(params.prompt ?? '').split(' ').includes('login')) stats.login_prompts += 1;
+  const prompt = String(params.prompt ?? '').split(' ').filter(Boolean);
+  if (prompt.includes('login')) stats.login_prompts += 1;
+  for (const value of prompt) stats.prompts[value] = (stats.prompts[value] ?? 0) + 1;
 }
 
 // Finishes whatever the interaction asks (login, then consent) as the test account.

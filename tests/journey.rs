@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use gatehouse_tests::idp::{Idp, IdpOptions};
+use gatehouse_tests::idp::{Idp, IdpOptions, Profile};
 use gatehouse_tests::person::Person;
 use gatehouse_tests::resource::ResourceServer;
 use gatehouse_tests::webdriver::{Driver, Session};
@@ -574,6 +574,128 @@ fn scenario_11_home_shows_the_apis_answer_through_fetch() {
     let call = orders.seen().pop().expect("the API was called");
     assert!(call.header("authorization").unwrap().starts_with("DPoP "));
     assert!(call.header("dpop").is_some());
+    scenario.screenshot(&app, "home");
+}
+
+/// Stays on Home for three lifetimes of a short ID token, each renewal keeping the name on
+/// screen; returns the welcome line at the end.
+fn stays_home_through_renewals(app: &Session, lifetime: Duration) -> String {
+    let until = Instant::now() + lifetime * 3;
+    while Instant::now() < until {
+        let welcome = app.find("#welcome");
+        assert!(
+            welcome.is_some(),
+            "still Home at {:?}",
+            until - Instant::now()
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    app.wait_for_path("/home", ADDRESS);
+    assert!(app.find("#auth-error").is_none());
+    welcome(app)
+}
+
+/// Google, played by the local provider: the preset leaves `offline_access` out (Google
+/// refuses it) and the client secret goes to the token endpoint; renewals whose ID tokens
+/// carry no name keep the one the sign-in gave; after a sign-out the next sign-in asks with
+/// `select_account`, the value Google documents, not `login`.
+#[test]
+fn scenario_12_google_signs_in_with_its_preset_and_renewals_keep_the_name() {
+    let scenario = Scenario::begin("12-google");
+    let lifetime = Duration::from_secs(6);
+    let idp = Idp::start(IdpOptions {
+        auto_login: false,
+        id_token_ttl_secs: lifetime.as_secs(),
+        profile: Some(Profile::Google),
+        ..Default::default()
+    });
+    let secret = idp.client_secret.clone().expect("a desktop client secret");
+    let Cast {
+        app,
+        desktop: _desktop,
+        mut person,
+        idp,
+    } = cast(
+        idp,
+        &[
+            ("GATEHOUSE_PROVIDER", "google"),
+            ("GATEHOUSE_CLIENT_SECRET", &secret),
+            ("GATEHOUSE_MIN_TTL_SECS", "2"),
+        ],
+    );
+    let page = click_log_in(&app, &mut person);
+    assert!(!page.contains("offline_access"), "{page}");
+    assert!(!page.contains(&secret), "the secret never goes in a URL");
+    person.sign_in(&page, "ada");
+    assert_eq!(welcome(&app), "Welcome, Ada Lovelace!");
+    assert_eq!(
+        stays_home_through_renewals(&app, lifetime),
+        "Welcome, Ada Lovelace!"
+    );
+    let stats = idp.stats();
+    assert!(
+        stats.refresh_token >= 3,
+        "renewed {} times",
+        stats.refresh_token
+    );
+    assert_eq!(stats.refresh_errors, 0);
+    scenario.screenshot(&app, "home");
+
+    app.click(&app.wait_for("#logout-button", Duration::from_secs(5)));
+    app.wait_for("#login-button", Duration::from_secs(20));
+    assert_eq!(log_in_as(&app, &mut person, "grace"), "Welcome, Grace!");
+    let prompts = idp.stats().prompts;
+    assert_eq!(prompts.get("select_account"), Some(&1), "{prompts:?}");
+    assert_eq!(prompts.get("login"), None, "{prompts:?}");
+}
+
+/// Microsoft Entra ID's common authority, played by the local provider: the app is set up with
+/// `…/common/v2.0` and its tenant allowed, the browser comes back to `http://localhost:PORT`
+/// (the listener is on 127.0.0.1), the ID token names the tenant's own issuer, and each renewal
+/// brings a new refresh token.
+#[test]
+fn scenario_13_entra_id_signs_in_through_its_common_authority_and_localhost() {
+    let scenario = Scenario::begin("13-entra");
+    let lifetime = Duration::from_secs(6);
+    let idp = Idp::start(IdpOptions {
+        auto_login: false,
+        id_token_ttl_secs: lifetime.as_secs(),
+        profile: Some(Profile::Entra),
+        ..Default::default()
+    });
+    assert!(idp.issuer.ends_with("/common/v2.0"), "{}", idp.issuer);
+    let tenant = idp.tenant.clone().expect("a tenant");
+    let Cast {
+        app,
+        desktop: _desktop,
+        mut person,
+        idp,
+    } = cast(
+        idp,
+        &[
+            ("GATEHOUSE_PROVIDER", "entra"),
+            ("GATEHOUSE_ALLOWED_TENANTS", &tenant),
+            ("GATEHOUSE_MIN_TTL_SECS", "2"),
+        ],
+    );
+    let page = click_log_in(&app, &mut person);
+    assert!(
+        page.contains("redirect_uri=http%3A%2F%2Flocalhost%3A"),
+        "{page}"
+    );
+    person.sign_in(&page, "ada");
+    assert_eq!(welcome(&app), "Welcome, Ada Lovelace!");
+    assert_eq!(
+        stays_home_through_renewals(&app, lifetime),
+        "Welcome, Ada Lovelace!"
+    );
+    let stats = idp.stats();
+    assert!(
+        stats.refresh_token >= 3,
+        "renewed {} times",
+        stats.refresh_token
+    );
+    assert_eq!(stats.refresh_errors, 0);
     scenario.screenshot(&app, "home");
 }
 

@@ -1,6 +1,7 @@
 //! A whole sign-in, an API's token and a call of that API (with its `401` and retry), renewal
 //! and logout against the real local provider and a resource server, with every log line of
-//! every crate captured at TRACE level: no token, code, verifier or refresh token in any line.
+//! every crate captured at TRACE level: no token, code, verifier or refresh token in any line;
+//! then the same with a provider whose desktop clients send a client secret (Google): nor that.
 //!
 //! A test binary of its own: it installs the process-wide log subscriber.
 
@@ -8,12 +9,14 @@ mod common;
 
 use std::sync::Arc;
 
+use base64::Engine;
 use common::{auth, config_with, vault, Lines, WITH_REFRESH};
 use gatehouse_contract::FetchRequest;
 use gatehouse_core::clock::SystemClock;
-use gatehouse_core::config::ApiSettings;
+use gatehouse_core::config::{ApiSettings, Provider};
+use gatehouse_core::secret::Secret;
 use gatehouse_core::vault::Opened;
-use gatehouse_tests::idp::{Idp, IdpOptions};
+use gatehouse_tests::idp::{Idp, IdpOptions, Profile};
 use gatehouse_tests::resource::ResourceServer;
 use gatehouse_tests::TempDir;
 
@@ -75,6 +78,33 @@ async fn at_trace_level_no_log_line_carries_a_token_code_or_verifier() {
     auth.renew().await.expect("renewal");
     seen.extend(secrets(&home, &config));
     auth.logout().await.expect("logout");
+
+    // A provider whose desktop clients have a client secret (Google): sent with every token
+    // request (RFC 6749 §2.3.1, Basic), in no log line, in no form a log could show it.
+    let google = Idp::start(IdpOptions {
+        profile: Some(Profile::Google),
+        ..Default::default()
+    });
+    let client_secret = google.client_secret.clone().expect("a client secret");
+    let home = TempDir::new("logs-google");
+    let config = config_with(&google, "", 60, |s| {
+        s.scopes = None;
+        s.provider = Some(Provider::Google);
+        s.client_secret = Some(Secret::new(client_secret.clone()));
+    });
+    let (google_auth, _google_events) = common::auth(&home, &config, Arc::new(SystemClock));
+    google_auth.login().await.expect("a Google sign-in");
+    seen.extend(secrets(&home, &config));
+    google_auth.renew().await.expect("a Google renewal");
+    seen.extend(secrets(&home, &config));
+    google_auth.logout().await.expect("a Google logout");
+    assert!(
+        google.stats().refresh_token >= 1,
+        "the secret was sent and taken"
+    );
+    let basic = base64::engine::general_purpose::STANDARD
+        .encode(format!("{}:{client_secret}", google.client_id));
+    seen.extend([client_secret, basic]);
 
     let log = lines.text();
     assert!(

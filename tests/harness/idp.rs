@@ -9,8 +9,20 @@ use crate::{repo_root, require, ChildGuard, TempDir};
 
 /// A running provider; stopped on drop.
 pub struct Idp {
+    /// The issuer an app configures: the provider's own, or for Entra ID's profile the common
+    /// authority (`…/common/v2.0`), whose discovery names a template.
     pub issuer: String,
+    /// The issuer its tokens name (`iss`).
+    pub token_issuer: String,
     pub client_id: String,
+    /// The client secret of a profile whose desktop clients have one.
+    pub client_secret: Option<String>,
+    /// The Entra ID profile's tenant (`tid`).
+    pub tenant: Option<String>,
+    /// `http://127.0.0.1:PORT`.
+    pub origin: String,
+    /// The endpoints its discovery document names.
+    pub metadata: serde_json::Value,
     _child: ChildGuard,
     /// The provider's output after its first line, kept so that a provider that stopped
     /// answering says why.
@@ -22,6 +34,47 @@ pub struct Idp {
 struct Ready {
     issuer: String,
     client_id: String,
+    discovery: String,
+    tenant: Option<String>,
+}
+
+/// A provider the local one can play (`idp/profiles.mjs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    Google,
+    Entra,
+    Okta,
+    Keycloak,
+    Cognito,
+    Auth0,
+}
+
+impl Profile {
+    pub const ALL: [Profile; 6] = [
+        Self::Google,
+        Self::Entra,
+        Self::Okta,
+        Self::Keycloak,
+        Self::Cognito,
+        Self::Auth0,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Google => "google",
+            Self::Entra => "entra",
+            Self::Okta => "okta",
+            Self::Keycloak => "keycloak",
+            Self::Cognito => "cognito",
+            Self::Auth0 => "auth0",
+        }
+    }
+
+    /// Whether it registers one redirect URI, port included (Okta, Cognito, Auth0): the app
+    /// must then set its port.
+    pub fn exact_redirect(self) -> bool {
+        matches!(self, Self::Okta | Self::Cognito | Self::Auth0)
+    }
 }
 
 /// How the provider should behave.
@@ -40,6 +93,10 @@ pub struct IdpOptions {
     pub resource_token_ttl_secs: Option<u64>,
     /// DPoP (RFC 9449) on, with its nonces required.
     pub dpop: bool,
+    /// The provider it plays; `None`: oidc-provider's stock settings.
+    pub profile: Option<Profile>,
+    /// The one redirect port a profile that matches redirect URIs exactly has registered.
+    pub redirect_port: Option<u16>,
 }
 
 impl Default for IdpOptions {
@@ -52,12 +109,14 @@ impl Default for IdpOptions {
             resources: Vec::new(),
             resource_token_ttl_secs: None,
             dpop: false,
+            profile: None,
+            redirect_port: None,
         }
     }
 }
 
 /// What the provider saw, from its `/_gatehouse/stats`.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 pub struct Stats {
     pub authorization_code: u32,
     pub refresh_token: u32,
@@ -71,6 +130,10 @@ pub struct Stats {
     pub pushed_requests: u32,
     /// Authorization requests that asked for credentials (`prompt=login`).
     pub login_prompts: u32,
+    /// Authorization requests by their `prompt` value.
+    pub prompts: std::collections::BTreeMap<String, u32>,
+    /// Visits of the provider's logout page.
+    pub logouts: u32,
 }
 
 impl Idp {
@@ -104,6 +167,12 @@ impl Idp {
         if let Some(ttl) = options.resource_token_ttl_secs {
             command.args(["--resource-token-ttl", &ttl.to_string()]);
         }
+        if let Some(profile) = options.profile {
+            command.args(["--profile", profile.name()]);
+        }
+        if let Some(port) = options.redirect_port {
+            command.args(["--redirect-port", &port.to_string()]);
+        }
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
         let mut child = command
@@ -128,12 +197,41 @@ impl Idp {
         );
         let ready: Ready = serde_json::from_str(&line)
             .unwrap_or_else(|e| panic!("the provider did not start ({e}): {line:?}"));
+        let metadata: serde_json::Value =
+            off_runtime(|| reqwest::blocking::get(&ready.discovery).and_then(|r| r.json()))
+                .expect("the provider's discovery document");
+        let issuer = ready
+            .discovery
+            .strip_suffix("/.well-known/openid-configuration")
+            .expect("a discovery URL")
+            .to_owned();
+        // Auth0's issuer ends with a slash, and the app configures it so.
+        let issuer = if ready.issuer.ends_with('/') && !issuer.ends_with('/') {
+            format!("{issuer}/")
+        } else {
+            issuer
+        };
+        let url = reqwest::Url::parse(&ready.issuer).expect("an issuer URL");
         Self {
-            issuer: ready.issuer,
+            origin: url.origin().ascii_serialization(),
+            issuer,
+            token_issuer: ready.issuer,
             client_id: ready.client_id,
+            client_secret: (options.profile == Some(Profile::Google))
+                .then(|| "local-desktop-secret".to_owned()),
+            tenant: ready.tenant,
+            metadata,
             _child: child,
             output,
         }
+    }
+
+    /// An endpoint its discovery document names.
+    pub fn endpoint(&self, name: &str) -> String {
+        self.metadata[name]
+            .as_str()
+            .unwrap_or_else(|| panic!("the provider lists no {name}"))
+            .to_owned()
     }
 
     /// What the provider has printed so far, after its first line: stdout, then stderr.
@@ -144,11 +242,11 @@ impl Idp {
     }
 
     pub fn token_endpoint(&self) -> String {
-        format!("{}/token", self.issuer)
+        self.endpoint("token_endpoint")
     }
 
     pub fn stats(&self) -> Stats {
-        let url = format!("{}/_gatehouse/stats", self.issuer);
+        let url = format!("{}/_gatehouse/stats", self.origin);
         off_runtime(|| reqwest::blocking::get(url).and_then(|r| r.json())).unwrap_or_else(|e| {
             panic!(
                 "the provider answers its stats: {e}\nits output:\n{}",
@@ -160,7 +258,7 @@ impl Idp {
     /// The status of a `GET` of the userinfo endpoint with `access_token` as a bearer token:
     /// 200 while the provider takes it, 401 once it is revoked or expired.
     pub fn userinfo_status(&self, access_token: &str) -> u16 {
-        let url = format!("{}/me", self.issuer);
+        let url = self.endpoint("userinfo_endpoint");
         off_runtime(|| {
             reqwest::blocking::Client::new()
                 .get(url)

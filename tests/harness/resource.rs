@@ -71,7 +71,7 @@ impl ResourceServer {
     /// A server for `resource`, trusting `idp`'s keys. It runs until the test process ends.
     pub fn start(idp: &Idp, resource: &str) -> Self {
         // On a thread of its own: reqwest's blocking client refuses to run inside a runtime.
-        let url = format!("{}/jwks", idp.issuer);
+        let url = idp.endpoint("jwks_uri");
         let keys: JwkSet = std::thread::spawn(move || reqwest::blocking::get(url)?.json())
             .join()
             .expect("the request thread does not panic")
@@ -79,7 +79,7 @@ impl ResourceServer {
         let key = DecodingKey::from_jwk(&keys.keys[0]).expect("an RSA key");
         let mut validation = Validation::new(Algorithm::RS256);
         validation.set_audience(&[resource]);
-        validation.set_issuer(&[&idp.issuer]);
+        validation.set_issuer(&[&idp.token_issuer]);
         validation.leeway = 0;
         let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
         let origin = format!("http://{}", listener.local_addr().unwrap());
